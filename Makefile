@@ -1,0 +1,86 @@
+# systour — build, run, test, install.
+# `make run` and `make test` first make sure the Debian packages they need are
+# there (scripts/deps.sh). `make test SAN=1` builds under ASan and UBSan.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+
+CC      ?= cc
+PKGS    := ncursesw readline sqlite3 md4c
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+           -DSYSTOUR_VERSION='"$(VERSION)"' \
+           -DSYSTOUR_LESSONS_DIR='"$(PREFIX)/share/systour/lessons"' \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -ltinfo -lreadline -lsqlite3 -lmd4c) -ldl
+
+ifeq ($(SAN),1)
+BUILD   := build-san
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+BIN     := $(BUILD)/systour
+else
+BUILD   := build
+BIN     := systour
+endif
+
+APP_SRC := $(wildcard app/*.c)
+APP_OBJ := $(APP_SRC:app/%.c=$(BUILD)/app/%.o)
+LIB_OBJ := $(filter-out $(BUILD)/app/main.o,$(APP_OBJ))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+MODULES := $(patsubst %.c,%.so,$(wildcard lessons/*/demos.c))
+
+.PHONY: all run test unit bench install uninstall clean deps deps-test
+
+all: $(BIN) $(MODULES)
+
+deps:
+	@sh scripts/deps.sh run
+deps-test:
+	@sh scripts/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./$(BIN)
+
+$(BIN): $(APP_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/app/%.o: app/%.c app/*.h data/schema.sql
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Lesson modules are built beside their source, so the source tree and the
+# installed tree look the same to the loader.
+lessons/%/demos.so: lessons/%/demos.c app/lesson_module.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -Iapp -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iapp $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+
+test: deps-test
+	@$(MAKE) --no-print-directory all unit SAN=$(SAN)
+	@SYSTOUR=$(CURDIR)/$(BIN) BUILD=$(BUILD) sh tests/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/systour/lessons \
+	        $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/systour
+	for d in lessons/[0-9]*/; do \
+	  n=$$(basename $$d); install -d $(DESTDIR)$(PREFIX)/share/systour/lessons/$$n; \
+	  for f in $$d*.md $$d*.so; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/systour/lessons/$$n/; done; \
+	done; true
+	install -m 644 man/systour.1 $(DESTDIR)$(PREFIX)/share/man/man1/systour.1
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/systour $(DESTDIR)$(PREFIX)/share/systour \
+	       $(DESTDIR)$(PREFIX)/share/man/man1/systour.1
+
+clean:
+	rm -rf build build-san systour lessons/*/demos.so

@@ -1,0 +1,96 @@
+/* app.c — helpers on the shared state: output through the front end and
+ * progress figures per lesson. */
+#include "app.h"
+#include "layout.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+app_printf(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	app->ui->print(app, s);
+	free(s);
+}
+
+void
+app_errorf(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	app->ui->error(app, s);
+	free(s);
+}
+
+const struct lesson_text *
+app_text(const struct app *app, const struct lesson *ls)
+{
+	return &ls->text[app->lang];
+}
+
+int
+app_seen(struct app *app, const struct lesson *ls)
+{
+	int n = store_steps_seen(app->store, ls->id, ls->text[LANG_EN].nsteps);
+	return n < 0 ? 0 : n;
+}
+
+int
+app_percent(struct app *app, const struct lesson *ls)
+{
+	int total = ls->text[LANG_EN].nsteps;
+	return total ? app_seen(app, ls) * 100 / total : 0;
+}
+
+void
+app_mark_seen(struct app *app)
+{
+	if (app->cur)
+		store_step_seen(app->store, app->cur->id, app->step + 1);
+}
+
+/* Pad s with spaces to cols display columns (Chinese counts two). */
+static char *
+padded(const char *s, int cols)
+{
+	int w = text_width(s);
+	return xasprintf("%s%*s", s, w < cols ? cols - w : 0, "");
+}
+
+char *
+app_list_text(struct app *app, int bar_width)
+{
+	size_t cap = 256, len = 0;
+	char *out = xmalloc(cap);
+	out[0] = '\0';
+	for (int i = 0; i < app->lessons.n; i++) {
+		struct lesson *ls = &app->lessons.v[i];
+		int seen = app_seen(app, ls), total = ls->text[LANG_EN].nsteps;
+		int pct = total ? seen * 100 / total : 0;
+		char *bar = xmalloc(bar_width + 1);
+		for (int k = 0; k < bar_width; k++)
+			bar[k] = k < pct * bar_width / 100 ? '#' : '-';
+		bar[bar_width] = '\0';
+		char *name = padded(ls->name, 14);
+		char *title = padded(app_text(app, ls)->title, 40);
+		char *row = xasprintf("%02d  %s %s [%s] %3d%%  %d/%d\n", ls->number,
+		    name, title, bar, pct, seen, total);
+		size_t n = strlen(row);
+		if (len + n + 1 > cap)
+			out = xrealloc(out, cap = (len + n + 1) * 2);
+		memcpy(out + len, row, n + 1);
+		len += n;
+		free(row);
+		free(title);
+		free(name);
+		free(bar);
+	}
+	return out;
+}

@@ -1,0 +1,295 @@
+/* layout.c — decoding UTF-8 into cells, measuring with wcwidth, wrapping. */
+#include "layout.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+/* ---- Cells ---------------------------------------------------------- */
+
+static int
+char_width(wchar_t ch)
+{
+	int w = wcwidth(ch);
+	return w == 2 ? 2 : 1;  /* combining and unknown characters take one */
+}
+
+void
+cells_add_ch(struct cells *cs, wchar_t ch, enum style st)
+{
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap ? cs->cap * 2 : 64;
+		cs->c = xreallocarray(cs->c, cs->cap, sizeof *cs->c);
+	}
+	cs->c[cs->n++] = (struct cell){ ch, (unsigned char)char_width(ch),
+	    (unsigned char)st };
+}
+
+void
+cells_add(struct cells *cs, const char *s, size_t len, enum style st)
+{
+	mbstate_t mbs;
+	int col = 0;
+	memset(&mbs, 0, sizeof mbs);
+	while (len > 0) {
+		wchar_t ch;
+		size_t k = mbrtowc(&ch, s, len, &mbs);
+		if (k == (size_t)-1 || k == (size_t)-2) {
+			memset(&mbs, 0, sizeof mbs);
+			ch = 0xfffd;
+			k = 1;
+		} else if (k == 0)
+			k = 1;
+		s += k;
+		len -= k;
+		if (ch == L'\t') {
+			do
+				cells_add_ch(cs, L' ', st);
+			while (++col % 4 != 0);
+			continue;
+		}
+		if (ch == CH_SOFTBREAK || ch == CH_HARDBREAK) {
+			cells_add_ch(cs, ch, st);
+			col = 0;
+			continue;
+		}
+		if (iswcntrl(ch))
+			continue;
+		cells_add_ch(cs, ch, st);
+		col += char_width(ch);
+	}
+}
+
+void
+cells_clear(struct cells *cs)
+{
+	cs->n = 0;
+}
+
+void
+cells_free(struct cells *cs)
+{
+	free(cs->c);
+	memset(cs, 0, sizeof *cs);
+}
+
+int
+text_width(const char *s)
+{
+	struct cells cs = { 0 };
+	cells_add(&cs, s, strlen(s), S_TEXT);
+	int w = 0;
+	for (int i = 0; i < cs.n; i++)
+		w += cs.c[i].width;
+	cells_free(&cs);
+	return w;
+}
+
+/* ---- Lines ---------------------------------------------------------- */
+
+static struct line *
+page_new_line(struct page *pg, const struct cells *lead, int lead_n,
+    enum line_kind kind)
+{
+	if (pg->n == pg->cap) {
+		pg->cap = pg->cap ? pg->cap * 2 : 64;
+		pg->v = xreallocarray(pg->v, pg->cap, sizeof *pg->v);
+	}
+	struct line *ln = &pg->v[pg->n++];
+	memset(ln, 0, sizeof *ln);
+	ln->kind = (unsigned char)kind;
+	ln->cap = 16;
+	ln->c = xreallocarray(NULL, ln->cap, sizeof *ln->c);
+	for (int i = 0; lead && i < lead_n && i < lead->n; i++) {
+		ln->c[ln->n++] = lead->c[i];
+		ln->cols += lead->c[i].width;
+	}
+	return ln;
+}
+
+static void
+line_put(struct line *ln, const struct cell *c)
+{
+	if (ln->n == ln->cap)
+		ln->c = xreallocarray(ln->c, ln->cap *= 2, sizeof *ln->c);
+	ln->c[ln->n++] = *c;
+	ln->cols += c->width;
+}
+
+static int
+cells_width(const struct cells *cs)
+{
+	int w = 0;
+	for (int i = 0; cs && i < cs->n; i++)
+		w += cs->c[i].width;
+	return w;
+}
+
+/* Closing punctuation that must not begin a line. */
+static int
+no_line_start(wchar_t ch)
+{
+	return ch != 0 && wcschr(L"，。、；：？！）」』】》〉”’…,.;:?!)]}%", ch) != NULL;
+}
+
+static int
+is_space(wchar_t ch)
+{
+	return ch == L' ' || ch == CH_SOFTBREAK;
+}
+
+/* End of the token that starts at i: a word of narrow characters, or one
+ * wide character, each with the closing punctuation after it. */
+static int
+token_end(const struct cells *p, int i)
+{
+	int j = i;
+	if (p->c[j].width == 2)
+		j++;
+	else
+		while (j < p->n && !is_space(p->c[j].ch) &&
+		    p->c[j].ch != CH_HARDBREAK && p->c[j].width == 1)
+			j++;
+	while (j < p->n && p->c[j].width == 2 && no_line_start(p->c[j].ch))
+		j++;
+	return j;
+}
+
+void
+page_wrap(struct page *pg, const struct cells *para, int width,
+    const struct cells *prefix, const struct cells *margin, enum line_kind kind)
+{
+	const struct cells *lead = margin;
+	int lead_w = cells_width(margin);
+	int indent = cells_width(prefix);
+	struct cell sp = { L' ', 1, S_TEXT };
+
+	struct line *ln = page_new_line(pg, margin, margin ? margin->n : 0, kind);
+	for (int i = 0; prefix && i < prefix->n; i++)
+		line_put(ln, &prefix->c[i]);
+	int start = ln->cols;           /* columns before the first word */
+	int pending = 0;                /* a space waits before the next word */
+	if (width < lead_w + indent + 2)
+		width = lead_w + indent + 2;
+
+	for (int i = 0; i < para->n;) {
+		wchar_t ch = para->c[i].ch;
+		if (ch == CH_HARDBREAK) {
+			ln = page_new_line(pg, lead, lead ? lead->n : 0, kind);
+			for (int k = 0; k < indent; k++)
+				line_put(ln, &sp);
+			start = ln->cols;
+			pending = 0;
+			i++;
+			continue;
+		}
+		if (is_space(ch)) {
+			/* a source line break between two wide characters is nothing */
+			int wide_join = ch == CH_SOFTBREAK && i > 0 && i + 1 < para->n &&
+			    para->c[i - 1].width == 2 && para->c[i + 1].width == 2;
+			if (!wide_join && ln->cols > start)
+				pending = 1;
+			i++;
+			continue;
+		}
+		int j = token_end(para, i), tw = 0;
+		for (int k = i; k < j; k++)
+			tw += para->c[k].width;
+		if (ln->cols + pending + tw > width && ln->cols > start &&
+		    tw <= width - lead_w - indent) {
+			ln = page_new_line(pg, lead, lead ? lead->n : 0, kind);
+			for (int k = 0; k < indent; k++)
+				line_put(ln, &sp);
+			start = ln->cols;
+			pending = 0;
+		}
+		if (pending) {
+			sp.style = para->c[i].style == S_CODE ? S_TEXT : para->c[i].style;
+			line_put(ln, &sp);
+			sp.style = S_TEXT;
+			pending = 0;
+		}
+		for (int k = i; k < j; k++) {
+			/* a token longer than a line is cut between characters */
+			if (ln->cols + para->c[k].width > width) {
+				ln = page_new_line(pg, lead, lead ? lead->n : 0, kind);
+				for (int m = 0; m < indent; m++)
+					line_put(ln, &sp);
+				start = ln->cols;
+			}
+			line_put(ln, &para->c[k]);
+		}
+		i = j;
+	}
+}
+
+void
+page_code(struct page *pg, const struct cells *code, int width,
+    const struct cells *margin, enum line_kind kind)
+{
+	struct cell sp = { L' ', 1, S_TEXT };
+	int lead_w = cells_width(margin);
+	if (width < lead_w + 8)
+		width = lead_w + 8;
+	struct line *ln = page_new_line(pg, margin, margin ? margin->n : 0, kind);
+	for (int i = 0; i < code->n; i++) {
+		if (ln->cols + code->c[i].width > width) {
+			ln = page_new_line(pg, margin, margin ? margin->n : 0, kind);
+			line_put(ln, &sp);
+			line_put(ln, &sp);
+		}
+		line_put(ln, &code->c[i]);
+	}
+}
+
+void
+page_blank(struct page *pg, const struct cells *margin, enum line_kind kind)
+{
+	if (pg->n == 0)
+		return;
+	struct line *last = &pg->v[pg->n - 1];
+	int last_blank = 1;
+	for (int i = 0; i < last->n; i++)
+		if (!is_space(last->c[i].ch) && (!margin || i >= margin->n))
+			last_blank = 0;
+	if (last_blank && last->kind == kind)
+		return;
+	page_new_line(pg, margin, margin ? margin->n : 0, kind);
+}
+
+void
+page_clear(struct page *pg)
+{
+	for (int i = 0; i < pg->n; i++)
+		free(pg->v[i].c);
+	pg->n = 0;
+}
+
+void
+page_free(struct page *pg)
+{
+	page_clear(pg);
+	free(pg->v);
+	memset(pg, 0, sizeof *pg);
+}
+
+char *
+line_utf8(const struct line *ln)
+{
+	char *s = xmalloc((size_t)ln->n * MB_CUR_MAX + 1), *p = s;
+	mbstate_t mbs;
+	memset(&mbs, 0, sizeof mbs);
+	for (int i = 0; i < ln->n; i++) {
+		size_t k = wcrtomb(p, ln->c[i].ch, &mbs);
+		if (k == (size_t)-1) {
+			*p = '?';
+			k = 1;
+		}
+		p += k;
+	}
+	while (p > s && p[-1] == ' ')
+		p--;
+	*p = '\0';
+	return s;
+}

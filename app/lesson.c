@@ -1,0 +1,551 @@
+/* lesson.c — finding lesson folders, parsing their Markdown into steps and
+ * directives, checking that both languages agree, and loading modules. */
+#include "lesson.h"
+#include "lesson_module.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- Parsing one file ------------------------------------------------- */
+
+/* A growing buffer of Markdown lines. */
+struct buf {
+	char *s;
+	size_t len, cap;
+	int line;               /* first line it holds, 0 when empty */
+};
+
+static void
+buf_add(struct buf *b, const char *line, size_t n, int lineno)
+{
+	if (b->len == 0)
+		b->line = lineno;
+	if (b->len + n + 2 > b->cap) {
+		b->cap = (b->len + n + 2) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, line, n);
+	b->len += n;
+	b->s[b->len++] = '\n';
+	b->s[b->len] = '\0';
+}
+
+/* Take the buffer's text (NULL if only blank lines) and empty it. */
+static char *
+buf_take(struct buf *b)
+{
+	char *s = NULL;
+	if (b->len > 0 && b->s[strspn(b->s, " \t\n")] != '\0')
+		s = xstrndup(b->s, b->len);
+	b->len = 0;
+	b->line = 0;
+	return s;
+}
+
+static void
+step_add_part(struct step *st, enum part_kind kind, char *text, int line)
+{
+	st->parts = xreallocarray(st->parts, st->nparts + 1, sizeof *st->parts);
+	st->parts[st->nparts++] = (struct part){ kind, text, line };
+}
+
+static void
+flush_markdown(struct step *st, struct buf *b)
+{
+	int line = b->line;
+	char *s = buf_take(b);
+	if (s && st)
+		step_add_part(st, PART_MARKDOWN, s, line);
+	else
+		free(s);
+}
+
+/* If line opens or closes a code fence, the fence's character and length. */
+static int
+fence_of(const char *line, size_t n, char *ch)
+{
+	size_t i = 0;
+	while (i < n && i < 3 && line[i] == ' ')
+		i++;
+	if (i >= n || (line[i] != '`' && line[i] != '~'))
+		return 0;
+	size_t j = i;
+	while (j < n && line[j] == line[i])
+		j++;
+	if (j - i < 3)
+		return 0;
+	*ch = line[i];
+	return (int)(j - i);
+}
+
+static int
+is_blank_after(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isspace((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* Trimmed copy of s[0..n). */
+static char *
+trimmed(const char *s, size_t n)
+{
+	while (n > 0 && isspace((unsigned char)*s))
+		s++, n--;
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+static int
+fail(char **cause, int line, const char *fmt, const char *arg)
+{
+	char *what = xasprintf(fmt, arg);
+	*cause = xasprintf("%d: %s", line, what);
+	free(what);
+	return -1;
+}
+
+int
+lesson_parse(const char *text, struct lesson_text *out, char **cause)
+{
+	struct buf md = { 0 }, summary = { 0 };
+	struct step *cur = NULL;
+	char fch = 0;
+	int flen = 0, fline = 0;        /* open code fence */
+	int erratum = 0;                /* line of an open ::: erratum */
+	int lineno = 0, rc = -1;
+
+	memset(out, 0, sizeof *out);
+	*cause = NULL;
+	for (const char *p = text; *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *line = p;
+		p = nl ? nl + 1 : p + n;
+		lineno++;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+
+		if (lineno == 1) {
+			if (n < 2 || strncmp(line, "# ", 2) != 0) {
+				fail(cause, 1, "%s", "the first line must be the title, \"# Title\"");
+				goto out;
+			}
+			out->title = trimmed(line + 2, n - 2);
+			continue;
+		}
+
+		char ch;
+		int len = fence_of(line, n, &ch);
+		if (flen > 0) {
+			if (len >= flen && ch == fch &&
+			    is_blank_after(line + strspn(line, " ") + len,
+			    n - strspn(line, " ") - len))
+				flen = 0;
+			buf_add(cur ? &md : &summary, line, n, lineno);
+			continue;
+		}
+		if (len > 0) {
+			fch = ch;
+			flen = len;
+			fline = lineno;
+			buf_add(cur ? &md : &summary, line, n, lineno);
+			continue;
+		}
+
+		if (n >= 3 && strncmp(line, ":::", 3) == 0) {
+			char *d = trimmed(line + 3, n - 3);
+			if (cur == NULL) {
+				free(d);
+				fail(cause, lineno, "%s", "a directive before the first step (## heading)");
+				goto out;
+			}
+			if (*d == '\0') {
+				free(d);
+				if (!erratum) {
+					fail(cause, lineno, "%s", "\":::\" closes nothing");
+					goto out;
+				}
+				int at = md.line ? md.line : erratum;
+				char *s = buf_take(&md);
+				step_add_part(cur, PART_ERRATUM, s ? s : xstrdup(""), at);
+				erratum = 0;
+				continue;
+			}
+			enum part_kind kind;
+			const char *arg;
+			if (strncmp(d, "demo ", 5) == 0) {
+				kind = PART_DEMO;
+				arg = d + 5;
+			} else if (strncmp(d, "exercise ", 9) == 0) {
+				kind = PART_EXERCISE;
+				arg = d + 9;
+			} else if (strcmp(d, "erratum") == 0 && !erratum) {
+				flush_markdown(cur, &md);
+				erratum = lineno;
+				free(d);
+				continue;
+			} else {
+				fail(cause, lineno, erratum && strcmp(d, "erratum") == 0 ?
+				    "\"::: %s\" inside an erratum block" :
+				    "unknown directive \"::: %s\"", d);
+				free(d);
+				goto out;
+			}
+			arg += strspn(arg, " \t");
+			if (erratum || *arg == '\0' || strpbrk(arg, " \t")) {
+				fail(cause, lineno, erratum ?
+				    "\"::: %s\" inside an erratum block" :
+				    "\"::: %s\" needs exactly one name", d);
+				free(d);
+				goto out;
+			}
+			flush_markdown(cur, &md);
+			step_add_part(cur, kind, xstrdup(arg), lineno);
+			free(d);
+			continue;
+		}
+
+		if (n >= 3 && strncmp(line, "## ", 3) == 0) {
+			if (erratum) {
+				fail(cause, lineno, "%s", "a step heading inside an erratum block");
+				goto out;
+			}
+			flush_markdown(cur, &md);
+			out->steps = xreallocarray(out->steps, out->nsteps + 1,
+			    sizeof *out->steps);
+			cur = &out->steps[out->nsteps++];
+			memset(cur, 0, sizeof *cur);
+			cur->title = trimmed(line + 3, n - 3);
+			cur->line = lineno;
+			continue;
+		}
+		if (n >= 2 && strncmp(line, "# ", 2) == 0) {
+			fail(cause, lineno, "%s", "a second title (\"# \"); steps are \"## \"");
+			goto out;
+		}
+		buf_add(cur ? &md : &summary, line, n, lineno);
+	}
+
+	if (flen > 0)
+		fail(cause, fline, "%s", "code block opened here is not closed");
+	else if (erratum)
+		fail(cause, erratum, "%s", "\"::: erratum\" opened here is not closed");
+	else if (out->title == NULL)
+		fail(cause, 1, "%s", "empty file: no title");
+	else if (out->nsteps == 0)
+		fail(cause, lineno, "%s", "no steps (\"## \" headings)");
+	else {
+		flush_markdown(cur, &md);
+		out->summary = buf_take(&summary);
+		if (out->summary == NULL)
+			out->summary = xstrdup("");
+		else
+			out->summary[strcspn(out->summary, "\n")] = '\0'; /* first line */
+		rc = 0;
+	}
+out:
+	free(md.s);
+	free(summary.s);
+	if (rc != 0)
+		lesson_text_free(out);
+	return rc;
+}
+
+void
+lesson_text_free(struct lesson_text *t)
+{
+	for (int i = 0; i < t->nsteps; i++) {
+		for (int j = 0; j < t->steps[i].nparts; j++)
+			free(t->steps[i].parts[j].text);
+		free(t->steps[i].parts);
+		free(t->steps[i].title);
+	}
+	free(t->steps);
+	free(t->path);
+	free(t->title);
+	free(t->summary);
+	memset(t, 0, sizeof *t);
+}
+
+/* ---- Loading folders -------------------------------------------------- */
+
+static int
+is_dir(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+char *
+lessons_dir(char **cause)
+{
+	const char *env = getenv("SYSTOUR_LESSONS");
+	if (env && *env) {
+		if (is_dir(env))
+			return xstrdup(env);
+		*cause = xasprintf("SYSTOUR_LESSONS=%s is not a directory", env);
+		return NULL;
+	}
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *d = dirname(exe);
+		/* ./systour in the source tree, or build-san/systour below it */
+		const char *rel[] = { "lessons", "../lessons" };
+		for (size_t i = 0; i < 2; i++) {
+			char *cand = xasprintf("%s/%s", d, rel[i]);
+			char *fmt = xasprintf("%s/FORMAT.md", cand);
+			int ok = access(fmt, R_OK) == 0;
+			free(fmt);
+			if (ok)
+				return cand;
+			free(cand);
+		}
+	}
+	if (is_dir(SYSTOUR_LESSONS_DIR))
+		return xstrdup(SYSTOUR_LESSONS_DIR);
+	*cause = xasprintf("no lessons found (not beside the program, not in %s; "
+	    "set SYSTOUR_LESSONS)", SYSTOUR_LESSONS_DIR);
+	return NULL;
+}
+
+static int
+is_lesson_name(const char *s)
+{
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+	    s[2] != '-' || s[3] == '\0')
+		return 0;
+	for (s += 3; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '-')
+			return 0;
+	return 1;
+}
+
+static void
+report(lesson_report_fn *fn, void *arg, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+report(lesson_report_fn *fn, void *arg, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (fn)
+		fn(s, arg);
+	free(s);
+}
+
+/* The directives of a step in order, as one string, to compare languages. */
+static char *
+directives_of(const struct step *st)
+{
+	char *s = xstrdup("");
+	for (int i = 0; i < st->nparts; i++) {
+		const struct part *p = &st->parts[i];
+		if (p->kind != PART_DEMO && p->kind != PART_EXERCISE)
+			continue;
+		char *t = xasprintf("%s%s %s;", s,
+		    p->kind == PART_DEMO ? "demo" : "exercise", p->text);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* Both languages must have the same steps with the same directives. */
+static int
+check_agree(struct lesson *ls, lesson_report_fn *fn, void *arg)
+{
+	struct lesson_text *en = &ls->text[LANG_EN], *zh = &ls->text[LANG_ZH];
+	if (en->nsteps != zh->nsteps) {
+		report(fn, arg, "%s:%d: %d steps, but %s has %d", zh->path,
+		    zh->steps[zh->nsteps - 1].line, zh->nsteps, en->path, en->nsteps);
+		return -1;
+	}
+	for (int i = 0; i < en->nsteps; i++) {
+		char *a = directives_of(&en->steps[i]), *b = directives_of(&zh->steps[i]);
+		int same = strcmp(a, b) == 0;
+		free(a);
+		free(b);
+		if (!same) {
+			report(fn, arg, "%s:%d: step %d's directives differ from %s:%d",
+			    zh->path, zh->steps[i].line, i + 1, en->path, en->steps[i].line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+load_module(struct lesson *ls, lesson_report_fn *fn, void *arg)
+{
+	char *so = xasprintf("%s/demos.so", ls->dir);
+	char *c = xasprintf("%s/demos.c", ls->dir);
+	int rc = 0;
+	if (access(so, F_OK) != 0) {
+		if (access(c, F_OK) == 0) {
+			report(fn, arg, "%s:1: module not built (run make)", c);
+			rc = -1;
+		}
+		goto out;
+	}
+	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		report(fn, arg, "%s: cannot load module: %s", so, dlerror());
+		rc = -1;
+		goto out;
+	}
+	const struct systour_lesson_module *m = dlsym(h, SYSTOUR_LESSON_SYMBOL);
+	if (m == NULL)
+		report(fn, arg, "%s: not a lesson module: no symbol %s", so,
+		    SYSTOUR_LESSON_SYMBOL);
+	else if (m->abi != SYSTOUR_LESSON_ABI)
+		report(fn, arg, "%s: module ABI %u, but this systour needs ABI %u "
+		    "(rebuild it)", so, m->abi, SYSTOUR_LESSON_ABI);
+	else if (m->lesson == NULL || strcmp(m->lesson, ls->id) != 0)
+		report(fn, arg, "%s: module says it is lesson \"%s\", not \"%s\"",
+		    so, m->lesson ? m->lesson : "(null)", ls->id);
+	else {
+		ls->module = h;
+		goto out;
+	}
+	dlclose(h);
+	rc = -1;
+out:
+	free(so);
+	free(c);
+	return rc;
+}
+
+static void
+lesson_free(struct lesson *ls)
+{
+	for (int l = 0; l < LANG_COUNT; l++)
+		lesson_text_free(&ls->text[l]);
+	if (ls->module)
+		dlclose(ls->module);
+	free(ls->id);
+	free(ls->dir);
+}
+
+/* Load one folder into ls; 0, or -1 after reporting why. */
+static int
+load_one(const char *dir, const char *id, struct lesson *ls,
+    lesson_report_fn *fn, void *arg)
+{
+	memset(ls, 0, sizeof *ls);
+	ls->id = xstrdup(id);
+	ls->name = ls->id + 3;
+	ls->number = atoi(id);
+	ls->dir = xasprintf("%s/%s", dir, id);
+	for (int l = 0; l < LANG_COUNT; l++) {
+		char *path = xasprintf("%s/lesson.%s.md", ls->dir, lang_code(l));
+		char *text = read_file(path, NULL), *cause;
+		if (text == NULL) {
+			report(fn, arg, "%s: %s", path, errno == ENOENT ?
+			    "missing (every lesson needs lesson.en.md and lesson.zh.md)" :
+			    strerror(errno));
+			free(path);
+			goto bad;
+		}
+		int rc = lesson_parse(text, &ls->text[l], &cause);
+		free(text);
+		if (rc != 0) {
+			report(fn, arg, "%s:%s", path, cause);
+			free(cause);
+			free(path);
+			goto bad;
+		}
+		ls->text[l].path = path;
+	}
+	if (check_agree(ls, fn, arg) != 0 || load_module(ls, fn, arg) != 0)
+		goto bad;
+	return 0;
+bad:
+	lesson_free(ls);
+	return -1;
+}
+
+static int
+select_lesson(const struct dirent *d)
+{
+	return is_lesson_name(d->d_name);
+}
+
+int
+lessons_load(const char *dir, struct lesson_set *set,
+    lesson_report_fn *fn, void *arg)
+{
+	struct dirent **names;
+	memset(set, 0, sizeof *set);
+	int n = scandir(dir, &names, select_lesson, alphasort);
+	if (n < 0) {
+		report(fn, arg, "%s: cannot read lessons: %s", dir, strerror(errno));
+		return -1;
+	}
+	set->dir = xstrdup(dir);
+	set->v = xcalloc(n, sizeof *set->v);
+	for (int i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]->d_name);
+		if (is_dir(path) &&
+		    load_one(dir, names[i]->d_name, &set->v[set->n], fn, arg) == 0)
+			set->n++;
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return set->n;
+}
+
+void
+lessons_free(struct lesson_set *set)
+{
+	for (int i = 0; i < set->n; i++)
+		lesson_free(&set->v[i]);
+	free(set->v);
+	free(set->dir);
+	memset(set, 0, sizeof *set);
+}
+
+struct lesson *
+lessons_find(struct lesson_set *set, const char *what)
+{
+	if (what == NULL || *what == '\0')
+		return NULL;
+	char *end;
+	long num = strtol(what, &end, 10);
+	if (*end == '\0') {
+		for (int i = 0; i < set->n; i++)
+			if (set->v[i].number == num)
+				return &set->v[i];
+		return NULL;
+	}
+	struct lesson *found = NULL;
+	size_t len = strlen(what);
+	for (int i = 0; i < set->n; i++) {
+		struct lesson *ls = &set->v[i];
+		if (strcmp(ls->id, what) == 0 || strcmp(ls->name, what) == 0)
+			return ls;
+		if (strncmp(ls->name, what, len) == 0) {
+			if (found)
+				return NULL;    /* ambiguous */
+			found = ls;
+		}
+	}
+	return found;
+}

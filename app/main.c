@@ -1,0 +1,171 @@
+/* main.c — the program's arguments: global options, then either a one-shot
+ * command from the shared table, the TUI, or the plain shell. */
+#include "app.h"
+#include "plain.h"
+#include "shell.h"
+#include "tui.h"
+#include "util.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void
+usage(FILE *f)
+{
+	fputs(
+"usage: systour [--plain] [--db PATH] [--lang zh|en]\n"
+"       systour [--db PATH] [--lang zh|en] COMMAND [ARGS]\n"
+"\n"
+"An interactive terminal tutor for IO and concurrency, in Chinese and English.\n"
+"Without a command, systour opens the tutor (the TUI); with --plain, or when\n"
+"stdout is not a terminal, it reads commands line by line instead.\n"
+"\n"
+"Commands (also typed inside the tutor):\n", f);
+	struct app app = { .lang = LANG_EN };
+	char *s = cmd_help_text(&app, NULL);
+	fputs(s, f);
+	free(s);
+	fputs(
+"\n"
+"Options:\n"
+"  --plain          the shell without curses (screen readers, scripts, pipes)\n"
+"  --db PATH        progress database (default $XDG_DATA_HOME/systour/progress.db)\n"
+"  --lang zh|en     language (default from LANG)\n"
+"  --help           this text\n"
+"  --version        the version\n"
+"\n"
+"Environment: SYSTOUR_LESSONS (a lessons directory), NO_COLOR, LANG.\n"
+"Exit status: 0 success, 1 the work failed, 2 bad usage.\n", f);
+}
+
+static void
+collect_problem(const char *problem, void *arg)
+{
+	struct app *app = arg;
+	app->problems = xreallocarray(app->problems, app->nproblems + 1,
+	    sizeof *app->problems);
+	app->problems[app->nproblems++] = xstrdup(problem);
+}
+
+/* Make sure wide characters work: the user's locale if it is UTF-8,
+ * otherwise C.UTF-8 for the character type. */
+static void
+set_locale(void)
+{
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+static void
+app_free(struct app *app)
+{
+	store_close(app->store);
+	lessons_free(&app->lessons);
+	for (int i = 0; i < app->nproblems; i++)
+		free(app->problems[i]);
+	free(app->problems);
+	free(app->db_path);
+	free(app->history_path);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app app = { 0 };
+	int plain = 0, rc;
+	char **rest = xcalloc(argc + 1, sizeof *rest);
+	int nrest = 0;
+
+	set_locale();
+	app.lang = lang_from_env();
+
+	/* Global options may stand anywhere; the rest is the command. */
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			free(rest);
+			return EXIT_OK;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("systour %s\n", SYSTOUR_VERSION);
+			free(rest);
+			return EXIT_OK;
+		} else if (strcmp(a, "--plain") == 0)
+			plain = 1;
+		else if (strcmp(a, "--db") == 0 || strncmp(a, "--db=", 5) == 0) {
+			const char *v = a[4] == '=' ? a + 5 : (i + 1 < argc ? argv[++i] : NULL);
+			if (v == NULL || *v == '\0') {
+				warnx_("--db needs a path");
+				free(rest);
+				return EXIT_USAGE;
+			}
+			free(app.db_path);
+			app.db_path = xstrdup(v);
+		} else if (strcmp(a, "--lang") == 0 || strncmp(a, "--lang=", 7) == 0) {
+			const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+			int l = lang_parse(v);
+			if (l < 0) {
+				warnx_("--lang %s: not a language (en or zh)", v ? v : "");
+				free(rest);
+				return EXIT_USAGE;
+			}
+			app.lang = l;
+		} else if (nrest == 0 && a[0] == '-' && a[1] != '\0') {
+			warnx_("unknown option %s (see systour --help)", a);
+			free(rest);
+			return EXIT_USAGE;
+		} else
+			rest[nrest++] = argv[i];
+	}
+
+	char *dir = data_dir(), *cause = NULL;
+	if (app.db_path == NULL)
+		app.db_path = xasprintf("%s/progress.db", dir);
+	app.history_path = xasprintf("%s/history", dir);
+	free(dir);
+
+	int tui = nrest == 0 && !plain && isatty(STDOUT_FILENO) &&
+	    isatty(STDIN_FILENO);
+	char *ldir = lessons_dir(&cause);
+	if (ldir == NULL) {
+		warnx_("%s", cause);
+		free(cause);
+		free(rest);
+		app_free(&app);
+		return EXIT_WORK;
+	}
+	lessons_load(ldir, &app.lessons, collect_problem, &app);
+	free(ldir);
+
+	char *warning = NULL;
+	app.store = store_open(app.db_path, &warning);
+
+	if (tui) {
+		rc = tui_run(&app, warning);
+	} else {
+		if (warning)
+			warnx_("%s", warning);
+		if (nrest == 0)
+			rc = plain_shell(&app);
+		else {
+			/* one-shot: problems with lessons are reported once, first */
+			for (int i = 0; i < app.nproblems &&
+			    strcmp(rest[0], "problems") != 0; i++)
+				warnx_("%s", app.problems[i]);
+			app.ui = &plain_oneshot_ui;
+			rc = cmd_exec_argv(&app, nrest, rest, CMD_ONESHOT);
+		}
+	}
+	free(warning);
+	free(rest);
+	fflush(stdout);
+	if (ferror(stdout) && rc == 0)
+		rc = EXIT_WORK;
+	app_free(&app);
+	return rc;
+}

@@ -1,0 +1,174 @@
+/* plain.c — one-shot commands and the plain shell: text on stdout, errors
+ * as one line on stderr, readline when a person is typing. */
+#include "plain.h"
+#include "readline_glue.h"
+#include "render.h"
+#include "shell.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <readline/readline.h>
+
+/* Width of text output: the terminal's (at most 100), $COLUMNS, or 80. */
+static int
+out_width(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col >= 20)
+		return ws.ws_col > 100 ? 100 : ws.ws_col;
+	const char *c = getenv("COLUMNS");
+	if (c && atoi(c) >= 20)
+		return atoi(c);
+	return 80;
+}
+
+static void
+print_page(const struct page *pg)
+{
+	for (int i = 0; i < pg->n; i++) {
+		char *s = line_utf8(&pg->v[i]);
+		puts(s);
+		free(s);
+	}
+}
+
+void
+plain_print_step(struct app *app, const struct lesson_text *t, int step)
+{
+	struct page pg = { 0 };
+	render_step(&pg, t, step, app->lang, out_width());
+	print_page(&pg);
+	page_free(&pg);
+}
+
+static void
+text_print(struct app *app, const char *text)
+{
+	fputs(text, stdout);
+}
+
+static void
+text_error(struct app *app, const char *msg)
+{
+	fflush(stdout);
+	fprintf(stderr, "systour: %s\n", msg);
+}
+
+static void
+text_list(struct app *app)
+{
+	char *s = app_list_text(app, 20);
+	fputs(s, stdout);
+	free(s);
+}
+
+/* One-shot: the whole lesson, its title and summary first. */
+static void
+oneshot_open(struct app *app)
+{
+	const struct lesson_text *t = app_text(app, app->cur);
+	printf("%s\n", t->title);
+	if (*t->summary) {
+		struct page pg = { 0 };
+		render_markdown(&pg, t->summary, out_width(), NULL, LK_TEXT, app->lang);
+		print_page(&pg);
+		page_free(&pg);
+	}
+	for (int i = app->step; i < t->nsteps; i++) {
+		putchar('\n');
+		plain_print_step(app, t, i);
+	}
+}
+
+/* The shell: one step at a time, recorded as seen. */
+static void
+shell_open(struct app *app)
+{
+	const struct lesson_text *t = app_text(app, app->cur);
+	printf("\n[%s · %s]\n", app->cur->id, t->title);
+	plain_print_step(app, t, app->step);
+	app_mark_seen(app);
+	printf("\n%s\n", L(app->lang, "(next, prev, step N, list, help)",
+	    "（next 下一步，prev 上一步，step N 跳转，list 列表，help 帮助）"));
+}
+
+static int
+text_confirm(struct app *app, const char *question)
+{
+	if (!isatty(STDIN_FILENO))
+		return -1;
+	printf("%s [y/N] ", question);
+	fflush(stdout);
+	char buf[64];
+	if (fgets(buf, sizeof buf, stdin) == NULL)
+		return 0;
+	return buf[0] == 'y' || buf[0] == 'Y';
+}
+
+const struct ui_ops plain_oneshot_ui = {
+	.name = "oneshot",
+	.print = text_print,
+	.error = text_error,
+	.list = text_list,
+	.open = oneshot_open,
+	.confirm = text_confirm,
+};
+
+const struct ui_ops plain_shell_ui = {
+	.name = "plain",
+	.print = text_print,
+	.error = text_error,
+	.list = text_list,
+	.open = shell_open,
+	.confirm = text_confirm,
+};
+
+int
+plain_shell(struct app *app)
+{
+	int interactive = isatty(STDIN_FILENO);
+	int status = 0;
+	app->ui = &plain_shell_ui;
+	for (int i = 0; i < app->nproblems; i++)
+		fprintf(stderr, "systour: %s\n", app->problems[i]);
+	if (interactive) {
+		rlglue_init(app);
+		printf("systour %s — %s\n", SYSTOUR_VERSION, L(app->lang,
+		    "type help for the commands, quit to leave.",
+		    "输入 help 查看命令，quit 退出。"));
+	}
+	while (!app->quit) {
+		char *line = NULL;
+		if (interactive)
+			line = readline("systour> ");
+		else {
+			size_t cap = 0;
+			if (getline(&line, &cap, stdin) < 0) {
+				free(line);
+				line = NULL;
+			} else
+				line[strcspn(line, "\r\n")] = '\0';
+		}
+		if (line == NULL)
+			break;
+		if (interactive)
+			rlglue_remember(line);
+		if (line[strspn(line, " \t")] != '\0')
+			status = cmd_exec_line(app, line);
+		free(line);
+		fflush(stdout);
+	}
+	if (interactive) {
+		rlglue_save(app);
+		if (!app->quit)
+			putchar('\n');
+		return 0;
+	}
+	return status;
+}

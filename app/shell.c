@@ -1,0 +1,330 @@
+/* shell.c — looking commands up in the table, splitting lines into words,
+ * checking options, running commands, completing words and printing help.
+ * The commands themselves are in commands.c. */
+#include "shell.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct cmd_entry *
+cmd_find(const char *name, char **cause)
+{
+	const struct cmd_entry *found = NULL;
+	size_t len = strlen(name);
+	char *ambiguous = NULL;
+
+	for (const struct cmd_entry *const *e = cmd_table; *e; e++) {
+		if (strcmp((*e)->name, name) == 0 ||
+		    ((*e)->alias && strcmp((*e)->alias, name) == 0)) {
+			free(ambiguous);
+			return *e;
+		}
+		if (len == 0 || strncmp((*e)->name, name, len) != 0)
+			continue;
+		if (found) {
+			char *s = xasprintf("%s, %s", ambiguous ? ambiguous :
+			    found->name, (*e)->name);
+			free(ambiguous);
+			ambiguous = s;
+		}
+		found = *e;
+	}
+	if (ambiguous) {
+		*cause = xasprintf("ambiguous command: %s, could be: %s", name,
+		    ambiguous);
+		free(ambiguous);
+		return NULL;
+	}
+	if (found == NULL)
+		*cause = xasprintf("unknown command: %s", name);
+	return found;
+}
+
+int
+cmd_has(const struct cmd_args *args, const char *name, const char **value)
+{
+	for (int i = 0; i < args->nopt; i++)
+		if (strcmp(args->opt[i].name, name) == 0) {
+			if (value)
+				*value = args->opt[i].value;
+			return 1;
+		}
+	return 0;
+}
+
+/* Is --name an option of e; does it take a value? -1 if not an option. */
+static int
+option_kind(const struct cmd_entry *e, const char *name, size_t len)
+{
+	for (const char *const *o = e->options; o && *o; o++) {
+		size_t n = strcspn(*o, "=");
+		if (n == len && strncmp(*o, name, len) == 0)
+			return (*o)[n] == '=';
+	}
+	return -1;
+}
+
+enum cmd_retval
+cmd_exec_argv(struct app *app, int argc, char **argv, int context)
+{
+	char *cause = NULL;
+	if (argc == 0)
+		return CMD_OK;
+	const struct cmd_entry *e = cmd_find(argv[0], &cause);
+	if (e == NULL) {
+		app_errorf(app, "%s (try: help)", cause);
+		free(cause);
+		return CMD_USAGE;
+	}
+	if (!(e->flags & context)) {
+		app_errorf(app, "%s: %s", e->name, context == CMD_ONESHOT ?
+		    "only inside the tutor (run systour, then type it)" :
+		    "only from the command line (systour ...)");
+		return CMD_USAGE;
+	}
+
+	struct cmd_args args = { 0 };
+	args.argv = xcalloc(argc, sizeof *args.argv);
+	enum cmd_retval rc = CMD_USAGE;
+	int only_args = 0;
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (only_args || strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			if (!only_args && strcmp(a, "--") == 0)
+				only_args = 1;
+			else
+				args.argv[args.argc++] = a;
+			continue;
+		}
+		size_t len = strcspn(a + 2, "=");
+		int kind = option_kind(e, a + 2, len);
+		if (kind < 0) {
+			app_errorf(app, "%s: unknown option %.*s (usage: %s %s)",
+			    e->name, (int)len + 2, a, e->name, e->usage);
+			goto out;
+		}
+		const char *value = NULL;
+		if (kind == 1) {
+			if (a[2 + len] == '=')
+				value = a + 3 + len;
+			else if (i + 1 < argc)
+				value = argv[++i];
+			else {
+				app_errorf(app, "%s: option --%.*s needs a value",
+				    e->name, (int)len, a + 2);
+				goto out;
+			}
+		} else if (a[2 + len] == '=') {
+			app_errorf(app, "%s: option --%.*s takes no value",
+			    e->name, (int)len, a + 2);
+			goto out;
+		}
+		if (args.nopt == (int)(sizeof args.opt / sizeof args.opt[0])) {
+			app_errorf(app, "%s: too many options", e->name);
+			goto out;
+		}
+		/* the name is copied up to its '=' by pointing into the word */
+		a[2 + len] = a[2 + len] == '=' ? '\0' : a[2 + len];
+		args.opt[args.nopt].name = a + 2;
+		args.opt[args.nopt++].value = value;
+	}
+	if (args.argc < e->minargs || (e->maxargs >= 0 && args.argc > e->maxargs)) {
+		app_errorf(app, "%s: %s (usage: %s %s)", e->name,
+		    args.argc < e->minargs ? "too few arguments" :
+		    "too many arguments", e->name, e->usage);
+		goto out;
+	}
+	rc = e->exec(app, &args);
+out:
+	free(args.argv);
+	return rc;
+}
+
+int
+cmd_split(const char *line, char ***argvp)
+{
+	int argc = 0;
+	char **argv = NULL;
+	const char *p = line;
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0')
+			break;
+		char *word = xmalloc(strlen(p) + 1), *w = word;
+		while (*p && !isspace((unsigned char)*p)) {
+			if (*p == '\'' || *p == '"') {
+				char q = *p++;
+				while (*p && *p != q)
+					*w++ = *p++;
+				if (*p != q) {
+					free(word);
+					cmd_free_argv(argc, argv);
+					return -1;
+				}
+				p++;
+			} else if (*p == '\\' && p[1])
+				*w++ = *++p, p++;
+			else
+				*w++ = *p++;
+		}
+		*w = '\0';
+		argv = xreallocarray(argv, argc + 2, sizeof *argv);
+		argv[argc++] = word;
+		argv[argc] = NULL;
+	}
+	*argvp = argv;
+	return argc;
+}
+
+void
+cmd_free_argv(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+enum cmd_retval
+cmd_exec_line(struct app *app, const char *line)
+{
+	char **argv;
+	int argc = cmd_split(line, &argv);
+	if (argc < 0) {
+		app_errorf(app, "a quote is not closed");
+		return CMD_USAGE;
+	}
+	enum cmd_retval rc = cmd_exec_argv(app, argc, argv, CMD_SHELL);
+	cmd_free_argv(argc, argv);
+	return rc;
+}
+
+/* ---- Completion ------------------------------------------------------- */
+
+struct cands {
+	char **v;
+	int n;
+};
+
+static void
+cand_add(struct cands *c, const char *word, const char *s)
+{
+	if (strncmp(s, word, strlen(word)) != 0)
+		return;
+	for (int i = 0; i < c->n; i++)
+		if (strcmp(c->v[i], s) == 0)
+			return;
+	c->v = xreallocarray(c->v, c->n + 2, sizeof *c->v);
+	c->v[c->n++] = xstrdup(s);
+	c->v[c->n] = NULL;
+}
+
+char **
+cmd_complete(struct app *app, const char *before, const char *word)
+{
+	struct cands c = { xcalloc(1, sizeof(char *)), 0 };
+	char **argv;
+	int argc = cmd_split(before, &argv);
+	if (argc < 0)
+		return c.v;
+	const struct cmd_entry *e = NULL;
+	char *cause = NULL;
+
+	if (argc == 0) {
+		for (const struct cmd_entry *const *t = cmd_table; *t; t++)
+			if ((*t)->flags & CMD_SHELL)
+				cand_add(&c, word, (*t)->name);
+		goto out;
+	}
+	e = cmd_find(argv[0], &cause);
+	free(cause);
+	if (e == NULL)
+		goto out;
+	if (strncmp(word, "--", 2) == 0 || (word[0] == '-' && word[1] == '\0')) {
+		for (const char *const *o = e->options; o && *o; o++) {
+			char *s = xasprintf("--%.*s", (int)strcspn(*o, "="), *o);
+			cand_add(&c, word, s);
+			free(s);
+		}
+		goto out;
+	}
+	/* the value of an option that takes one */
+	if (strcmp(argv[argc - 1], "--lang") == 0) {
+		cand_add(&c, word, "en");
+		cand_add(&c, word, "zh");
+		goto out;
+	}
+	int positional = 0;
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) != 0)
+			positional++;
+	switch (e->complete) {
+	case COMPLETE_LESSON:
+	case COMPLETE_STEP:
+		if (positional == 0) {
+			for (int i = 0; i < app->lessons.n; i++) {
+				cand_add(&c, word, app->lessons.v[i].name);
+				cand_add(&c, word, app->lessons.v[i].id);
+			}
+			break;
+		}
+		if (positional == 1 && e->complete == COMPLETE_STEP) {
+			struct lesson *ls = lessons_find(&app->lessons, argv[argc - 1]);
+			for (int i = 0; ls && i < ls->text[LANG_EN].nsteps; i++) {
+				char num[16];
+				snprintf(num, sizeof num, "%d", i + 1);
+				cand_add(&c, word, num);
+			}
+		}
+		break;
+	case COMPLETE_LANG:
+		if (positional == 0) {
+			cand_add(&c, word, "en");
+			cand_add(&c, word, "zh");
+		}
+		break;
+	case COMPLETE_COMMAND:
+		if (positional == 0)
+			for (const struct cmd_entry *const *t = cmd_table; *t; t++)
+				cand_add(&c, word, (*t)->name);
+		break;
+	case COMPLETE_NONE:
+		break;
+	}
+	/* `step N` completes the open lesson's steps */
+	if (strcmp(e->name, "step") == 0 && positional == 0 && app->cur)
+		for (int i = 0; i < app->cur->text[LANG_EN].nsteps; i++) {
+			char num[16];
+			snprintf(num, sizeof num, "%d", i + 1);
+			cand_add(&c, word, num);
+		}
+out:
+	cmd_free_argv(argc, argv);
+	return c.v;
+}
+
+/* ---- Help ------------------------------------------------------------- */
+
+char *
+cmd_help_text(const struct app *app, const struct cmd_entry *only)
+{
+	char *out = xstrdup("");
+	for (const struct cmd_entry *const *t = cmd_table; *t; t++) {
+		const struct cmd_entry *e = *t;
+		if (only && e != only)
+			continue;
+		char *alias = e->alias ? xasprintf("  (%s)", e->alias) : xstrdup("");
+		char *head = xasprintf("%s%s%s%s", e->name, *e->usage ? " " : "",
+		    e->usage, alias);
+		char *s = xasprintf("%s  %-36s  %s\n", out, head,
+		    L(app->lang, e->help_en, e->help_zh));
+		free(alias);
+		free(head);
+		free(out);
+		out = s;
+	}
+	return out;
+}

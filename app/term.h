@@ -1,0 +1,35 @@
+/* term.h — the one module that owns the terminal: curses set-up and
+ * tear-down, colours, signals turned into loop events, and restoring the
+ * terminal on every way out, crashes included. */
+#ifndef SYSTOUR_TERM_H
+#define SYSTOUR_TERM_H
+
+#include "layout.h"
+
+#include <ncurses.h>
+
+/* Take the terminal: curses in cbreak/noecho mode on the alternate screen,
+ * mouse wheel reports on, colours unless NO_COLOR is set. Installs handlers
+ * so that SIGINT, SIGTERM, SIGHUP and SIGWINCH become bytes on
+ * term_signal_fd(), and so that a crash (SIGSEGV, SIGABRT, SIGBUS, SIGFPE,
+ * SIGILL) restores the terminal before the default action. 0 or -1. */
+int term_init(void);
+
+/* Give the terminal back as it was. Safe to call twice. */
+void term_end(void);
+
+/* Read end of the self-pipe: each byte is a signal number. */
+int term_signal_fd(void);
+
+/* Adopt the terminal's new size after SIGWINCH. */
+void term_resize(void);
+
+/* Attributes (colour pair and video attributes) for a style drawn on a
+ * line of a kind. */
+attr_t term_attr(enum style st, enum line_kind kind, short *pair);
+
+/* Attributes for the bars (title and status) and for errors. */
+enum term_ui { UI_BAR, UI_ERROR, UI_SELECTED, UI_PROGRESS, UI_POPUP };
+attr_t term_ui_attr(enum term_ui what, short *pair);
+
+#endif

@@ -1,0 +1,817 @@
+/* tui.c — the full-screen tutor. Input is read from the terminal here and
+ * decoded into keys (or fed to readline while the command line is open);
+ * signals arrive as bytes on a pipe; drawing erases and redraws the model,
+ * and curses sends only the cells that changed. */
+#include "tui.h"
+#include "cmdline.h"
+#include "render.h"
+#include "shell.h"
+#include "term.h"
+#include "util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MIN_COLS 80
+#define MIN_ROWS 24
+#define ESC_WAIT_MS 30          /* how long a lone ESC waits for the rest */
+
+enum view { VIEW_LIST, VIEW_LESSON };
+
+enum key {
+	K_NONE, K_CHAR, K_UP, K_DOWN, K_LEFT, K_RIGHT, K_PGUP, K_PGDN, K_HOME,
+	K_END, K_ENTER, K_ESC, K_BACKSPACE, K_TAB, K_WHEEL_UP, K_WHEEL_DOWN,
+};
+
+struct tui {
+	struct app *app;
+	enum view view;
+	int sel;                /* selected lesson in the list */
+	int top;                /* first line of the lesson page shown */
+
+	struct page page;       /* the open step, laid out */
+	const struct lesson *page_lesson;
+	int page_step, page_lang, page_width;
+
+	char *popup;            /* text of the popup, NULL when closed */
+	int popup_top;
+
+	char *status;           /* message on the status line */
+	int status_error;
+
+	int quit_signal;        /* SIGTERM or SIGHUP that ended the run */
+	struct cmdline_input in;
+};
+
+static struct tui *T;
+
+/* ---- Messages and front-end operations -------------------------------- */
+
+static void
+set_status(struct tui *t, int error, const char *msg)
+{
+	free(t->status);
+	t->status = msg ? xstrdup(msg) : NULL;
+	t->status_error = error;
+}
+
+static void
+tui_print(struct app *app, const char *text)
+{
+	struct tui *t = app->ui_data;
+	char *s = xasprintf("%s%s", t->popup ? t->popup : "", text);
+	free(t->popup);
+	t->popup = s;
+	t->popup_top = 0;
+}
+
+static void
+tui_error(struct app *app, const char *msg)
+{
+	set_status(app->ui_data, 1, msg);
+}
+
+static void
+tui_list(struct app *app)
+{
+	struct tui *t = app->ui_data;
+	t->view = VIEW_LIST;
+	for (int i = 0; i < app->lessons.n; i++)
+		if (&app->lessons.v[i] == app->cur)
+			t->sel = i;
+}
+
+static void
+tui_open(struct app *app)
+{
+	struct tui *t = app->ui_data;
+	if (t->view != VIEW_LESSON || t->page_lesson != app->cur ||
+	    t->page_step != app->step)
+		t->top = 0;
+	t->view = VIEW_LESSON;
+	app_mark_seen(app);
+}
+
+static int
+tui_confirm(struct app *app, const char *question)
+{
+	return -1;      /* a command cannot stop to ask: it takes --yes */
+}
+
+static const struct ui_ops tui_ui = {
+	.name = "tui",
+	.print = tui_print,
+	.error = tui_error,
+	.list = tui_list,
+	.open = tui_open,
+	.confirm = tui_confirm,
+};
+
+/* ---- Drawing ---------------------------------------------------------- */
+
+static void
+put_cell(int y, int x, const struct cell *c, attr_t attr, short pair)
+{
+	cchar_t cc;
+	wchar_t wc[2] = { c->ch, 0 };
+	setcchar(&cc, wc, attr, pair, NULL);
+	mvadd_wch(y, x, &cc);
+}
+
+/* Draw UTF-8 text at (y, x), at most w columns, never cutting a wide
+ * character. Returns the columns drawn. */
+static int
+draw_text(int y, int x, int w, const char *s, attr_t attr, short pair)
+{
+	struct cells cs = { 0 };
+	cells_add(&cs, s, strlen(s), S_TEXT);
+	int col = 0;
+	for (int i = 0; i < cs.n && col + cs.c[i].width <= w; i++) {
+		put_cell(y, x + col, &cs.c[i], attr, pair);
+		col += cs.c[i].width;
+	}
+	cells_free(&cs);
+	return col;
+}
+
+/* Fill a row from x to the edge with spaces in attr. */
+static void
+fill_row(int y, int x, attr_t attr, short pair)
+{
+	struct cell sp = { L' ', 1, S_TEXT };
+	for (; x < COLS; x++)
+		put_cell(y, x, &sp, attr, pair);
+}
+
+static void
+draw_line(int y, const struct line *ln)
+{
+	int x = 1;
+	for (int i = 0; i < ln->n && x + ln->c[i].width <= COLS - 1; i++) {
+		short pair;
+		attr_t a = term_attr(ln->c[i].style, ln->kind, &pair);
+		put_cell(y, x, &ln->c[i], a, pair);
+		x += ln->c[i].width;
+	}
+}
+
+static int
+body_rows(void)
+{
+	return LINES - 3;
+}
+
+static void
+layout_page(struct tui *t)
+{
+	struct app *app = t->app;
+	int width = COLS - 2;
+	if (t->page_lesson == app->cur && t->page_step == app->step &&
+	    t->page_lang == (int)app->lang && t->page_width == width)
+		return;
+	page_clear(&t->page);
+	render_step(&t->page, app_text(app, app->cur), app->step, app->lang, width);
+	t->page_lesson = app->cur;
+	t->page_step = app->step;
+	t->page_lang = app->lang;
+	t->page_width = width;
+}
+
+static int
+max_top(struct tui *t)
+{
+	int m = t->page.n - body_rows();
+	return m > 0 ? m : 0;
+}
+
+static void
+draw_header(struct tui *t)
+{
+	struct app *app = t->app;
+	short pair;
+	attr_t a = term_ui_attr(UI_BAR, &pair);
+	char *left, *right;
+	if (t->view == VIEW_LESSON) {
+		const struct lesson_text *lt = app_text(app, app->cur);
+		left = xasprintf(" systour · %02d %s", app->cur->number, lt->title);
+		right = xasprintf("%s %d/%d · %s ", L(app->lang, "step", "步骤"),
+		    app->step + 1, lt->nsteps, L(app->lang, "English", "中文"));
+	} else {
+		left = xasprintf(" systour · %s", L(app->lang, "Lessons", "课程"));
+		right = xasprintf("%s ", L(app->lang, "English", "中文"));
+	}
+	int rw = text_width(right);
+	fill_row(0, 0, a, pair);
+	draw_text(0, 0, COLS - rw - 1, left, a | A_BOLD, pair);
+	draw_text(0, COLS - rw, rw, right, a, pair);
+	free(left);
+	free(right);
+}
+
+static void
+draw_list(struct tui *t)
+{
+	struct app *app = t->app;
+	int rows = body_rows(), y = 2;
+	short pp;
+	attr_t pa = term_ui_attr(UI_PROGRESS, &pp);
+	for (int i = 0; i < app->lessons.n && y < rows; i++, y++) {
+		struct lesson *ls = &app->lessons.v[i];
+		int seen = app_seen(app, ls), total = ls->text[LANG_EN].nsteps;
+		int pct = total ? seen * 100 / total : 0;
+		short pair = 0;
+		attr_t a = i == t->sel ? term_ui_attr(UI_SELECTED, &pair) : A_NORMAL;
+		if (i == t->sel)
+			for (int x = 1; x < COLS - 1; x++)
+				mvaddch(y, x, ' ' | a);
+		char *head = xasprintf("%02d  %-14s", ls->number, ls->name);
+		int x = 2 + draw_text(y, 2, 20, head, a, pair);
+		draw_text(y, x, COLS - 30 - x, app_text(app, ls)->title, a, pair);
+		free(head);
+		/* the bar: 12 cells, then the figures */
+		int bx = COLS - 28, filled = pct * 12 / 100;
+		mvaddch(y, bx, '[' | a);
+		for (int k = 0; k < 12; k++) {
+			struct cell c = { k < filled ? L'█' : L'·', 1, S_TEXT };
+			put_cell(y, bx + 1 + k, &c, k < filled ? pa : a, k < filled ? pp : pair);
+		}
+		mvaddch(y, bx + 13, ']' | a);
+		char *fig = xasprintf("%3d%%  %d/%d", pct, seen, total);
+		draw_text(y, bx + 15, 13, fig, a, pair);
+		free(fig);
+	}
+	if (app->lessons.n == 0)
+		draw_text(2, 2, COLS - 4, L(app->lang, "No lessons were loaded.",
+		    "没有加载任何课程。"), A_BOLD, 0);
+
+	/* the selected lesson's summary below the list */
+	if (app->lessons.n > 0 && y + 2 < rows) {
+		struct page pg = { 0 };
+		const char *sum = app_text(app, &app->lessons.v[t->sel])->summary;
+		render_markdown(&pg, sum, COLS - 4, NULL, LK_TEXT, app->lang);
+		for (int i = 0; i < pg.n && y + 2 + i < rows + 1; i++)
+			draw_line(y + 2 + i, &pg.v[i]);
+		page_free(&pg);
+	}
+}
+
+static void
+draw_lesson(struct tui *t)
+{
+	layout_page(t);
+	if (t->top > max_top(t))
+		t->top = max_top(t);
+	for (int i = 0; i < body_rows() && t->top + i < t->page.n; i++)
+		draw_line(1 + i, &t->page.v[t->top + i]);
+}
+
+static void
+draw_status(struct tui *t)
+{
+	struct app *app = t->app;
+	int y = LINES - 2;
+	short pair;
+	attr_t a = term_ui_attr(UI_BAR, &pair);
+	fill_row(y, 0, a, pair);
+	char *right;
+	if (t->view == VIEW_LESSON) {
+		int last = t->top + body_rows();
+		right = xasprintf("%s %d-%d/%d ", L(app->lang, "lines", "行"),
+		    t->page.n ? t->top + 1 : 0, last < t->page.n ? last : t->page.n,
+		    t->page.n);
+	} else
+		right = xasprintf("%d%s ", app->lessons.n, L(app->lang, " lessons", " 课"));
+	int rw = text_width(right);
+	draw_text(y, COLS - rw, rw, right, a, pair);
+	free(right);
+
+	const char *msg = t->status;
+	if (msg == NULL)
+		msg = t->view == VIEW_LESSON ?
+		    L(app->lang, " n/→ next  p/← prev  j/k scroll  1-9 step  L 中文  q list  ? keys  : command",
+		    " n/→ 下一步  p/← 上一步  j/k 滚动  1-9 跳步  L English  q 列表  ? 按键  : 命令") :
+		    L(app->lang, " ↑/↓ choose  Enter open  L 中文  q quit  ? keys  : command",
+		    " ↑/↓ 选择  Enter 打开  L English  q 退出  ? 按键  : 命令");
+	short ep;
+	attr_t ea = t->status_error ? term_ui_attr(UI_ERROR, &ep) : a;
+	if (!t->status_error)
+		ep = pair;
+	draw_text(y, 0, COLS - rw - 1, msg, ea, ep);
+}
+
+static void
+draw_popup(struct tui *t)
+{
+	int w = COLS - 8, h = LINES - 6, x0 = 4, y0 = 2;
+	short pair;
+	attr_t a = term_ui_attr(UI_POPUP, &pair);
+	struct page pg = { 0 };
+	struct cells para = { 0 };
+	for (const char *p = t->popup; *p;) {
+		size_t n = strcspn(p, "\n");
+		cells_clear(&para);
+		cells_add(&para, p, n, S_TEXT);
+		if (para.n == 0)
+			page_blank(&pg, NULL, LK_TEXT);
+		else
+			page_code(&pg, &para, w - 4, NULL, LK_TEXT);
+		p += n + (p[n] == '\n');
+	}
+	cells_free(&para);
+	int maxtop = pg.n > h - 2 ? pg.n - (h - 2) : 0;
+	if (t->popup_top > maxtop)
+		t->popup_top = maxtop;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++)
+			mvaddch(y0 + y, x0 + x, ' ' | a | COLOR_PAIR(pair));
+	for (int i = 0; i < h - 2 && t->popup_top + i < pg.n; i++) {
+		const struct line *ln = &pg.v[t->popup_top + i];
+		for (int k = 0, x = 0; k < ln->n; k++) {
+			put_cell(y0 + 1 + i, x0 + 2 + x, &ln->c[k], a, pair);
+			x += ln->c[k].width;
+		}
+	}
+	const char *hint = L(t->app->lang, " q/Esc close  j/k scroll ", " q/Esc 关闭  j/k 滚动 ");
+	draw_text(y0 + h - 1, x0 + w - text_width(hint) - 1, w, hint, a | A_BOLD, pair);
+	page_free(&pg);
+}
+
+static void
+draw(struct tui *t)
+{
+	erase();
+	curs_set(0);
+	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
+		char *msg = xasprintf(L(t->app->lang,
+		    "systour needs at least %dx%d; this terminal is %dx%d. Enlarge it, or press q to quit.",
+		    "systour 至少需要 %dx%d 的终端，当前为 %dx%d。请放大窗口，或按 q 退出。"),
+		    MIN_COLS, MIN_ROWS, COLS, LINES);
+		struct page pg = { 0 };
+		struct cells cs = { 0 };
+		cells_add(&cs, msg, strlen(msg), S_TEXT);
+		page_wrap(&pg, &cs, COLS > 4 ? COLS - 2 : 2, NULL, NULL, LK_TEXT);
+		for (int i = 0; i < pg.n && i < LINES; i++)
+			draw_line(LINES / 2 - pg.n / 2 + i, &pg.v[i]);
+		cells_free(&cs);
+		page_free(&pg);
+		free(msg);
+		refresh();
+		return;
+	}
+	draw_header(t);
+	if (t->view == VIEW_LESSON)
+		draw_lesson(t);
+	else
+		draw_list(t);
+	draw_status(t);
+	if (t->popup)
+		draw_popup(t);
+	if (cmdline_active())
+		cmdline_draw(LINES - 1, COLS);
+	else
+		draw_text(LINES - 1, 0, COLS, L(t->app->lang,
+		    "Type : for a command (Tab completes), ? for keys.",
+		    "按 : 输入命令（Tab 补全），按 ? 查看按键。"), A_DIM, 0);
+	refresh();
+}
+
+/* ---- Keys ------------------------------------------------------------- */
+
+static const char *
+keys_help(enum lang lang)
+{
+	return L(lang,
+	    "Keys\n"
+	    "\n"
+	    "  Lesson list:  ↑/↓ or k/j choose, Enter or → open, 1-9 open lesson N\n"
+	    "  Lesson:       n or → next step, p or ← previous step, 1-9 jump to step\n"
+	    "                j/k or ↓/↑ scroll a line, Space/PgDn and b/PgUp a page,\n"
+	    "                g/Home top, G/End bottom, the mouse wheel scrolls\n"
+	    "                q, Esc or Backspace back to the list\n"
+	    "  Anywhere:     L switch English/中文, : command line, ? these keys,\n"
+	    "                q in the list (or the quit command) leaves\n"
+	    "  Command line: Emacs keys (C-a, C-e, C-k, M-b ...), ↑/↓ history,\n"
+	    "                Tab completes, Enter runs, Esc or C-g cancels\n"
+	    "\n"
+	    "Commands\n"
+	    "\n",
+	    "按键\n"
+	    "\n"
+	    "  课程列表：↑/↓ 或 k/j 选择，Enter 或 → 打开，1-9 打开第 N 课\n"
+	    "  课程内：  n 或 → 下一步，p 或 ← 上一步，1-9 跳到第 N 步\n"
+	    "            j/k 或 ↓/↑ 滚动一行，空格/PgDn 和 b/PgUp 翻页，\n"
+	    "            g/Home 顶部，G/End 底部，鼠标滚轮可滚动\n"
+	    "            q、Esc 或退格键返回列表\n"
+	    "  任何地方：L 切换 English/中文，: 命令行，? 显示按键，\n"
+	    "            在列表中按 q（或 quit 命令）退出\n"
+	    "  命令行：  Emacs 编辑键（C-a、C-e、C-k、M-b ……），↑/↓ 历史，\n"
+	    "            Tab 补全，Enter 执行，Esc 或 C-g 取消\n"
+	    "\n"
+	    "命令\n"
+	    "\n");
+}
+
+static void
+show_keys(struct tui *t)
+{
+	char *cmds = cmd_help_text(t->app, NULL);
+	free(t->popup);
+	t->popup = xasprintf("%s%s", keys_help(t->app->lang), cmds);
+	t->popup_top = 0;
+	free(cmds);
+}
+
+/* Open the selected lesson at its first step not yet seen. */
+static void
+open_selected(struct tui *t)
+{
+	struct app *app = t->app;
+	if (app->lessons.n == 0)
+		return;
+	app->cur = &app->lessons.v[t->sel];
+	app->step = 0;
+	int n = app->cur->text[LANG_EN].nsteps;
+	while (app->step < n - 1 &&
+	    store_step_was_seen(app->store, app->cur->id, app->step + 1) == 1)
+		app->step++;
+	if (app->step == n - 1 &&
+	    store_step_was_seen(app->store, app->cur->id, n) == 1)
+		app->step = 0;  /* all seen: start again */
+	tui_open(app);
+}
+
+static void
+run_command(const char *line, void *arg)
+{
+	struct tui *t = arg;
+	if (line == NULL)
+		return;
+	set_status(t, 0, NULL);
+	cmd_exec_line(t->app, line);
+}
+
+static void
+key_popup(struct tui *t, enum key k, wchar_t ch)
+{
+	if (k == K_ESC || k == K_ENTER || (k == K_CHAR && (ch == 'q' || ch == '?'))) {
+		free(t->popup);
+		t->popup = NULL;
+	} else if (k == K_DOWN || k == K_WHEEL_DOWN || (k == K_CHAR && ch == 'j'))
+		t->popup_top++;
+	else if ((k == K_UP || k == K_WHEEL_UP || (k == K_CHAR && ch == 'k')) &&
+	    t->popup_top > 0)
+		t->popup_top--;
+	else if (k == K_PGDN || (k == K_CHAR && ch == ' '))
+		t->popup_top += LINES - 8;
+	else if (k == K_PGUP || (k == K_CHAR && ch == 'b'))
+		t->popup_top = t->popup_top > LINES - 8 ? t->popup_top - (LINES - 8) : 0;
+}
+
+static void
+key_list(struct tui *t, enum key k, wchar_t ch)
+{
+	struct app *app = t->app;
+	int n = app->lessons.n;
+	if (k == K_DOWN || k == K_WHEEL_DOWN || (k == K_CHAR && ch == 'j'))
+		t->sel = t->sel + 1 < n ? t->sel + 1 : t->sel;
+	else if (k == K_UP || k == K_WHEEL_UP || (k == K_CHAR && ch == 'k'))
+		t->sel = t->sel > 0 ? t->sel - 1 : 0;
+	else if (k == K_HOME || (k == K_CHAR && ch == 'g'))
+		t->sel = 0;
+	else if (k == K_END || (k == K_CHAR && ch == 'G'))
+		t->sel = n > 0 ? n - 1 : 0;
+	else if (k == K_ENTER || k == K_RIGHT || (k == K_CHAR && ch == 'l'))
+		open_selected(t);
+	else if (k == K_CHAR && ch >= '1' && ch <= '9' && ch - '1' < n) {
+		t->sel = ch - '1';
+		open_selected(t);
+	} else if (k == K_CHAR && ch == 'q')
+		app->quit = 1;
+}
+
+static void
+key_lesson(struct tui *t, enum key k, wchar_t ch)
+{
+	struct app *app = t->app;
+	int page = body_rows() - 1;
+	if (k == K_RIGHT || (k == K_CHAR && ch == 'n'))
+		cmd_exec_line(app, "next");
+	else if (k == K_LEFT || (k == K_CHAR && ch == 'p'))
+		cmd_exec_line(app, "prev");
+	else if (k == K_DOWN || (k == K_CHAR && ch == 'j'))
+		t->top++;
+	else if (k == K_WHEEL_DOWN)
+		t->top += 3;
+	else if ((k == K_UP || (k == K_CHAR && ch == 'k')) && t->top > 0)
+		t->top--;
+	else if (k == K_WHEEL_UP)
+		t->top = t->top > 3 ? t->top - 3 : 0;
+	else if (k == K_PGDN || (k == K_CHAR && ch == ' '))
+		t->top += page;
+	else if (k == K_PGUP || (k == K_CHAR && ch == 'b'))
+		t->top = t->top > page ? t->top - page : 0;
+	else if (k == K_HOME || (k == K_CHAR && ch == 'g'))
+		t->top = 0;
+	else if (k == K_END || (k == K_CHAR && ch == 'G'))
+		t->top = max_top(t);
+	else if (k == K_CHAR && ch >= '1' && ch <= '9') {
+		char cmd[16];
+		snprintf(cmd, sizeof cmd, "step %lc", (wint_t)ch);
+		cmd_exec_line(app, cmd);
+	} else if (k == K_ESC || k == K_BACKSPACE || (k == K_CHAR && ch == 'q'))
+		tui_list(app);
+	if (t->top > max_top(t))
+		t->top = max_top(t);
+}
+
+static void
+key(struct tui *t, enum key k, wchar_t ch)
+{
+	if (k == K_NONE)
+		return;
+	set_status(t, 0, NULL);
+	if (t->popup) {
+		key_popup(t, k, ch);
+		return;
+	}
+	if (k == K_CHAR && ch == ':') {
+		cmdline_start();
+		return;
+	}
+	if (k == K_CHAR && ch == '?') {
+		show_keys(t);
+		return;
+	}
+	if (k == K_CHAR && ch == 'L') {
+		cmd_exec_line(t->app, t->app->lang == LANG_EN ? "lang zh" : "lang en");
+		return;
+	}
+	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
+		if (k == K_CHAR && ch == 'q')
+			t->app->quit = 1;
+		return;
+	}
+	if (t->view == VIEW_LIST)
+		key_list(t, k, ch);
+	else
+		key_lesson(t, k, ch);
+}
+
+/* ---- Input decoding --------------------------------------------------- */
+
+/* Read what the terminal has sent into the buffer. 0 at end of input. */
+static int
+fill(struct tui *t, int wait_ms)
+{
+	struct cmdline_input *in = &t->in;
+	if (in->pos > 0) {
+		memmove(in->b, in->b + in->pos, in->len - in->pos);
+		in->len -= in->pos;
+		in->pos = 0;
+	}
+	if (wait_ms >= 0) {
+		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+		if (poll(&p, 1, wait_ms) <= 0)
+			return -1;
+	}
+	ssize_t n = read(STDIN_FILENO, in->b + in->len, sizeof in->b - in->len);
+	if (n > 0)
+		in->len += (size_t)n;
+	return (int)n;
+}
+
+/* Byte i of the input, waiting briefly for it if it has not come yet;
+ * -1 if it does not come. */
+static int
+peek(struct tui *t, size_t i)
+{
+	while (t->in.pos + i >= t->in.len)
+		if (fill(t, ESC_WAIT_MS) <= 0)
+			return -1;
+	return t->in.b[t->in.pos + i];
+}
+
+/* A mouse report at the input's start: 1 and the key if so. */
+static int
+decode_mouse(struct tui *t, enum key *k)
+{
+	const unsigned char *b = t->in.b + t->in.pos;
+	size_t n = t->in.len - t->in.pos;
+	if (n >= 3 && b[0] == 033 && b[1] == '[' && b[2] == '<') {
+		size_t i = 3;
+		int button = 0;
+		while (i < n && b[i] >= '0' && b[i] <= '9')
+			button = button * 10 + (b[i++] - '0');
+		while (i < n && b[i] != 'M' && b[i] != 'm')
+			i++;
+		if (i == n)
+			return 0;
+		t->in.pos += i + 1;
+		*k = b[i] == 'M' && button == 64 ? K_WHEEL_UP :
+		    b[i] == 'M' && button == 65 ? K_WHEEL_DOWN : K_NONE;
+		return 1;
+	}
+	if (n >= 6 && b[0] == 033 && b[1] == '[' && b[2] == 'M') {
+		int button = b[3] - 32;
+		t->in.pos += 6;
+		*k = button == 64 ? K_WHEEL_UP : button == 65 ? K_WHEEL_DOWN : K_NONE;
+		return 1;
+	}
+	return 0;
+}
+
+/* Take one key from the input. */
+static enum key
+decode_key(struct tui *t, wchar_t *ch)
+{
+	enum key k;
+	int c = peek(t, 0);
+	*ch = 0;
+	if (c < 0)
+		return K_NONE;
+	if (decode_mouse(t, &k))
+		return k;
+	if (c == 033) {
+		int c1 = peek(t, 1);
+		if (c1 != '[' && c1 != 'O') {
+			t->in.pos++;
+			return K_ESC;
+		}
+		/* a control sequence: parameters, then a final byte */
+		size_t i = 2;
+		int param = 0, fin;
+		while ((fin = peek(t, i)) >= 0 && fin >= 0x20 && fin < 0x40) {
+			if (fin >= '0' && fin <= '9')
+				param = param * 10 + (fin - '0');
+			i++;
+		}
+		if (fin == 'M' && i == 2 && decode_mouse(t, &k))
+			return k;
+		t->in.pos += fin < 0 ? i : i + 1;
+		switch (fin) {
+		case 'A': return K_UP;
+		case 'B': return K_DOWN;
+		case 'C': return K_RIGHT;
+		case 'D': return K_LEFT;
+		case 'H': return K_HOME;
+		case 'F': return K_END;
+		case '~':
+			return param == 5 ? K_PGUP : param == 6 ? K_PGDN :
+			    param == 1 || param == 7 ? K_HOME :
+			    param == 4 || param == 8 ? K_END : K_NONE;
+		default: return K_NONE;
+		}
+	}
+	if (c == '\r' || c == '\n') {
+		t->in.pos++;
+		return K_ENTER;
+	}
+	if (c == 0x7f || c == 0x08) {
+		t->in.pos++;
+		return K_BACKSPACE;
+	}
+	if (c == '\t') {
+		t->in.pos++;
+		return K_TAB;
+	}
+	/* a UTF-8 character */
+	int len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	char mb[4];
+	for (int i = 0; i < len; i++) {
+		int b = peek(t, (size_t)i);
+		if (b < 0) {
+			t->in.pos += (size_t)i;
+			return K_NONE;
+		}
+		mb[i] = (char)b;
+	}
+	t->in.pos += (size_t)len;
+	mbstate_t mbs;
+	memset(&mbs, 0, sizeof mbs);
+	if (mbrtowc(ch, mb, (size_t)len, &mbs) > (size_t)len)
+		return K_NONE;
+	return K_CHAR;
+}
+
+/* Handle everything in the input buffer. */
+static void
+handle_input(struct tui *t)
+{
+	while (t->in.pos < t->in.len && !t->app->quit) {
+		enum key k;
+		if (cmdline_active()) {
+			const unsigned char *b = t->in.b + t->in.pos;
+			if (decode_mouse(t, &k))
+				continue;
+			if (b[0] == 0x07 ||
+			    (b[0] == 033 && t->in.pos + 1 == t->in.len && peek(t, 1) < 0)) {
+				t->in.pos++;
+				cmdline_cancel();
+				continue;
+			}
+			cmdline_read();
+			continue;
+		}
+		wchar_t ch;
+		k = decode_key(t, &ch);
+		key(t, k, ch);
+	}
+}
+
+static void
+handle_signals(struct tui *t)
+{
+	unsigned char sigs[32];
+	ssize_t n = read(term_signal_fd(), sigs, sizeof sigs);
+	for (ssize_t i = 0; i < n; i++) {
+		switch (sigs[i]) {
+		case SIGWINCH:
+			term_resize();
+			break;
+		case SIGINT:
+			/* as Ctrl-C in a shell: cancel what is open, else leave */
+			if (cmdline_active())
+				cmdline_cancel();
+			else if (t->popup) {
+				free(t->popup);
+				t->popup = NULL;
+			} else
+				t->app->quit = 1;
+			break;
+		default:
+			t->quit_signal = sigs[i];
+			t->app->quit = 1;
+			break;
+		}
+	}
+}
+
+int
+tui_run(struct app *app, const char *warning)
+{
+	struct tui t;
+	memset(&t, 0, sizeof t);
+	t.app = app;
+	t.page_step = -1;
+	T = &t;
+	app->ui = &tui_ui;
+	app->ui_data = &t;
+
+	if (term_init() != 0) {
+		warnx_("cannot start the terminal interface (TERM=%s); try --plain",
+		    getenv("TERM") ? getenv("TERM") : "");
+		return EXIT_WORK;
+	}
+	cmdline_init(app, &t.in, run_command, &t);
+	if (app->nproblems > 0) {
+		char *s = xasprintf(L(app->lang, "%s (%d lesson(s) not loaded: type :problems)",
+		    "%s（%d 课未加载：输入 :problems）"), app->problems[0], app->nproblems);
+		set_status(&t, 1, s);
+		free(s);
+	} else if (warning)
+		set_status(&t, 1, warning);
+
+	struct pollfd fds[2] = {
+		{ STDIN_FILENO, POLLIN, 0 },
+		{ term_signal_fd(), POLLIN, 0 },
+	};
+	while (!app->quit) {
+		draw(&t);
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (fds[1].revents & POLLIN)
+			handle_signals(&t);
+		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (fill(&t, -1) <= 0)
+				break;  /* the terminal went away */
+			handle_input(&t);
+			char *m = cmdline_take_matches();
+			if (m) {
+				set_status(&t, 0, m);
+				free(m);
+			}
+		}
+	}
+
+	cmdline_free(app);
+	term_end();
+	page_free(&t.page);
+	free(t.popup);
+	free(t.status);
+	T = NULL;
+	if (t.quit_signal) {
+		/* die of the signal that asked us to, now that the terminal is back */
+		lessons_free(&app->lessons);
+		store_close(app->store);
+		app->store = NULL;
+		raise(t.quit_signal);
+	}
+	return EXIT_OK;
+}

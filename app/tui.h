@@ -1,0 +1,13 @@
+/* tui.h — the full-screen tutor: the lesson list, the lesson view, help and
+ * output popups, a status line and the readline command line. */
+#ifndef SYSTOUR_TUI_H
+#define SYSTOUR_TUI_H
+
+#include "app.h"
+
+/* Run the TUI until the learner quits. warning (may be NULL) is shown on
+ * the status line at start. Returns the exit status. The terminal is given
+ * back as it was on every way out. */
+int tui_run(struct app *app, const char *warning);
+
+#endif
