@@ -56,12 +56,37 @@ app_mark_seen(struct app *app)
 		store_step_seen(app->store, app->cur->id, app->step + 1);
 }
 
-/* Pad s with spaces to cols display columns (Chinese counts two). */
+/* s cut or padded with spaces to exactly cols display columns (Chinese
+ * counts two); a cut ends in "…". */
 static char *
 padded(const char *s, int cols)
 {
-	int w = text_width(s);
-	return xasprintf("%s%*s", s, w < cols ? cols - w : 0, "");
+	struct cells cs = { 0 };
+	struct line ln = { 0 };
+	cells_add(&cs, s, strlen(s), S_TEXT);
+	ln.cap = cs.n + cols + 1;
+	ln.c = xcalloc(ln.cap, sizeof *ln.c);
+	int total = 0;
+	for (int i = 0; i < cs.n; i++)
+		total += cs.c[i].width;
+	for (int i = 0; i < cs.n; i++) {
+		int room = total > cols ? cols - 1 : cols;
+		if (ln.cols + cs.c[i].width > room)
+			break;
+		ln.c[ln.n++] = cs.c[i];
+		ln.cols += cs.c[i].width;
+	}
+	if (total > cols)
+		ln.c[ln.n++] = (struct cell){ L'…', 1, S_TEXT }, ln.cols++;
+	while (ln.cols < cols)
+		ln.c[ln.n++] = (struct cell){ L' ', 1, S_TEXT }, ln.cols++;
+	char *out = line_utf8(&ln);
+	/* line_utf8 trims trailing spaces: put them back */
+	char *r = xasprintf("%s%*s", out, cols - text_width(out), "");
+	free(out);
+	free(ln.c);
+	cells_free(&cs);
+	return r;
 }
 
 char *
@@ -79,7 +104,7 @@ app_list_text(struct app *app, int bar_width)
 			bar[k] = k < pct * bar_width / 100 ? '#' : '-';
 		bar[bar_width] = '\0';
 		char *name = padded(ls->name, 14);
-		char *title = padded(app_text(app, ls)->title, 40);
+		char *title = padded(app_text(app, ls)->title, 36);
 		char *row = xasprintf("%02d  %s %s [%s] %3d%%  %d/%d\n", ls->number,
 		    name, title, bar, pct, seen, total);
 		size_t n = strlen(row);

@@ -185,9 +185,9 @@ page_wrap(struct page *pg, const struct cells *para, int width,
 			continue;
 		}
 		if (is_space(ch)) {
-			/* a source line break between two wide characters is nothing */
+			/* a source line break next to a wide character is nothing */
 			int wide_join = ch == CH_SOFTBREAK && i > 0 && i + 1 < para->n &&
-			    para->c[i - 1].width == 2 && para->c[i + 1].width == 2;
+			    (para->c[i - 1].width == 2 || para->c[i + 1].width == 2);
 			if (!wide_join && ln->cols > start)
 				pending = 1;
 			i++;

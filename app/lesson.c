@@ -248,11 +248,13 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 		fail(cause, lineno, "%s", "no steps (\"## \" headings)");
 	else {
 		flush_markdown(cur, &md);
-		out->summary = buf_take(&summary);
-		if (out->summary == NULL)
-			out->summary = xstrdup("");
-		else
-			out->summary[strcspn(out->summary, "\n")] = '\0'; /* first line */
+		/* the summary is the first paragraph */
+		char *sum = buf_take(&summary);
+		const char *start = sum ? sum + strspn(sum, " \t\n") : "";
+		char *end = strstr(start, "\n\n");
+		out->summary = end ? xstrndup(start, (size_t)(end - start)) :
+		    xstrdup(start);
+		free(sum);
 		rc = 0;
 	}
 out:

@@ -102,9 +102,9 @@ code_label(struct render *r)
 {
 	const char *label = NULL;
 	if (r->code_lang == HL_PYTHON)
-		label = L(r->lang, "── Python (the notes)", "── Python（笔记）");
+		label = "── Python";
 	else if (r->code_lang == HL_C)
-		label = L(r->lang, "── C: what happens underneath", "── C：底层发生了什么");
+		label = L(r->lang, "── C: underneath", "── C：底层");
 	if (label == NULL)
 		return;
 	struct cells cs = { 0 };
