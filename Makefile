@@ -72,10 +72,12 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/systour/lessons \
 	        $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/systour
-	for d in lessons/[0-9]*/; do \
-	  n=$$(basename $$d); install -d $(DESTDIR)$(PREFIX)/share/systour/lessons/$$n; \
-	  for f in $$d*.md $$d*.so; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/systour/lessons/$$n/; done; \
-	done; true
+	install -m 644 lessons/FORMAT.md $(DESTDIR)$(PREFIX)/share/systour/lessons/
+	set -e; for d in lessons/[0-9]*/; do \
+	  dest=$(DESTDIR)$(PREFIX)/share/systour/lessons/$$(basename $$d); \
+	  install -d $$dest; install -m 644 $$d*.md $$dest/; \
+	  if [ -e $${d}demos.so ]; then install -m 755 $${d}demos.so $$dest/; fi; \
+	done
 	install -m 644 man/systour.1 $(DESTDIR)$(PREFIX)/share/man/man1/systour.1
 
 uninstall:

@@ -305,9 +305,10 @@ lessons_dir(char **cause)
 	if (n > 0) {
 		exe[n] = '\0';
 		char *d = dirname(exe);
-		/* ./systour in the source tree, or build-san/systour below it */
-		const char *rel[] = { "lessons", "../lessons" };
-		for (size_t i = 0; i < 2; i++) {
+		/* ./systour in the source tree, build-san/systour below it, or
+		 * PREFIX/bin/systour installed beside PREFIX/share */
+		const char *rel[] = { "lessons", "../lessons", "../share/systour/lessons" };
+		for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
 			char *cand = xasprintf("%s/%s", d, rel[i]);
 			char *fmt = xasprintf("%s/FORMAT.md", cand);
 			int ok = access(fmt, R_OK) == 0;

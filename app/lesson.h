@@ -56,7 +56,8 @@ struct lesson_set {
 typedef void lesson_report_fn(const char *problem, void *arg);
 
 /* The lessons directory: $SYSTOUR_LESSONS, else "lessons" beside the
- * running program (the source tree), else the installed one. Allocated;
+ * running program (the source tree), else ../share/systour/lessons from
+ * the program (installed under any prefix), else the compiled-in one. Allocated;
  * NULL (and *cause set) when none exists. */
 char *lessons_dir(char **cause);
 
