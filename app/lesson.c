@@ -313,9 +313,10 @@ lessons_dir(char **cause)
 			char *fmt = xasprintf("%s/FORMAT.md", cand);
 			int ok = access(fmt, R_OK) == 0;
 			free(fmt);
-			if (ok)
-				return cand;
+			char *real = ok ? realpath(cand, NULL) : NULL;
 			free(cand);
+			if (real)
+				return real;
 		}
 	}
 	if (is_dir(SYSTOUR_LESSONS_DIR))
