@@ -204,19 +204,30 @@ page_wrap(struct page *pg, const struct cells *para, int width,
 			start = ln->cols;
 			pending = 0;
 		}
-		if (pending) {
-			sp.style = para->c[i].style == S_CODE ? S_TEXT : para->c[i].style;
-			line_put(ln, &sp);
-			sp.style = S_TEXT;
-			pending = 0;
-		}
 		for (int k = i; k < j; k++) {
 			/* a token longer than a line is cut between characters */
-			if (ln->cols + para->c[k].width > width) {
+			if (ln->cols + pending + para->c[k].width > width) {
+				/* closing punctuation takes the character before it
+				 * along to the new line */
+				struct cell carry = { 0 };
+				if (!pending && k > i && no_line_start(para->c[k].ch) &&
+				    ln->cols - ln->c[ln->n - 1].width > start) {
+					carry = ln->c[--ln->n];
+					ln->cols -= carry.width;
+				}
 				ln = page_new_line(pg, lead, lead ? lead->n : 0, kind);
 				for (int m = 0; m < indent; m++)
 					line_put(ln, &sp);
 				start = ln->cols;
+				pending = 0;
+				if (carry.ch)
+					line_put(ln, &carry);
+			}
+			if (pending) {
+				sp.style = para->c[i].style == S_CODE ? S_TEXT : para->c[i].style;
+				line_put(ln, &sp);
+				sp.style = S_TEXT;
+				pending = 0;
 			}
 			line_put(ln, &para->c[k]);
 		}

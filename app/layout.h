@@ -22,7 +22,7 @@ enum line_kind { LK_TEXT, LK_CODE, LK_ERRATUM };
 
 /* Characters in a paragraph that are not ordinary text. */
 #define CH_SOFTBREAK L'\n'      /* a source line break: a space, or nothing
-				   between two wide characters */
+				   next to a wide character */
 #define CH_HARDBREAK L'\x2028'  /* a forced line break */
 
 struct cell {

@@ -196,6 +196,10 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 				erratum = lineno;
 				free(d);
 				continue;
+			} else if (strcmp(d, "demo") == 0 || strcmp(d, "exercise") == 0) {
+				fail(cause, lineno, "\"::: %s\" needs exactly one name", d);
+				free(d);
+				goto out;
 			} else {
 				fail(cause, lineno, erratum && strcmp(d, "erratum") == 0 ?
 				    "\"::: %s\" inside an erratum block" :
@@ -539,12 +543,13 @@ lessons_find(struct lesson_set *set, const char *what)
 				return &set->v[i];
 		return NULL;
 	}
+	for (int i = 0; i < set->n; i++)
+		if (strcmp(set->v[i].id, what) == 0 || strcmp(set->v[i].name, what) == 0)
+			return &set->v[i];
 	struct lesson *found = NULL;
 	size_t len = strlen(what);
 	for (int i = 0; i < set->n; i++) {
 		struct lesson *ls = &set->v[i];
-		if (strcmp(ls->id, what) == 0 || strcmp(ls->name, what) == 0)
-			return ls;
 		if (strncmp(ls->name, what, len) == 0) {
 			if (found)
 				return NULL;    /* ambiguous */

@@ -24,6 +24,7 @@ struct render {
 
 	struct {
 		int ordered, tight;
+		int items;              /* items opened so far */
 		unsigned next;
 	} list[MAX_LISTS];
 	int nlist;
@@ -90,7 +91,11 @@ flush_para(struct render *r)
 	struct cells prefix = { 0 };
 	int first_of_item = r->item_pending;
 	make_prefix(r, &prefix);
-	if (!(in_tight_list(r) && first_of_item && r->pg->n > 0))
+	/* items of a tight list follow each other without blank lines; the
+	 * list itself is set off from what comes before it */
+	int follows = in_tight_list(r) && first_of_item &&
+	    (r->list[r->nlist - 1].items > 1 || r->nlist > 1);
+	if (!follows)
 		page_blank(r->pg, r->margin, r->kind);
 	page_wrap(r->pg, &r->para, r->width, &prefix, r->margin, r->kind);
 	cells_free(&prefix);
@@ -157,6 +162,7 @@ enter_block(MD_BLOCKTYPE type, void *detail, void *arg)
 			r->list[r->nlist].tight = ordered ?
 			    ((MD_BLOCK_OL_DETAIL *)detail)->is_tight :
 			    ((MD_BLOCK_UL_DETAIL *)detail)->is_tight;
+			r->list[r->nlist].items = 0;
 			r->list[r->nlist].next = ordered ?
 			    ((MD_BLOCK_OL_DETAIL *)detail)->start : 0;
 			r->nlist++;
@@ -165,6 +171,8 @@ enter_block(MD_BLOCKTYPE type, void *detail, void *arg)
 	case MD_BLOCK_LI:
 		flush_para(r);
 		r->item_pending = 1;
+		if (r->nlist > 0)
+			r->list[r->nlist - 1].items++;
 		break;
 	case MD_BLOCK_H:
 		flush_para(r);
@@ -334,7 +342,7 @@ render_step(struct page *pg, const struct lesson_text *t, int step,
     enum lang lang, int width)
 {
 	const struct step *st = &t->steps[step];
-	char *head = xasprintf("%d/%d  %s", step + 1, t->nsteps, st->title);
+	char *head = xasprintf("%d/%d · %s", step + 1, t->nsteps, st->title);
 	add_line(pg, head, S_TITLE, width, NULL, LK_TEXT);
 	free(head);
 

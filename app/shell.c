@@ -102,8 +102,9 @@ cmd_exec_argv(struct app *app, int argc, char **argv, int context)
 		size_t len = strcspn(a + 2, "=");
 		int kind = option_kind(e, a + 2, len);
 		if (kind < 0) {
-			app_errorf(app, "%s: unknown option %.*s (usage: %s %s)",
-			    e->name, (int)len + 2, a, e->name, e->usage);
+			app_errorf(app, "%s: unknown option %.*s (usage: %s%s%s)",
+			    e->name, (int)len + 2, a, e->name, *e->usage ? " " : "",
+			    e->usage);
 			goto out;
 		}
 		const char *value = NULL;
@@ -132,9 +133,9 @@ cmd_exec_argv(struct app *app, int argc, char **argv, int context)
 		args.opt[args.nopt++].value = value;
 	}
 	if (args.argc < e->minargs || (e->maxargs >= 0 && args.argc > e->maxargs)) {
-		app_errorf(app, "%s: %s (usage: %s %s)", e->name,
+		app_errorf(app, "%s: %s (usage: %s%s%s)", e->name,
 		    args.argc < e->minargs ? "too few arguments" :
-		    "too many arguments", e->name, e->usage);
+		    "too many arguments", e->name, *e->usage ? " " : "", e->usage);
 		goto out;
 	}
 	rc = e->exec(app, &args);
@@ -257,10 +258,20 @@ cmd_complete(struct app *app, const char *before, const char *word)
 		cand_add(&c, word, "zh");
 		goto out;
 	}
+	/* positional words so far, skipping options and their values */
 	int positional = 0;
-	for (int i = 1; i < argc; i++)
-		if (strncmp(argv[i], "--", 2) != 0)
-			positional++;
+	const char *first = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) == 0) {
+			size_t len = strcspn(argv[i] + 2, "=");
+			if (argv[i][2 + len] == '\0' &&
+			    option_kind(e, argv[i] + 2, len) == 1)
+				i++;    /* its value is the next word */
+			continue;
+		}
+		if (positional++ == 0)
+			first = argv[i];
+	}
 	switch (e->complete) {
 	case COMPLETE_LESSON:
 	case COMPLETE_STEP:
@@ -272,7 +283,7 @@ cmd_complete(struct app *app, const char *before, const char *word)
 			break;
 		}
 		if (positional == 1 && e->complete == COMPLETE_STEP) {
-			struct lesson *ls = lessons_find(&app->lessons, argv[argc - 1]);
+			struct lesson *ls = lessons_find(&app->lessons, first);
 			for (int i = 0; ls && i < ls->text[LANG_EN].nsteps; i++) {
 				char num[16];
 				snprintf(num, sizeof num, "%d", i + 1);
