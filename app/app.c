@@ -90,8 +90,11 @@ padded(const char *s, int cols)
 }
 
 char *
-app_list_text(struct app *app, int bar_width)
+app_list_text(struct app *app, int width)
 {
+	/* "NN  name.......... title... [bar.......] 100%  10/10" */
+	const int bar_width = 10;
+	int title_width = (width < 60 ? 60 : width) - 4 - 15 - 2 - bar_width - 2 - 11;
 	size_t cap = 256, len = 0;
 	char *out = xmalloc(cap);
 	out[0] = '\0';
@@ -104,7 +107,7 @@ app_list_text(struct app *app, int bar_width)
 			bar[k] = k < pct * bar_width / 100 ? '#' : '-';
 		bar[bar_width] = '\0';
 		char *name = padded(ls->name, 14);
-		char *title = padded(app_text(app, ls)->title, 36);
+		char *title = padded(app_text(app, ls)->title, title_width);
 		char *row = xasprintf("%02d  %s %s [%s] %3d%%  %d/%d\n", ls->number,
 		    name, title, bar, pct, seen, total);
 		size_t n = strlen(row);

@@ -58,7 +58,8 @@ int app_percent(struct app *app, const struct lesson *ls);
 /* Record that app->cur's app->step is being shown. */
 void app_mark_seen(struct app *app);
 
-/* The lesson list as text lines: number, name, title, progress. */
-char *app_list_text(struct app *app, int bar_width);
+/* The lesson list as text lines no wider than width (at least 60) columns:
+ * number, name, title, a progress bar, percentage and steps seen. */
+char *app_list_text(struct app *app, int width);
 
 #endif

@@ -353,7 +353,7 @@ progress_csv(struct app *app, const struct seen *sn)
 static void
 progress_text(struct app *app, const struct seen *sn)
 {
-	char *list = app_list_text(app, 20);
+	char *list = app_list_text(app, 80);
 	app_printf(app, "%s", list);
 	free(list);
 	long long last = 0;

@@ -133,6 +133,13 @@ no_line_start(wchar_t ch)
 	return ch != 0 && wcschr(L"，。、；：？！）」』】》〉”’…,.;:?!)]}%", ch) != NULL;
 }
 
+/* Full-width punctuation: no space is needed beside it. */
+static int
+is_cjk_punct(wchar_t ch)
+{
+	return (ch >= 0x3000 && ch <= 0x303f) || (ch >= 0xff00 && ch <= 0xff65);
+}
+
 static int
 is_space(wchar_t ch)
 {
@@ -185,9 +192,11 @@ page_wrap(struct page *pg, const struct cells *para, int width,
 			continue;
 		}
 		if (is_space(ch)) {
-			/* a source line break next to a wide character is nothing */
+			/* a source line break between two Chinese characters, or
+			 * beside full-width punctuation, is nothing */
 			int wide_join = ch == CH_SOFTBREAK && i > 0 && i + 1 < para->n &&
-			    (para->c[i - 1].width == 2 || para->c[i + 1].width == 2);
+			    ((para->c[i - 1].width == 2 && para->c[i + 1].width == 2) ||
+			    is_cjk_punct(para->c[i - 1].ch) || is_cjk_punct(para->c[i + 1].ch));
 			if (!wide_join && ln->cols > start)
 				pending = 1;
 			i++;

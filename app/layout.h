@@ -22,7 +22,8 @@ enum line_kind { LK_TEXT, LK_CODE, LK_ERRATUM };
 
 /* Characters in a paragraph that are not ordinary text. */
 #define CH_SOFTBREAK L'\n'      /* a source line break: a space, or nothing
-				   next to a wide character */
+				   between two wide characters or beside
+				   full-width punctuation */
 #define CH_HARDBREAK L'\x2028'  /* a forced line break */
 
 struct cell {

@@ -154,8 +154,11 @@ main(int argc, char **argv)
 			rc = plain_shell(&app);
 		else {
 			/* one-shot: problems with lessons are reported once, first */
+			char *why = NULL;
+			const struct cmd_entry *e = cmd_find(rest[0], &why);
+			free(why);
 			for (int i = 0; i < app.nproblems &&
-			    strcmp(rest[0], "problems") != 0; i++)
+			    !(e && strcmp(e->name, "problems") == 0); i++)
 				warnx_("%s", app.problems[i]);
 			app.ui = &plain_oneshot_ui;
 			rc = cmd_exec_argv(&app, nrest, rest, CMD_ONESHOT);

@@ -63,7 +63,7 @@ text_error(struct app *app, const char *msg)
 static void
 text_list(struct app *app)
 {
-	char *s = app_list_text(app, 20);
+	char *s = app_list_text(app, out_width());
 	fputs(s, stdout);
 	free(s);
 }
@@ -73,13 +73,15 @@ static void
 oneshot_open(struct app *app)
 {
 	const struct lesson_text *t = app_text(app, app->cur);
-	printf("%s\n", t->title);
-	if (*t->summary) {
-		struct page pg = { 0 };
+	struct page pg = { 0 };
+	struct cells title = { 0 };
+	cells_add(&title, t->title, strlen(t->title), S_TITLE);
+	page_wrap(&pg, &title, out_width(), NULL, NULL, LK_TEXT);
+	cells_free(&title);
+	if (*t->summary)
 		render_markdown(&pg, t->summary, out_width(), NULL, LK_TEXT, app->lang);
-		print_page(&pg);
-		page_free(&pg);
-	}
+	print_page(&pg);
+	page_free(&pg);
 	for (int i = app->step; i < t->nsteps; i++) {
 		putchar('\n');
 		plain_print_step(app, t, i);

@@ -68,7 +68,10 @@ def main(root):
                     problems.append("%s: step %d (%s) shows no C underneath" % (path, i, st["title"]))
             if lang == "zh" and len(re.findall(r"[\u4e00-\u9fff]", text)) < 500:
                 problems.append("%s: hardly any Chinese" % path)
-            if lang == "en" and re.search(r"[\u4e00-\u9fff]{8,}", re.sub(r"```.*?```", "", text, flags=re.S)):
+            # English prose may quote the notes' Chinese, but not be Chinese
+            prose = re.sub(r"```.*?```", "", text, flags=re.S)
+            prose = re.sub(r'"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef*]+"|“[^”\n]*”', "", prose)
+            if lang == "en" and re.search(r"[\u4e00-\u9fff]{8,}", prose):
                 problems.append("%s: untranslated Chinese in the prose" % path)
             errata = errata_of(text)
             for needle in ERRATA[name]:

@@ -2,6 +2,8 @@
 # The course itself: the real lessons/ tree loads whole, covers the notes'
 # nine topics in both languages, and names every known mistake of the notes.
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	top="$BATS_TEST_DIRNAME/../.."
 	SYSTOUR=${SYSTOUR:-$top/systour}
