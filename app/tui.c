@@ -47,8 +47,6 @@ struct tui {
 	struct cmdline_input in;
 };
 
-static struct tui *T;
-
 /* ---- Messages and front-end operations -------------------------------- */
 
 static void
@@ -757,7 +755,6 @@ tui_run(struct app *app, const char *warning)
 	memset(&t, 0, sizeof t);
 	t.app = app;
 	t.page_step = -1;
-	T = &t;
 	app->ui = &tui_ui;
 	app->ui_data = &t;
 
@@ -805,7 +802,6 @@ tui_run(struct app *app, const char *warning)
 	page_free(&t.page);
 	free(t.popup);
 	free(t.status);
-	T = NULL;
 	if (t.quit_signal) {
 		/* die of the signal that asked us to, now that the terminal is back */
 		lessons_free(&app->lessons);
