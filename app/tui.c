@@ -4,6 +4,7 @@
  * and curses sends only the cells that changed. */
 #include "tui.h"
 #include "cmdline.h"
+#include "keys.h"
 #include "render.h"
 #include "shell.h"
 #include "term.h"
@@ -18,14 +19,9 @@
 
 #define MIN_COLS 80
 #define MIN_ROWS 24
-#define ESC_WAIT_MS 30          /* how long a lone ESC waits for the rest */
 
 enum view { VIEW_LIST, VIEW_LESSON };
 
-enum key {
-	K_NONE, K_CHAR, K_UP, K_DOWN, K_LEFT, K_RIGHT, K_PGUP, K_PGDN, K_HOME,
-	K_END, K_ENTER, K_ESC, K_BACKSPACE, K_TAB, K_WHEEL_UP, K_WHEEL_DOWN,
-};
 
 struct tui {
 	struct app *app;
@@ -44,7 +40,7 @@ struct tui {
 	int status_error;
 
 	int quit_signal;        /* SIGTERM or SIGHUP that ended the run */
-	struct cmdline_input in;
+	struct cmdline_input in;      /* bytes from the terminal */
 };
 
 /* ---- Messages and front-end operations -------------------------------- */
@@ -559,142 +555,6 @@ key(struct tui *t, enum key k, wchar_t ch)
 		key_lesson(t, k, ch);
 }
 
-/* ---- Input decoding --------------------------------------------------- */
-
-/* Read what the terminal has sent into the buffer. 0 at end of input. */
-static int
-fill(struct tui *t, int wait_ms)
-{
-	struct cmdline_input *in = &t->in;
-	if (in->pos > 0) {
-		memmove(in->b, in->b + in->pos, in->len - in->pos);
-		in->len -= in->pos;
-		in->pos = 0;
-	}
-	if (wait_ms >= 0) {
-		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
-		if (poll(&p, 1, wait_ms) <= 0)
-			return -1;
-	}
-	ssize_t n = read(STDIN_FILENO, in->b + in->len, sizeof in->b - in->len);
-	if (n > 0)
-		in->len += (size_t)n;
-	return (int)n;
-}
-
-/* Byte i of the input, waiting briefly for it if it has not come yet;
- * -1 if it does not come. */
-static int
-peek(struct tui *t, size_t i)
-{
-	while (t->in.pos + i >= t->in.len)
-		if (fill(t, ESC_WAIT_MS) <= 0)
-			return -1;
-	return t->in.b[t->in.pos + i];
-}
-
-/* A mouse report at the input's start: 1 and the key if so. */
-static int
-decode_mouse(struct tui *t, enum key *k)
-{
-	const unsigned char *b = t->in.b + t->in.pos;
-	size_t n = t->in.len - t->in.pos;
-	if (n >= 3 && b[0] == 033 && b[1] == '[' && b[2] == '<') {
-		size_t i = 3;
-		int button = 0;
-		while (i < n && b[i] >= '0' && b[i] <= '9')
-			button = button * 10 + (b[i++] - '0');
-		while (i < n && b[i] != 'M' && b[i] != 'm')
-			i++;
-		if (i == n)
-			return 0;
-		t->in.pos += i + 1;
-		*k = b[i] == 'M' && button == 64 ? K_WHEEL_UP :
-		    b[i] == 'M' && button == 65 ? K_WHEEL_DOWN : K_NONE;
-		return 1;
-	}
-	if (n >= 6 && b[0] == 033 && b[1] == '[' && b[2] == 'M') {
-		int button = b[3] - 32;
-		t->in.pos += 6;
-		*k = button == 64 ? K_WHEEL_UP : button == 65 ? K_WHEEL_DOWN : K_NONE;
-		return 1;
-	}
-	return 0;
-}
-
-/* Take one key from the input. */
-static enum key
-decode_key(struct tui *t, wchar_t *ch)
-{
-	enum key k;
-	int c = peek(t, 0);
-	*ch = 0;
-	if (c < 0)
-		return K_NONE;
-	if (decode_mouse(t, &k))
-		return k;
-	if (c == 033) {
-		int c1 = peek(t, 1);
-		if (c1 != '[' && c1 != 'O') {
-			t->in.pos++;
-			return K_ESC;
-		}
-		/* a control sequence: parameters, then a final byte */
-		size_t i = 2;
-		int param = 0, fin;
-		while ((fin = peek(t, i)) >= 0 && fin >= 0x20 && fin < 0x40) {
-			if (fin >= '0' && fin <= '9')
-				param = param * 10 + (fin - '0');
-			i++;
-		}
-		if (fin == 'M' && i == 2 && decode_mouse(t, &k))
-			return k;
-		t->in.pos += fin < 0 ? i : i + 1;
-		switch (fin) {
-		case 'A': return K_UP;
-		case 'B': return K_DOWN;
-		case 'C': return K_RIGHT;
-		case 'D': return K_LEFT;
-		case 'H': return K_HOME;
-		case 'F': return K_END;
-		case '~':
-			return param == 5 ? K_PGUP : param == 6 ? K_PGDN :
-			    param == 1 || param == 7 ? K_HOME :
-			    param == 4 || param == 8 ? K_END : K_NONE;
-		default: return K_NONE;
-		}
-	}
-	if (c == '\r' || c == '\n') {
-		t->in.pos++;
-		return K_ENTER;
-	}
-	if (c == 0x7f || c == 0x08) {
-		t->in.pos++;
-		return K_BACKSPACE;
-	}
-	if (c == '\t') {
-		t->in.pos++;
-		return K_TAB;
-	}
-	/* a UTF-8 character */
-	int len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-	char mb[4];
-	for (int i = 0; i < len; i++) {
-		int b = peek(t, (size_t)i);
-		if (b < 0) {
-			t->in.pos += (size_t)i;
-			return K_NONE;
-		}
-		mb[i] = (char)b;
-	}
-	t->in.pos += (size_t)len;
-	mbstate_t mbs;
-	memset(&mbs, 0, sizeof mbs);
-	if (mbrtowc(ch, mb, (size_t)len, &mbs) > (size_t)len)
-		return K_NONE;
-	return K_CHAR;
-}
-
 /* Handle everything in the input buffer. */
 static void
 handle_input(struct tui *t)
@@ -703,10 +563,10 @@ handle_input(struct tui *t)
 		enum key k;
 		if (cmdline_active()) {
 			const unsigned char *b = t->in.b + t->in.pos;
-			if (decode_mouse(t, &k))
+			if (keys_mouse(&t->in, &k))
 				continue;
 			if (b[0] == 0x07 ||
-			    (b[0] == 033 && t->in.pos + 1 == t->in.len && peek(t, 1) < 0)) {
+			    (b[0] == 033 && t->in.pos + 1 == t->in.len && keys_peek(&t->in, 1) < 0)) {
 				t->in.pos++;
 				cmdline_cancel();
 				continue;
@@ -715,7 +575,7 @@ handle_input(struct tui *t)
 			continue;
 		}
 		wchar_t ch;
-		k = decode_key(t, &ch);
+		k = keys_decode(&t->in, &ch);
 		key(t, k, ch);
 	}
 }
@@ -786,7 +646,8 @@ tui_run(struct app *app, const char *warning)
 		if (fds[1].revents & POLLIN)
 			handle_signals(&t);
 		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (fill(&t, -1) <= 0)
+			int n = keys_fill(&t.in, -1);
+			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 				break;  /* the terminal went away */
 			handle_input(&t);
 			char *m = cmdline_take_matches();
