@@ -264,6 +264,56 @@ page_code(struct page *pg, const struct cells *code, int width,
 }
 
 void
+page_hang(struct page *pg, const struct cells *text, int width)
+{
+	struct cell sp = { L' ', 1, S_TEXT };
+	int i = 0, hang = -1;
+	if (width < 8)
+		width = 8;
+	while (i < text->n) {
+		struct line *ln = page_new_line(pg, NULL, 0, LK_TEXT);
+		if (hang > 0)
+			for (int k = 0; k < hang; k++)
+				line_put(ln, &sp);
+		else
+			hang = 0;
+		if (i > 0)
+			while (i < text->n && text->c[i].ch == L' ')
+				i++;
+		/* the cells [i, j) that fit, ending before a space if one fits */
+		int j = i, cols = ln->cols, cut = -1, lead = 1;
+		while (j < text->n && cols + text->c[j].width <= width) {
+			if (text->c[j].ch == L' ' && !lead)
+				cut = j;
+			else if (text->c[j].ch != L' ')
+				lead = 0;
+			cols += text->c[j].width;
+			j++;
+		}
+		if (j < text->n && text->c[j].ch != L' ' && cut > i)
+			j = cut;
+		if (j == i)
+			j = i + 1;      /* never stall: one cell at least */
+		/* a continued line hangs at the table's second column */
+		if (hang == 0) {
+			int col = 0;
+			for (int k = i; k < j; k++) {
+				col += text->c[k].width;
+				if (k > i && text->c[k].ch == L' ' &&
+				    text->c[k - 1].ch == L' ' && k + 1 < j &&
+				    text->c[k + 1].ch != L' ' && col <= width - 12)
+					hang = col;
+			}
+			if (hang == 0)
+				for (int k = i; k < j && text->c[k].ch == L' '; k++)
+					hang++;
+		}
+		for (; i < j; i++)
+			line_put(ln, &text->c[i]);
+	}
+}
+
+void
 page_blank(struct page *pg, const struct cells *margin, enum line_kind kind)
 {
 	if (pg->n == 0)

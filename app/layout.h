@@ -72,6 +72,12 @@ void page_wrap(struct page *pg, const struct cells *para, int width,
 void page_code(struct page *pg, const struct cells *code, int width,
     const struct cells *margin, enum line_kind kind);
 
+/* Add one line of preformatted text (spaces kept, as in a table of
+ * commands), broken at spaces to fit width columns; continued lines hang
+ * at the column after the last run of two spaces (the table's second
+ * column), or at the line's own indentation. */
+void page_hang(struct page *pg, const struct cells *text, int width);
+
 /* Add an empty line (not two in a row, not at the top). */
 void page_blank(struct page *pg, const struct cells *margin, enum line_kind kind);
 

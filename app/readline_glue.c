@@ -76,6 +76,16 @@ rlglue_remember(const char *line)
 void
 rlglue_save(struct app *app)
 {
+	/* the data directory may not exist yet when --db puts progress elsewhere */
+	if (app->history_path) {
+		char *dir = xstrdup(app->history_path);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			mkdir_p(dir);
+		}
+		free(dir);
+	}
 	if (app->history_path && write_history(app->history_path) == 0)
 		history_truncate_file(app->history_path, HISTORY_LINES);
 	free_matches();

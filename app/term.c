@@ -112,6 +112,7 @@ term_init(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGTSTP, &sa, NULL);
 
 	if (initscr() == NULL)
 		return -1;
@@ -141,6 +142,7 @@ term_init(void)
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGFPE, &sa, NULL);
 	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
 
 	refresh();
 	if (write(STDOUT_FILENO, MOUSE_ON, sizeof MOUSE_ON - 1) < 0) {
@@ -166,7 +168,32 @@ term_end(void)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGWINCH, SIG_DFL);
+	signal(SIGTSTP, SIG_DFL);
 	restore_len = 0;
+}
+
+void
+term_suspend(void)
+{
+	if (write(STDOUT_FILENO, MOUSE_OFF, sizeof MOUSE_OFF - 1) < 0) {
+		/* stopping anyway */
+	}
+	curs_set(1);
+	endwin();
+	signal(SIGTSTP, SIG_DFL);
+	raise(SIGTSTP);         /* stops here until SIGCONT */
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTSTP, &sa, NULL);
+	reset_prog_mode();
+	term_resize();          /* the size may have changed meanwhile */
+	if (write(STDOUT_FILENO, MOUSE_ON, sizeof MOUSE_ON - 1) < 0) {
+		/* no wheel then */
+	}
+	clearok(curscr, TRUE);  /* the screen was someone else's: repaint it all */
 }
 
 int

@@ -10,9 +10,10 @@
 
 /* Take the terminal: curses in cbreak/noecho mode on the alternate screen,
  * mouse wheel reports on, colours unless NO_COLOR is set. Installs handlers
- * so that SIGINT, SIGTERM, SIGHUP and SIGWINCH become bytes on
+ * so that SIGINT, SIGTERM, SIGHUP, SIGWINCH and SIGTSTP become bytes on
  * term_signal_fd(), and so that a crash (SIGSEGV, SIGABRT, SIGBUS, SIGFPE,
- * SIGILL) restores the terminal before the default action. 0 or -1. */
+ * SIGILL) or SIGQUIT restores the terminal before the default action.
+ * 0, or -1 when the terminal cannot be set up. */
 int term_init(void);
 
 /* Give the terminal back as it was. Safe to call twice. */
@@ -20,6 +21,9 @@ void term_end(void);
 
 /* Read end of the self-pipe: each byte is a signal number. */
 int term_signal_fd(void);
+
+/* Give the terminal back and stop (Ctrl-Z); take it again on SIGCONT. */
+void term_suspend(void);
 
 /* Adopt the terminal's new size after SIGWINCH. */
 void term_resize(void);

@@ -77,6 +77,7 @@ tui_list(struct app *app)
 	for (int i = 0; i < app->lessons.n; i++)
 		if (&app->lessons.v[i] == app->cur)
 			t->sel = i;
+	app->cur = NULL;        /* back in the list, no lesson is open */
 }
 
 static void
@@ -286,15 +287,15 @@ draw_status(struct tui *t)
 	const char *msg = t->status;
 	if (msg == NULL)
 		msg = t->view == VIEW_LESSON ?
-		    L(app->lang, " n/→ next  p/← prev  j/k scroll  1-9 step  L 中文  q list  ? keys  : command",
-		    " n/→ 下一步  p/← 上一步  j/k 滚动  1-9 跳步  L English  q 列表  ? 按键  : 命令") :
-		    L(app->lang, " ↑/↓ choose  Enter open  L 中文  q quit  ? keys  : command",
-		    " ↑/↓ 选择  Enter 打开  L English  q 退出  ? 按键  : 命令");
+		    L(app->lang, "n/→ next  p/← prev  j/k scroll  1-9 step  L 中文  q list  ? keys  : command",
+		    "n/→ 下一步  p/← 上一步  j/k 滚动  1-9 跳步  L English  q 列表  ? 按键  : 命令") :
+		    L(app->lang, "↑/↓ choose  Enter open  L 中文  q quit  ? keys  : command",
+		    "↑/↓ 选择  Enter 打开  L English  q 退出  ? 按键  : 命令");
 	short ep;
 	attr_t ea = t->status_error ? term_ui_attr(UI_ERROR, &ep) : a;
 	if (!t->status_error)
 		ep = pair;
-	draw_text(y, 0, COLS - rw - 1, msg, ea, ep);
+	draw_text(y, 1, COLS - rw - 2, msg, ea, ep);
 }
 
 static void
@@ -312,7 +313,7 @@ draw_popup(struct tui *t)
 		if (para.n == 0)
 			page_blank(&pg, NULL, LK_TEXT);
 		else
-			page_code(&pg, &para, w - 4, NULL, LK_TEXT);
+			page_hang(&pg, &para, w - 4);
 		p += n + (p[n] == '\n');
 	}
 	cells_free(&para);
@@ -589,6 +590,9 @@ handle_signals(struct tui *t)
 		switch (sigs[i]) {
 		case SIGWINCH:
 			term_resize();
+			break;
+		case SIGTSTP:
+			term_suspend();
 			break;
 		case SIGINT:
 			/* as Ctrl-C in a shell: cancel what is open, else leave */

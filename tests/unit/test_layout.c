@@ -897,6 +897,38 @@ test_code_cut_properties(void **state)
 	}
 }
 
+/* A preformatted line (a table of commands) keeps its spaces, breaks at a
+ * space, and hangs continued lines at the second column. */
+static void
+test_page_hang(void **state)
+{
+	struct page pg = { 0 };
+	struct cells cs = { 0 };
+	const char *row = "  list  (ls)      the lessons with your progress and more";
+
+	cells_add(&cs, row, strlen(row), S_TEXT);
+	page_hang(&pg, &cs, 40);
+	assert_int_equal(pg.n, 2);
+	assert_line(&pg, 0, "  list  (ls)      the lessons with your");
+	assert_line(&pg, 1, "                  progress and more");
+	for (int i = 0; i < pg.n; i++)
+		assert_true(pg.v[i].cols <= 40);
+	page_free(&pg);
+
+	/* no second column: continued lines keep the indentation */
+	cells_clear(&cs);
+	cells_add(&cs, "  a bb ccc dddd eeeee ffffff", 28, S_TEXT);
+	page_hang(&pg, &cs, 12);
+	for (int i = 0; i < pg.n; i++) {
+		assert_true(pg.v[i].cols <= 12);
+		assert_int_equal(pg.v[i].c[0].ch, L' ');
+		assert_int_equal(pg.v[i].c[1].ch, L' ');
+		assert_true(pg.v[i].c[2].ch != L' ');
+	}
+	page_free(&pg);
+	cells_free(&cs);
+}
+
 static void
 test_page_blank(void **state)
 {
@@ -1450,6 +1482,7 @@ main(void)
 		cmocka_unit_test(test_wrap_properties),
 		cmocka_unit_test(test_code_cut),
 		cmocka_unit_test(test_code_cut_properties),
+		cmocka_unit_test(test_page_hang),
 		cmocka_unit_test(test_page_blank),
 		cmocka_unit_test(test_hl_lang_of),
 		cmocka_unit_test(test_hl_python),
