@@ -120,7 +120,8 @@ term_init(void)
 	cbreak();
 	noecho();
 	nonl();
-	keypad(stdscr, FALSE);  /* term input is decoded by tui.c */
+	keypad(stdscr, FALSE);  /* input is read and decoded by keys.c */
+	typeahead(-1);          /* so curses never polls the input itself */
 	intrflush(stdscr, FALSE);
 	curs_set(0);
 	init_colors();

@@ -7,7 +7,7 @@
 set -u
 need="gcc make pkg-config libncurses-dev libreadline-dev libsqlite3-dev libmd4c-dev"
 if [ "${1:-run}" = test ]; then
-	need="$need libcmocka-dev bats tmux python3"
+	need="$need libcmocka-dev bats tmux python3 strace"
 fi
 missing=""
 for p in $need; do
