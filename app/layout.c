@@ -140,6 +140,13 @@ is_cjk_punct(wchar_t ch)
 	return (ch >= 0x3000 && ch <= 0x303f) || (ch >= 0xff00 && ch <= 0xff65);
 }
 
+/* Opening punctuation that must not end a line. */
+static int
+no_line_end(wchar_t ch)
+{
+	return ch != 0 && wcschr(L"（「『【《〈“‘", ch) != NULL;
+}
+
 static int
 is_space(wchar_t ch)
 {
@@ -147,11 +154,15 @@ is_space(wchar_t ch)
 }
 
 /* End of the token that starts at i: a word of narrow characters, or one
- * wide character, each with the closing punctuation after it. */
+ * wide character, each with the closing punctuation after it; opening
+ * punctuation goes with the token after it. */
 static int
 token_end(const struct cells *p, int i)
 {
 	int j = i;
+	if (no_line_end(p->c[j].ch) && j + 1 < p->n && !is_space(p->c[j + 1].ch) &&
+	    p->c[j + 1].ch != CH_HARDBREAK)
+		return token_end(p, j + 1);
 	if (p->c[j].width == 2)
 		j++;
 	else

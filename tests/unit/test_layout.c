@@ -897,6 +897,23 @@ test_code_cut_properties(void **state)
 	}
 }
 
+/* Opening punctuation never ends a line: it goes down with what follows. */
+static void
+test_wrap_opening_punct(void **state)
+{
+	struct page pg = { 0 };
+	struct cells cs = { 0 };
+	const char *s = "一二三（四五）";
+
+	cells_add(&cs, s, strlen(s), S_TEXT);
+	page_wrap(&pg, &cs, 8, NULL, NULL, LK_TEXT);
+	assert_int_equal(pg.n, 2);
+	assert_line(&pg, 0, "一二三");
+	assert_line(&pg, 1, "（四五）");
+	page_free(&pg);
+	cells_free(&cs);
+}
+
 /* A preformatted line (a table of commands) keeps its spaces, breaks at a
  * space, and hangs continued lines at the second column. */
 static void
@@ -1482,6 +1499,7 @@ main(void)
 		cmocka_unit_test(test_wrap_properties),
 		cmocka_unit_test(test_code_cut),
 		cmocka_unit_test(test_code_cut_properties),
+		cmocka_unit_test(test_wrap_opening_punct),
 		cmocka_unit_test(test_page_hang),
 		cmocka_unit_test(test_page_blank),
 		cmocka_unit_test(test_hl_lang_of),
