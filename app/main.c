@@ -24,11 +24,22 @@ usage(FILE *f)
 "Without a command, systour opens the tutor (the TUI); with --plain, or when\n"
 "stdout is not a terminal, it reads commands line by line instead.\n"
 "\n"
-"Commands (also typed inside the tutor):\n", f);
+"Commands, given here or typed inside the tutor (after :) and the plain shell:\n", f);
 	struct app app = { .lang = LANG_EN };
-	char *s = cmd_help_text(&app, NULL);
-	fputs(s, f);
-	free(s);
+	static const struct {
+		int flags;
+		const char *head;
+	} sections[] = {
+		{ CMD_ONESHOT | CMD_SHELL, "" },
+		{ CMD_ONESHOT, "\nCommands given only here:\n" },
+		{ CMD_SHELL, "\nCommands only inside the tutor and the plain shell:\n" },
+	};
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+		char *s = cmd_help_where(&app, sections[i].flags);
+		if (*s)
+			fprintf(f, "%s%s", sections[i].head, s);
+		free(s);
+	}
 	fputs(
 "\n"
 "Options:\n"

@@ -319,13 +319,15 @@ out:
 
 /* ---- Help ------------------------------------------------------------- */
 
-char *
-cmd_help_text(const struct app *app, const struct cmd_entry *only)
+/* Help lines for the entries that are only, or (only NULL) whose flags
+ * are flags, or (flags 0) all. */
+static char *
+help_lines(const struct app *app, const struct cmd_entry *only, int flags)
 {
 	char *out = xstrdup("");
 	for (const struct cmd_entry *const *t = cmd_table; *t; t++) {
 		const struct cmd_entry *e = *t;
-		if (only && e != only)
+		if ((only && e != only) || (flags && e->flags != flags))
 			continue;
 		char *alias = e->alias ? xasprintf("  (%s)", e->alias) : xstrdup("");
 		char *head = xasprintf("%s%s%s%s", e->name, *e->usage ? " " : "",
@@ -338,4 +340,16 @@ cmd_help_text(const struct app *app, const struct cmd_entry *only)
 		out = s;
 	}
 	return out;
+}
+
+char *
+cmd_help_text(const struct app *app, const struct cmd_entry *only)
+{
+	return help_lines(app, only, 0);
+}
+
+char *
+cmd_help_where(const struct app *app, int flags)
+{
+	return help_lines(app, NULL, flags);
 }

@@ -73,4 +73,7 @@ char **cmd_complete(struct app *app, const char *before, const char *word);
 /* The usage line of one command, or the whole table, as text. */
 char *cmd_help_text(const struct app *app, const struct cmd_entry *only);
 
+/* The help lines of the commands whose flags are exactly flags. */
+char *cmd_help_where(const struct app *app, int flags);
+
 #endif
