@@ -73,6 +73,7 @@ install: all
 	        $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/systour
 	install -m 644 lessons/FORMAT.md $(DESTDIR)$(PREFIX)/share/systour/lessons/
+	install -m 644 data/schema.sql $(DESTDIR)$(PREFIX)/share/systour/schema.sql
 	set -e; for d in lessons/[0-9]*/; do \
 	  dest=$(DESTDIR)$(PREFIX)/share/systour/lessons/$$(basename $$d); \
 	  install -d $$dest; install -m 644 $$d*.md $$dest/; \

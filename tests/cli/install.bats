@@ -15,6 +15,7 @@ setup() {
 	[ "$status" -eq 0 ]
 	[ -x "$dest/opt/st/bin/systour" ]
 	[ -f "$dest/opt/st/share/man/man1/systour.1" ]
+	cmp "$top/data/schema.sql" "$dest/opt/st/share/systour/schema.sql"
 	n=$(ls -d "$dest"/opt/st/share/systour/lessons/[0-9]*/ | wc -l)
 	[ "$n" -eq "$(ls -d "$top"/lessons/[0-9]*/ | wc -l)" ]
 	grep -q "^.TH SYSTOUR 1" "$dest/opt/st/share/man/man1/systour.1"
