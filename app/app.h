@@ -8,6 +8,7 @@
 #include "store.h"
 
 struct app;
+struct systour_demo;
 
 /* What a front end does for the commands: each front end is one table. */
 struct ui_ops {
@@ -22,6 +23,15 @@ struct ui_ops {
 	void (*open)(struct app *app);
 	/* Ask a yes/no question: 1 yes, 0 no, -1 when there is no one to ask. */
 	int (*confirm)(struct app *app, const char *question);
+	/* Run a live demo in this front end (NULL: plain text). Returns 0
+	 * when it ran to a good end, 1 when it did not, -1 (and *cause) when
+	 * it could not start. */
+	int (*demo)(struct app *app, const struct systour_demo *d, int step,
+	    int delay_ms, char **cause);
+	/* Control the running demo: "pause", "resume", "step", "faster",
+	 * "slower", "restart", "stop". 0, or -1 after saying why. NULL: no
+	 * demo runs alongside commands in this front end. */
+	int (*demo_control)(struct app *app, const char *what);
 };
 
 struct app {

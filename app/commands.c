@@ -487,6 +487,8 @@ static const struct cmd_entry cmd_quit_entry = {
 	.minargs = 0, .maxargs = 0, .flags = CMD_SHELL, .exec = cmd_quit_exec,
 };
 
+extern const struct cmd_entry cmd_demo_entry;
+
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
 	&cmd_show_entry,
@@ -497,6 +499,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_progress_entry,
 	&cmd_reset_entry,
 	&cmd_problems_entry,
+	&cmd_demo_entry,
 	&cmd_help_entry,
 	&cmd_quit_entry,
 	NULL

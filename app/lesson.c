@@ -430,6 +430,7 @@ load_module(struct lesson *ls, lesson_report_fn *fn, void *arg)
 		    so, m->lesson ? m->lesson : "(null)", ls->id);
 	else {
 		ls->module = h;
+		ls->module_info = m;
 		goto out;
 	}
 	dlclose(h);

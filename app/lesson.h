@@ -8,6 +8,8 @@
 
 #include "lang.h"
 
+struct systour_lesson_module;
+
 /* A part of a step, in order: Markdown to render, or a directive. */
 enum part_kind {
 	PART_MARKDOWN,  /* text: Markdown */
@@ -44,6 +46,7 @@ struct lesson {
 	char *dir;
 	struct lesson_text text[LANG_COUNT];
 	void *module;           /* dlopen handle of demos.so, or NULL */
+	const struct systour_lesson_module *module_info; /* what it exports */
 };
 
 struct lesson_set {

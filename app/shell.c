@@ -2,6 +2,7 @@
  * checking options, running commands, completing words and printing help.
  * The commands themselves are in commands.c. */
 #include "shell.h"
+#include "lesson_module.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -301,6 +302,15 @@ cmd_complete(struct app *app, const char *before, const char *word)
 		if (positional == 0)
 			for (const struct cmd_entry *const *t = cmd_table; *t; t++)
 				cand_add(&c, word, (*t)->name);
+		break;
+	case COMPLETE_DEMO:
+		if (positional == 0)
+			for (int i = 0; i < app->lessons.n; i++) {
+				const struct systour_lesson_module *m =
+				    app->lessons.v[i].module_info;
+				for (int k = 0; m && m->demos && m->demos[k]; k++)
+					cand_add(&c, word, m->demos[k]->name);
+			}
 		break;
 	case COMPLETE_NONE:
 		break;

@@ -13,7 +13,7 @@ enum cmd_retval {
 
 /* What a command's arguments complete to. */
 enum cmd_complete { COMPLETE_NONE, COMPLETE_LESSON, COMPLETE_STEP,
-	COMPLETE_LANG, COMPLETE_COMMAND };
+	COMPLETE_LANG, COMPLETE_COMMAND, COMPLETE_DEMO };
 
 /* Where a command may run. */
 #define CMD_ONESHOT 0x1         /* as `systour NAME ...` */

@@ -1,0 +1,90 @@
+/* commands_demo.c — the demo command: list the live demos, run one (TUI
+ * panes, or plain text with --plain or without a terminal), and control the
+ * one that is running (pause, resume, step, faster, slower, restart, stop). */
+#include "demo.h"
+#include "demo_plain.h"
+#include "shell.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const controls[] = {
+	"pause", "resume", "step", "faster", "slower", "restart", "stop", NULL
+};
+
+static void
+list_demos(struct app *app)
+{
+	for (int i = 0; i < app->lessons.n; i++) {
+		const struct lesson *ls = &app->lessons.v[i];
+		const struct systour_lesson_module *m = ls->module_info;
+		for (int k = 0; m && m->demos && m->demos[k]; k++) {
+			const struct systour_demo *d = m->demos[k];
+			app_printf(app, "%-14s %-16s %s\n", d->name, ls->id,
+			    L(app->lang, d->title_en, d->title_zh));
+		}
+	}
+}
+
+static enum cmd_retval
+cmd_demo_exec(struct app *app, struct cmd_args *args)
+{
+	const char *v;
+	int delay = DEMO_DELAY_MS;
+	if (cmd_has(args, "delay", &v)) {
+		char *end;
+		long ms = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || ms < 0 || ms > 10000) {
+			app_errorf(app, "demo: --delay %s: not a number of milliseconds "
+			    "from 0 to 10000", v);
+			return CMD_USAGE;
+		}
+		delay = (int)ms;
+	}
+	if (args->argc == 0) {
+		list_demos(app);
+		return CMD_OK;
+	}
+	const char *name = args->argv[0];
+	for (int i = 0; controls[i]; i++)
+		if (strcmp(name, controls[i]) == 0) {
+			if (app->ui->demo_control == NULL) {
+				app_errorf(app, "demo %s: no demo is running here", name);
+				return CMD_ERR;
+			}
+			return app->ui->demo_control(app, name) == 0 ? CMD_OK : CMD_ERR;
+		}
+
+	const struct systour_demo *d = demo_find(&app->lessons, name);
+	if (d == NULL) {
+		app_errorf(app, "demo: no demo \"%s\" (see: demo)", name);
+		return CMD_ERR;
+	}
+	int step = cmd_has(args, "step", NULL);
+	int rc;
+	char *cause = NULL;
+	if (cmd_has(args, "plain", NULL) || app->ui->demo == NULL)
+		rc = demo_plain_run(d, step, delay, &cause);
+	else
+		rc = app->ui->demo(app, d, step, delay, &cause);
+	if (rc < 0) {
+		app_errorf(app, "demo %s: %s", name, cause);
+		free(cause);
+		return CMD_ERR;
+	}
+	return rc == 0 ? CMD_OK : CMD_ERR;
+}
+
+static const char *const demo_options[] = { "plain", "step", "delay=", NULL };
+
+const struct cmd_entry cmd_demo_entry = {
+	.name = "demo", .usage = "[NAME|pause|resume|step|faster|slower|restart|stop] "
+	    "[--plain] [--step] [--delay MS]",
+	.help_en = "run a live demo (no name: list them), or control the running one",
+	.help_zh = "运行现场演示（不带名称：列出全部），或控制正在运行的演示",
+	.minargs = 0, .maxargs = 1, .options = demo_options,
+	.flags = CMD_ONESHOT | CMD_SHELL, .complete = COMPLETE_DEMO,
+	.exec = cmd_demo_exec,
+};

@@ -1,0 +1,576 @@
+/* demo.c — the supervisor of a live demo. It owns the demo's process
+ * group: it forks the leader, reads the panes and the actors' reports from
+ * non-blocking pipes, opens the step gate at the set delay (or once per
+ * step when paused), turns SIGCHLD into bytes on a self-pipe and reaps
+ * every child (the tutor is a child subreaper, so orphaned actors come
+ * back to it), and stops the group with SIGTERM and then SIGKILL. */
+#include "demo.h"
+#include "demo_actor.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES 4096     /* a longer line is cut into pieces */
+#define MAX_KNOWN 256           /* processes whose names we remember */
+
+/* Bytes read from a pipe, waiting for their newline. */
+struct linebuf {
+	char b[LINE_MAX_BYTES];
+	size_t len;
+};
+
+struct demo_run {
+	const struct systour_demo *demo;
+	struct demo_sink sink;
+	struct demo_ctx ctx;            /* as the leader got it */
+	pid_t leader;
+	int leader_done;
+
+	int npanes;
+	int pane_rd[DEMO_MAX_PANES];    /* -1 once at end of file */
+	struct linebuf pane_buf[DEMO_MAX_PANES];
+	int report_rd;
+	struct linebuf report_buf;
+	int gate_wr;
+
+	int paused, delay;
+	int waiting;                    /* actors at the gate, less tokens given */
+	long long next_step;            /* when the gate opens next (ms) */
+	int stopping;
+	long long kill_at;
+
+	struct {
+		pid_t pid;
+		char who[32];
+	} known[MAX_KNOWN];
+	int nknown;
+};
+
+/* ---- SIGCHLD as bytes on a pipe --------------------------------------- */
+
+static int chld_pipe[2] = { -1, -1 };
+
+static void
+on_sigchld(int sig)
+{
+	int saved = errno;
+	char b = (char)sig;
+	if (write(chld_pipe[1], &b, 1) < 0) {
+		/* full: a byte is already waiting */
+	}
+	errno = saved;
+}
+
+static int
+watch_children(char **cause)
+{
+	if (chld_pipe[0] >= 0)
+		return 0;
+	if (pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		*cause = xasprintf("cannot make a pipe: %s", strerror(errno));
+		return -1;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	/* orphaned actors are re-parented to us, so we reap them too */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	return 0;
+}
+
+/* ---- Finding demos ---------------------------------------------------- */
+
+const struct systour_demo *
+demo_find(const struct lesson_set *set, const char *name)
+{
+	for (int i = 0; i < set->n; i++) {
+		const struct systour_lesson_module *m = set->v[i].module_info;
+		for (int k = 0; m && m->demos && m->demos[k]; k++)
+			if (strcmp(m->demos[k]->name, name) == 0)
+				return m->demos[k];
+	}
+	return NULL;
+}
+
+/* ---- Starting --------------------------------------------------------- */
+
+static void
+remember(struct demo_run *r, pid_t pid, const char *who)
+{
+	for (int i = 0; i < r->nknown; i++)
+		if (r->known[i].pid == pid) {
+			snprintf(r->known[i].who, sizeof r->known[i].who, "%s", who);
+			return;
+		}
+	if (r->nknown == MAX_KNOWN)
+		return;
+	r->known[r->nknown].pid = pid;
+	snprintf(r->known[r->nknown++].who, sizeof r->known[0].who, "%s", who);
+}
+
+static const char *
+who_is(const struct demo_run *r, pid_t pid)
+{
+	for (int i = 0; i < r->nknown; i++)
+		if (r->known[i].pid == pid)
+			return r->known[i].who;
+	return "";
+}
+
+static void
+limit(int resource, rlim_t value)
+{
+	struct rlimit rl;
+	if (getrlimit(resource, &rl) == 0 && (rl.rlim_max == RLIM_INFINITY ||
+	    rl.rlim_max > value)) {
+		rl.rlim_cur = value;
+		rl.rlim_max = value;
+		setrlimit(resource, &rl);
+	}
+}
+
+/* In the forked leader: a process group of its own, default signals,
+ * only the demo's descriptors, resource limits, then the demo. */
+static void __attribute__((noreturn))
+leader_main(struct demo_run *r)
+{
+	struct demo_ctx *ctx = &r->ctx;
+	sigset_t none;
+
+	setpgid(0, 0);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+
+	int devnull = open("/dev/null", O_RDONLY);
+	if (devnull >= 0) {
+		dup2(devnull, STDIN_FILENO);
+		close(devnull);
+	}
+	/* keep only the demo's own descriptors */
+	for (int fd = 3; fd < 1024; fd++) {
+		int keep = fd == ctx->report_fd || fd == ctx->gate_fd;
+		for (int p = 0; p < ctx->npanes; p++)
+			keep |= fd == ctx->pane_fd[p];
+		if (!keep)
+			close(fd);
+	}
+	limit(RLIMIT_CPU, 60);
+	limit(RLIMIT_AS, (rlim_t)1 << 30);
+	limit(RLIMIT_FSIZE, (rlim_t)64 << 20);
+	limit(RLIMIT_NOFILE, 256);
+	limit(RLIMIT_NPROC, 512);
+	limit(RLIMIT_CORE, 0);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	demo_api.to_pane(ctx, 0, r->demo->panes[0]);
+	int rc = r->demo->run(ctx, &demo_api);
+	fflush(stdout);
+	fflush(stderr);
+	_exit(rc & 0xff);
+}
+
+static int
+make_pipe(int fds[2], char **cause)
+{
+	if (pipe2(fds, O_CLOEXEC) == 0)
+		return 0;
+	*cause = xasprintf("cannot make a pipe: %s", strerror(errno));
+	return -1;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+struct demo_run *
+demo_start(const struct systour_demo *d, const struct demo_sink *sink,
+    int paused, int delay_ms, char **cause)
+{
+	struct demo_run *r = xcalloc(1, sizeof *r);
+	int gate[2] = { -1, -1 }, rep[2] = { -1, -1 };
+
+	r->demo = d;
+	if (sink)
+		r->sink = *sink;
+	r->paused = paused;
+	r->delay = delay_ms < 0 ? DEMO_DELAY_MS : delay_ms;
+	r->report_rd = r->gate_wr = -1;
+	for (int p = 0; p < DEMO_MAX_PANES; p++)
+		r->pane_rd[p] = r->ctx.pane_fd[p] = -1;
+	while (d->panes[r->npanes] && r->npanes < DEMO_MAX_PANES)
+		r->npanes++;
+	if (r->npanes == 0) {
+		*cause = xasprintf("demo %s has no panes", d->name);
+		goto fail;
+	}
+	if (watch_children(cause) != 0)
+		goto fail;
+
+	const char *tmp = getenv("TMPDIR");
+	snprintf(r->ctx.scratch, sizeof r->ctx.scratch, "%s/systour-%s-XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp", d->name);
+	if (mkdtemp(r->ctx.scratch) == NULL) {
+		*cause = xasprintf("cannot make a scratch directory in %s: %s",
+		    tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		r->ctx.scratch[0] = '\0';
+		goto fail;
+	}
+	for (int p = 0; p < r->npanes; p++) {
+		int fds[2];
+		if (make_pipe(fds, cause) != 0)
+			goto fail;
+		r->pane_rd[p] = fds[0];
+		r->ctx.pane_fd[p] = fds[1];
+	}
+	if (make_pipe(rep, cause) != 0 || make_pipe(gate, cause) != 0)
+		goto fail;
+	r->report_rd = rep[0];
+	r->ctx.report_fd = rep[1];
+	r->ctx.gate_fd = gate[0];
+	r->gate_wr = gate[1];
+	r->ctx.npanes = r->npanes;
+	r->ctx.supervisor = getpid();
+
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		*cause = xasprintf("cannot fork: %s", strerror(errno));
+		goto fail;
+	}
+	if (pid == 0) {
+		r->ctx.leader = getpid();
+		/* the demo's descriptors must survive into its processes */
+		for (int p = 0; p < r->npanes; p++)
+			fcntl(r->ctx.pane_fd[p], F_SETFD, 0);
+		fcntl(r->ctx.report_fd, F_SETFD, 0);
+		fcntl(r->ctx.gate_fd, F_SETFD, 0);
+		leader_main(r);
+	}
+	setpgid(pid, pid);      /* also here: no race with our first kill() */
+	r->leader = pid;
+	r->ctx.leader = pid;
+	remember(r, pid, d->panes[0]);
+
+	/* the supervisor keeps only its own ends */
+	for (int p = 0; p < r->npanes; p++) {
+		close_fd(&r->ctx.pane_fd[p]);
+		fcntl(r->pane_rd[p], F_SETFL, O_NONBLOCK);
+	}
+	close_fd(&r->ctx.report_fd);
+	close_fd(&r->ctx.gate_fd);
+	fcntl(r->report_rd, F_SETFL, O_NONBLOCK);
+	fcntl(r->gate_wr, F_SETFL, O_NONBLOCK);
+	r->next_step = now_ms() + r->delay;
+	return r;
+fail:
+	close_fd(&rep[0]);
+	close_fd(&rep[1]);
+	close_fd(&gate[0]);
+	close_fd(&gate[1]);
+	r->leader = 0;
+	demo_free(r);
+	return NULL;
+}
+
+/* ---- Running ---------------------------------------------------------- */
+
+int
+demo_pollfds(struct demo_run *r, struct pollfd *fds, int max)
+{
+	int n = 0;
+	for (int p = 0; p < r->npanes && n < max; p++)
+		if (r->pane_rd[p] >= 0)
+			fds[n++] = (struct pollfd){ r->pane_rd[p], POLLIN, 0 };
+	if (r->report_rd >= 0 && n < max)
+		fds[n++] = (struct pollfd){ r->report_rd, POLLIN, 0 };
+	if (n < max)
+		fds[n++] = (struct pollfd){ chld_pipe[0], POLLIN, 0 };
+	return n;
+}
+
+int
+demo_timeout(struct demo_run *r)
+{
+	long long now = now_ms(), t = -1;
+	if (r->stopping && r->kill_at > 0)
+		t = r->kill_at - now;
+	else if (!r->paused && r->waiting > 0)
+		t = r->next_step - now;
+	else if (!demo_finished(r) && r->leader_done)
+		t = 50;         /* waiting for the group to empty */
+	if (t < 0 && t != -1)
+		t = 0;
+	return (int)(t > 1000 ? 1000 : t);
+}
+
+/* Give n tokens to the gate. */
+static void
+open_gate(struct demo_run *r, int n)
+{
+	char tokens[64];
+	memset(tokens, 's', sizeof tokens);
+	while (n > 0) {
+		ssize_t k = write(r->gate_wr, tokens, (size_t)(n < 64 ? n : 64));
+		if (k <= 0)
+			break;
+		n -= (int)k;
+	}
+}
+
+static void
+handle_report(struct demo_run *r, char *s)
+{
+	int pane, line, pid, tid, off = 0;
+	long long value;
+	char name[64];
+
+	switch (s[0]) {
+	case 'S':
+		if (sscanf(s, "S %d %d", &pane, &line) == 2) {
+			if (r->waiting <= 0)
+				r->next_step = now_ms() + r->delay;
+			r->waiting++;
+			if (r->sink.position)
+				r->sink.position(r->sink.arg, pane, line);
+		}
+		break;
+	case 'T':
+		if (sscanf(s, "T %d %d %d %n", &pane, &pid, &tid, &off) == 3) {
+			remember(r, pid, s + off);
+			if (r->sink.title)
+				r->sink.title(r->sink.arg, pane, s + off, pid, tid);
+		}
+		break;
+	case 'N':
+		if (r->sink.note)
+			r->sink.note(r->sink.arg, s + 2);
+		break;
+	case 'F':
+		if (sscanf(s, "F %63s %lld", name, &value) == 2 && r->sink.figure)
+			r->sink.figure(r->sink.arg, name, value);
+		break;
+	}
+}
+
+/* Read what a pipe has; hand over each complete line (and, at the end,
+ * what is left). Returns 0 at end of file, 1 otherwise. */
+static int
+drain(int fd, struct linebuf *lb, void (*each)(struct demo_run *, int, char *,
+    size_t), struct demo_run *r, int pane)
+{
+	for (int rounds = 0; rounds < 64; rounds++) {
+		ssize_t n = read(fd, lb->b + lb->len, sizeof lb->b - lb->len);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 1 : 0;
+		size_t start = 0, end = lb->len + (size_t)n;
+		if (n == 0) {
+			if (lb->len > 0)
+				each(r, pane, lb->b, lb->len);
+			lb->len = 0;
+			return 0;
+		}
+		for (size_t i = lb->len; i < end; i++)
+			if (lb->b[i] == '\n') {
+				lb->b[i] = '\0';
+				each(r, pane, lb->b + start, i - start);
+				start = i + 1;
+			}
+		lb->len = end - start;
+		memmove(lb->b, lb->b + start, lb->len);
+		if (lb->len == sizeof lb->b) {  /* a very long line: cut it */
+			each(r, pane, lb->b, lb->len);
+			lb->len = 0;
+		}
+	}
+	return 1;
+}
+
+static void
+pane_line(struct demo_run *r, int pane, char *s, size_t len)
+{
+	if (r->sink.line)
+		r->sink.line(r->sink.arg, pane, s, len);
+}
+
+static void
+report_line(struct demo_run *r, int pane, char *s, size_t len)
+{
+	s[len] = '\0';
+	handle_report(r, s);
+}
+
+static void
+reap(struct demo_run *r)
+{
+	char buf[64];
+	while (read(chld_pipe[0], buf, sizeof buf) > 0)
+		;
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid <= 0)
+			break;
+		if (pid == r->leader)
+			r->leader_done = 1;
+		if (r->sink.exited)
+			r->sink.exited(r->sink.arg, pid, who_is(r, pid), status);
+	}
+}
+
+void
+demo_work(struct demo_run *r)
+{
+	for (int p = 0; p < r->npanes; p++)
+		if (r->pane_rd[p] >= 0 &&
+		    drain(r->pane_rd[p], &r->pane_buf[p], pane_line, r, p) == 0)
+			close_fd(&r->pane_rd[p]);
+	if (r->report_rd >= 0 &&
+	    drain(r->report_rd, &r->report_buf, report_line, r, 0) == 0)
+		close_fd(&r->report_rd);
+	reap(r);
+
+	long long now = now_ms();
+	if (!r->paused && r->waiting > 0 && now >= r->next_step) {
+		open_gate(r, r->waiting);
+		r->waiting = 0;
+		r->next_step = now + r->delay;
+	}
+	if (r->stopping && r->kill_at > 0 && now >= r->kill_at) {
+		kill(-r->leader, SIGKILL);
+		r->kill_at = 0;
+	}
+}
+
+static int
+group_alive(const struct demo_run *r)
+{
+	return r->leader > 0 && (kill(-r->leader, 0) == 0 || errno != ESRCH);
+}
+
+int
+demo_finished(const struct demo_run *r)
+{
+	if (!r->leader_done || group_alive(r) || r->report_rd >= 0)
+		return 0;
+	for (int p = 0; p < r->npanes; p++)
+		if (r->pane_rd[p] >= 0)
+			return 0;
+	return 1;
+}
+
+void
+demo_pause(struct demo_run *r, int paused)
+{
+	r->paused = paused;
+	r->next_step = now_ms() + r->delay;
+}
+
+int
+demo_paused(const struct demo_run *r)
+{
+	return r->paused;
+}
+
+void
+demo_step(struct demo_run *r)
+{
+	open_gate(r, 1);
+	r->waiting--;
+}
+
+void
+demo_set_delay(struct demo_run *r, int delay_ms)
+{
+	r->delay = delay_ms < 0 ? 0 : delay_ms > 10000 ? 10000 : delay_ms;
+	r->next_step = now_ms() + r->delay;
+}
+
+int
+demo_delay(const struct demo_run *r)
+{
+	return r->delay;
+}
+
+void
+demo_stop(struct demo_run *r)
+{
+	if (r->stopping || r->leader <= 0)
+		return;
+	r->stopping = 1;
+	r->kill_at = now_ms() + DEMO_GRACE_MS;
+	kill(-r->leader, SIGTERM);
+}
+
+pid_t
+demo_pgid(const struct demo_run *r)
+{
+	return r->leader;
+}
+
+const struct systour_demo *
+demo_of(const struct demo_run *r)
+{
+	return r->demo;
+}
+
+static int
+remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void
+demo_free(struct demo_run *r)
+{
+	if (r == NULL)
+		return;
+	if (r->leader > 0) {
+		/* nothing of the demo outlives it: kill the group, reap it */
+		long long deadline = now_ms() + 2000;
+		do {
+			kill(-r->leader, SIGKILL);
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+			if (!group_alive(r))
+				break;
+			struct pollfd p = { chld_pipe[0], POLLIN, 0 };
+			poll(&p, 1, 10);
+		} while (now_ms() < deadline);
+		reap(r);
+	}
+	for (int p = 0; p < DEMO_MAX_PANES; p++) {
+		close_fd(&r->pane_rd[p]);
+		close_fd(&r->ctx.pane_fd[p]);
+	}
+	close_fd(&r->report_rd);
+	close_fd(&r->gate_wr);
+	if (r->ctx.scratch[0])
+		nftw(r->ctx.scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(r);
+}
