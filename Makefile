@@ -49,7 +49,7 @@ run: deps
 $(BIN): $(APP_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/app/%.o: app/%.c app/*.h data/schema.sql
+$(BUILD)/app/%.o: app/%.c app/*.h data/*.sql
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

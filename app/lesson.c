@@ -55,7 +55,7 @@ static void
 step_add_part(struct step *st, enum part_kind kind, char *text, int line)
 {
 	st->parts = xreallocarray(st->parts, st->nparts + 1, sizeof *st->parts);
-	st->parts[st->nparts++] = (struct part){ kind, text, line };
+	st->parts[st->nparts++] = (struct part){ kind, text, line, 0 };
 }
 
 static void
@@ -399,6 +399,21 @@ check_agree(struct lesson *ls, lesson_report_fn *fn, void *arg)
 	return 0;
 }
 
+/* Mark the demo directives whose demo the module provides. */
+static void
+mark_demos(struct lesson *ls)
+{
+	const struct systour_demo *const *d = ls->module_info->demos;
+	for (int l = 0; l < LANG_COUNT; l++)
+		for (int s = 0; s < ls->text[l].nsteps; s++)
+			for (int p = 0; p < ls->text[l].steps[s].nparts; p++) {
+				struct part *pt = &ls->text[l].steps[s].parts[p];
+				for (int k = 0; d && d[k] && pt->kind == PART_DEMO; k++)
+					if (strcmp(d[k]->name, pt->text) == 0)
+						pt->available = 1;
+			}
+}
+
 static int
 load_module(struct lesson *ls, lesson_report_fn *fn, void *arg)
 {
@@ -431,6 +446,7 @@ load_module(struct lesson *ls, lesson_report_fn *fn, void *arg)
 	else {
 		ls->module = h;
 		ls->module_info = m;
+		mark_demos(ls);
 		goto out;
 	}
 	dlclose(h);

@@ -22,6 +22,7 @@ struct part {
 	enum part_kind kind;
 	char *text;
 	int line;               /* line in the file where the part starts */
+	int available;          /* PART_DEMO: the lesson's module has it */
 };
 
 struct step {

@@ -364,7 +364,11 @@ render_step(struct page *pg, const struct lesson_text *t, int step,
 		case PART_DEMO:
 		case PART_EXERCISE:
 			page_blank(pg, NULL, LK_TEXT);
-			s = p->kind == PART_DEMO ?
+			s = p->kind == PART_DEMO && p->available ?
+			    xasprintf(L(lang, "▶ Live demo \"%s\": press d to run it "
+			    "(or the command: demo %s).", "▶ 现场演示“%s”：按 d 运行"
+			    "（或用命令 demo %s）。"), p->text, p->text) :
+			    p->kind == PART_DEMO ?
 			    xasprintf(L(lang, "▶ Live demo \"%s\": not available yet "
 			    "in this version of systour.", "▶ 现场演示“%s”：本版 systour "
 			    "尚未提供。"), p->text) :

@@ -41,12 +41,27 @@ __asm__(
     ".previous\n");
 extern const char store_schema_sql[];
 
+/* data/migration-2.sql the same way. */
+__asm__(
+    ".section .rodata\n"
+    ".global store_migration_2_sql\n"
+    ".type store_migration_2_sql, STT_OBJECT\n"
+    "store_migration_2_sql:\n"
+    ".incbin \"data/migration-2.sql\"\n"
+    ".byte 0\n"
+    ".size store_migration_2_sql, . - store_migration_2_sql\n"
+    ".previous\n");
+extern const char store_migration_2_sql[];
+
 /* migrations[i] takes a database from user_version i to i + 1. Append only:
  * a step, once released, is never changed. */
 static const char *const migrations[] = {
 	store_schema_sql,	/* 0 -> 1: step_seen */
+	store_migration_2_sql,	/* 1 -> 2: demo_run */
 };
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(STORE_VERSION == STORE_SCHEMA_VERSION,
+    "store.h's STORE_SCHEMA_VERSION must count the migrations");
 
 #define STORE_BUSY_MS 5000
 
@@ -73,6 +88,8 @@ struct store {
 	sqlite3_stmt	*was_seen;
 	sqlite3_stmt	*each;
 	sqlite3_stmt	*reset;
+	sqlite3_stmt	*reset_demos;
+	sqlite3_stmt	*demo_run;
 };
 
 /* Every statement the store keeps, by the offset of its slot in the struct. */
@@ -97,6 +114,10 @@ static const struct {
 	  "SELECT lesson, step, first_seen, last_seen, times FROM step_seen"
 	  " ORDER BY lesson, step" },
 	{ offsetof(struct store, reset), "DELETE FROM step_seen" },
+	{ offsetof(struct store, reset_demos), "DELETE FROM demo_run" },
+	{ offsetof(struct store, demo_run),
+	  "INSERT INTO demo_run (demo, started, duration_ms, ended)"
+	  " VALUES (?1, ?2, ?3, ?4)" },
 };
 #define STORE_NSTMTS (sizeof store_stmts / sizeof store_stmts[0])
 
@@ -538,21 +559,26 @@ store_error(const struct store *st)
 
 /* ------------------------------------------------------------ writing */
 
-/* Run stmt, already bound, as one transaction. Resets stmt. */
+/* Run n statements, already bound, as one transaction. Resets them. */
 static int
-store_write(struct store *st, sqlite3_stmt *stmt)
+store_write_n(struct store *st, sqlite3_stmt *const *stmts, int n)
 {
 	int	rc;
 
 	rc = sqlite3_step(st->begin);
 	sqlite3_reset(st->begin);
 	if (rc != SQLITE_DONE) {
-		sqlite3_reset(stmt);
+		for (int i = 0; i < n; i++)
+			sqlite3_reset(stmts[i]);
 		set_error(st, "%s", sqlite3_errmsg(st->db));
 		return STORE_ERR;
 	}
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
+	rc = SQLITE_DONE;
+	for (int i = 0; i < n; i++) {
+		if (rc == SQLITE_DONE)
+			rc = sqlite3_step(stmts[i]);
+		sqlite3_reset(stmts[i]);
+	}
 	if (rc == SQLITE_DONE) {
 		rc = sqlite3_step(st->commit);
 		sqlite3_reset(st->commit);
@@ -565,6 +591,13 @@ store_write(struct store *st, sqlite3_stmt *stmt)
 		sqlite3_reset(st->rollback);
 	}
 	return STORE_ERR;
+}
+
+/* Run stmt, already bound, as one transaction. Resets stmt. */
+static int
+store_write(struct store *st, sqlite3_stmt *stmt)
+{
+	return store_write_n(st, &stmt, 1);
 }
 
 /* Record that a step was shown now: sets first_seen the first time, updates
@@ -592,7 +625,23 @@ store_reset(struct store *st)
 {
 	if (!usable(st))
 		return STORE_ERR;
-	return store_write(st, st->reset);
+	sqlite3_stmt *both[] = { st->reset, st->reset_demos };
+	return store_write_n(st, both, 2);
+}
+
+/* Record a demo run: its name, when it started (Unix time), how long it
+ * ran, and how it ended. STORE_OK, or STORE_ERR when not saving. */
+int
+store_demo_run(struct store *st, const char *demo, long long started,
+    long long duration_ms, const char *ended)
+{
+	if (!usable(st))
+		return STORE_ERR;
+	sqlite3_bind_text(st->demo_run, 1, demo, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st->demo_run, 2, (sqlite3_int64)started);
+	sqlite3_bind_int64(st->demo_run, 3, (sqlite3_int64)duration_ms);
+	sqlite3_bind_text(st->demo_run, 4, ended, -1, SQLITE_TRANSIENT);
+	return store_write(st, st->demo_run);
 }
 
 /* ------------------------------------------------------------ reading */

@@ -10,6 +10,10 @@
 
 enum { STORE_OK = 0, STORE_ERR = -1 };
 
+/* The schema version (PRAGMA user_version) this program brings a database
+ * to: data/schema.sql, then data/migration-N.sql for each N up to it. */
+#define STORE_SCHEMA_VERSION 2
+
 struct store;
 
 /* One step a learner has seen. */
@@ -55,8 +59,15 @@ int store_step_was_seen(struct store *st, const char *lesson, int step);
 int store_each_step(struct store *st,
     int (*fn)(const struct store_step *, void *arg), void *arg);
 
-/* Erase all progress (schema kept). STORE_OK or STORE_ERR. */
+/* Erase all progress, demo runs included (schema kept). STORE_OK or
+ * STORE_ERR. */
 int store_reset(struct store *st);
+
+/* Record a demo run: its name, when it started (Unix time, seconds), how
+ * long it ran, and how it ended ("finished", "stopped", "failed: why").
+ * STORE_OK, or STORE_ERR when not saving. */
+int store_demo_run(struct store *st, const char *demo, long long started,
+    long long duration_ms, const char *ended);
 
 /* The last error message, or "" when there was none. */
 const char *store_error(const struct store *st);

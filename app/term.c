@@ -67,6 +67,7 @@ enum {
 	CP_HEADING = 1, CP_KEYWORD, CP_STRING, CP_COMMENT, CP_NUMBER,
 	CP_CODE, CP_LABEL, CP_ERRATUM, CP_DIRECTIVE, CP_BAR,
 	CP_ERROR, CP_PROGRESS, CP_TITLE, CP_POPUP,
+	CP_FG0,         /* and 7 more: the ANSI colours 0-7 */
 };
 
 static void
@@ -92,6 +93,8 @@ init_colors(void)
 	init_pair(CP_PROGRESS, COLOR_GREEN, -1);
 	init_pair(CP_TITLE, COLOR_YELLOW, -1);
 	init_pair(CP_POPUP, COLOR_BLACK, COLOR_WHITE);
+	for (short c = 0; c < 8; c++)
+		init_pair((short)(CP_FG0 + c), c, -1);
 }
 
 int
@@ -233,6 +236,14 @@ term_attr(enum style st, enum line_kind kind, short *pair)
 		[S_ERRATUM] = { CP_ERRATUM, A_BOLD, A_BOLD },
 		[S_DIRECTIVE] = { CP_DIRECTIVE, A_BOLD, A_BOLD },
 		[S_DIM] = { 0, A_DIM, A_DIM },
+		[S_FG0] = { CP_FG0 + 0, A_NORMAL, A_NORMAL },
+		[S_FG1] = { CP_FG0 + 1, A_NORMAL, A_BOLD },
+		[S_FG2] = { CP_FG0 + 2, A_NORMAL, A_BOLD },
+		[S_FG3] = { CP_FG0 + 3, A_NORMAL, A_BOLD },
+		[S_FG4] = { CP_FG0 + 4, A_NORMAL, A_BOLD },
+		[S_FG5] = { CP_FG0 + 5, A_NORMAL, A_BOLD },
+		[S_FG6] = { CP_FG0 + 6, A_NORMAL, A_BOLD },
+		[S_FG7] = { CP_FG0 + 7, A_NORMAL, A_NORMAL },
 	};
 	(void)kind;
 	*pair = use_color ? map[st].pair : 0;

@@ -4,6 +4,7 @@
  * and curses sends only the cells that changed. */
 #include "tui.h"
 #include "cmdline.h"
+#include "draw.h"
 #include "keys.h"
 #include "render.h"
 #include "shell.h"
@@ -108,52 +109,6 @@ static const struct ui_ops tui_ui = {
 
 /* ---- Drawing ---------------------------------------------------------- */
 
-static void
-put_cell(int y, int x, const struct cell *c, attr_t attr, short pair)
-{
-	cchar_t cc;
-	wchar_t wc[2] = { c->ch, 0 };
-	setcchar(&cc, wc, attr, pair, NULL);
-	mvadd_wch(y, x, &cc);
-}
-
-/* Draw UTF-8 text at (y, x), at most w columns, never cutting a wide
- * character. Returns the columns drawn. */
-static int
-draw_text(int y, int x, int w, const char *s, attr_t attr, short pair)
-{
-	struct cells cs = { 0 };
-	cells_add(&cs, s, strlen(s), S_TEXT);
-	int col = 0;
-	for (int i = 0; i < cs.n && col + cs.c[i].width <= w; i++) {
-		put_cell(y, x + col, &cs.c[i], attr, pair);
-		col += cs.c[i].width;
-	}
-	cells_free(&cs);
-	return col;
-}
-
-/* Fill a row from x to the edge with spaces in attr. */
-static void
-fill_row(int y, int x, attr_t attr, short pair)
-{
-	struct cell sp = { L' ', 1, S_TEXT };
-	for (; x < COLS; x++)
-		put_cell(y, x, &sp, attr, pair);
-}
-
-static void
-draw_line(int y, const struct line *ln)
-{
-	int x = 1;
-	for (int i = 0; i < ln->n && x + ln->c[i].width <= COLS - 1; i++) {
-		short pair;
-		attr_t a = term_attr(ln->c[i].style, ln->kind, &pair);
-		put_cell(y, x, &ln->c[i], a, pair);
-		x += ln->c[i].width;
-	}
-}
-
 static int
 body_rows(void)
 {
@@ -200,7 +155,7 @@ draw_header(struct tui *t)
 		right = xasprintf("%s ", L(app->lang, "English", "中文"));
 	}
 	int rw = text_width(right);
-	fill_row(0, 0, a, pair);
+	draw_fill(0, 0, COLS, a, pair);
 	draw_text(0, 0, COLS - rw - 1, left, a | A_BOLD, pair);
 	draw_text(0, COLS - rw, rw, right, a, pair);
 	free(left);
@@ -232,7 +187,7 @@ draw_list(struct tui *t)
 		mvaddch(y, bx, '[' | a);
 		for (int k = 0; k < 12; k++) {
 			struct cell c = { k < filled ? L'█' : L'·', 1, S_TEXT };
-			put_cell(y, bx + 1 + k, &c, k < filled ? pa : a, k < filled ? pp : pair);
+			draw_cell(y, bx + 1 + k, &c, k < filled ? pa : a, k < filled ? pp : pair);
 		}
 		mvaddch(y, bx + 13, ']' | a);
 		char *fig = xasprintf("%3d%%  %d/%d", pct, seen, total);
@@ -249,7 +204,7 @@ draw_list(struct tui *t)
 		const char *sum = app_text(app, &app->lessons.v[t->sel])->summary;
 		render_markdown(&pg, sum, COLS - 4, NULL, LK_TEXT, app->lang);
 		for (int i = 0; i < pg.n && y + 2 + i < rows + 1; i++)
-			draw_line(y + 2 + i, &pg.v[i]);
+			draw_line_at(y + 2 + i, 1, COLS - 2, &pg.v[i]);
 		page_free(&pg);
 	}
 }
@@ -261,7 +216,7 @@ draw_lesson(struct tui *t)
 	if (t->top > max_top(t))
 		t->top = max_top(t);
 	for (int i = 0; i < body_rows() && t->top + i < t->page.n; i++)
-		draw_line(1 + i, &t->page.v[t->top + i]);
+		draw_line_at(1 + i, 1, COLS - 2, &t->page.v[t->top + i]);
 }
 
 static void
@@ -271,7 +226,7 @@ draw_status(struct tui *t)
 	int y = LINES - 2;
 	short pair;
 	attr_t a = term_ui_attr(UI_BAR, &pair);
-	fill_row(y, 0, a, pair);
+	draw_fill(y, 0, COLS, a, pair);
 	char *right;
 	if (t->view == VIEW_LESSON) {
 		int last = t->top + body_rows();
@@ -326,7 +281,7 @@ draw_popup(struct tui *t)
 	for (int i = 0; i < h - 2 && t->popup_top + i < pg.n; i++) {
 		const struct line *ln = &pg.v[t->popup_top + i];
 		for (int k = 0, x = 0; k < ln->n; k++) {
-			put_cell(y0 + 1 + i, x0 + 2 + x, &ln->c[k], a, pair);
+			draw_cell(y0 + 1 + i, x0 + 2 + x, &ln->c[k], a, pair);
 			x += ln->c[k].width;
 		}
 	}
@@ -350,7 +305,7 @@ draw(struct tui *t)
 		cells_add(&cs, msg, strlen(msg), S_TEXT);
 		page_wrap(&pg, &cs, COLS > 4 ? COLS - 2 : 2, NULL, NULL, LK_TEXT);
 		for (int i = 0; i < pg.n && i < LINES; i++)
-			draw_line(LINES / 2 - pg.n / 2 + i, &pg.v[i]);
+			draw_line_at(LINES / 2 - pg.n / 2 + i, 1, COLS - 2, &pg.v[i]);
 		cells_free(&cs);
 		page_free(&pg);
 		free(msg);

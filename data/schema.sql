@@ -1,8 +1,9 @@
 -- schema.sql — the progress store's schema, version 1.
 --
 -- Compiled into systour (app/store.c) and run by the migration from
--- user_version 0 to 1. Later versions add tables through further migrations
--- in app/store.c; this text is never run against an existing database.
+-- user_version 0 to 1. Later versions add tables through the migrations
+-- data/migration-N.sql (N the version they lead to), listed in app/store.c;
+-- this text is never run against an existing database.
 
 -- One row per lesson step the learner has been shown.
 CREATE TABLE step_seen (

@@ -206,7 +206,8 @@ collect(const struct store_step *s, void *arg)
 
 /* -------------------------------------------------------------- tests */
 
-/* A fresh open creates the directory, the schema, user_version 1, WAL. */
+/* A fresh open creates the directory, the schema, the current user_version,
+ * WAL. */
 static void
 test_fresh_open_creates_schema(void **state)
 {
@@ -218,7 +219,7 @@ test_fresh_open_creates_schema(void **state)
 	assert_string_equal(store_path(st), path);
 	assert_string_equal(store_error(st), "");
 	assert_true(is_file(path));
-	assert_int_equal(sql_int(path, "PRAGMA user_version"), 1);
+	assert_int_equal(sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(sql_int(path,
 	    "SELECT count(*) FROM pragma_table_info('step_seen')"
 	    " WHERE name IN ('lesson', 'step', 'first_seen', 'last_seen',"
@@ -372,7 +373,7 @@ test_reset_erases(void **state)
 	assert_int_equal(store_each_step(st, collect, &sn), STORE_OK);
 	assert_int_equal(sn.n, 0);
 	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM step_seen"), 0);
-	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 1);
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_step_seen(st, "01-files", 1), STORE_OK);
 	assert_int_equal(store_steps_seen(st, "01-files", 10), 1);
 	store_close(st);
@@ -390,7 +391,7 @@ test_persists_across_reopen(void **state)
 	store_close(st);
 	st = open_ok(fx->db);
 	assert_int_equal(store_steps_seen(st, "01-files", 10), 2);
-	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 1);
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	store_close(st);
 }
 
@@ -450,7 +451,7 @@ test_garbage_moved_aside(void **state)
 	assert_int_equal(store_saving(st), 1);
 	assert_int_equal(store_step_seen(st, "01-files", 1), STORE_OK);
 	assert_int_equal(store_steps_seen(st, "01-files", 10), 1);
-	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 1);
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	store_close(st);
 	free(want);
 	free(moved);
@@ -614,6 +615,43 @@ test_unwritable_path_is_dir(void **state)
 	check_not_saving(st);
 	store_close(st);
 	free(warning);
+}
+
+/* A version 1 database (before demo runs) is migrated and keeps its rows;
+ * demo runs are then recorded, and reset erases them with the steps. */
+static void
+test_migrate_from_1_and_demo_runs(void **state)
+{
+	struct fixture	*fx = *state;
+	char		*warning = NULL;
+	struct store	*st;
+
+	sql_exec(fx->db, "CREATE TABLE step_seen (lesson TEXT NOT NULL, step"
+	    " INTEGER NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER"
+	    " NOT NULL, times INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (lesson,"
+	    " step)); INSERT INTO step_seen VALUES ('01-files', 3, 10, 20, 2);"
+	    " PRAGMA user_version = 1;");
+	st = store_open(fx->db, &warning);
+	assert_null(warning);
+	assert_int_equal(store_saving(st), 1);
+	assert_int_equal(store_step_was_seen(st, "01-files", 3), 1);
+	assert_int_equal(store_demo_run(st, "pool", 1700000000, 1234,
+	    "finished"), STORE_OK);
+	assert_int_equal(store_demo_run(st, "fork", 1700000100, 50,
+	    "stopped"), STORE_OK);
+	store_close(st);
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM demo_run"), 2);
+	assert_int_equal(sql_int(fx->db, "SELECT duration_ms FROM demo_run"
+	    " WHERE demo = 'pool' AND ended = 'finished'"), 1234);
+
+	st = store_open(fx->db, &warning);
+	assert_null(warning);
+	assert_int_equal(store_reset(st), STORE_OK);
+	store_close(st);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM demo_run"), 0);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM step_seen"), 0);
 }
 
 /* A database from a newer systour is refused and left byte for byte. */
@@ -790,6 +828,7 @@ main(void)
 		T(test_corrupt_page_moved_aside),
 		T(test_unwritable_under_file),
 		T(test_unwritable_path_is_dir),
+		T(test_migrate_from_1_and_demo_runs),
 		T(test_newer_version_refused),
 		T(test_two_stores_one_file),
 		T(test_two_processes_write_at_once),

@@ -1,0 +1,43 @@
+/* demo_view.h — a live demo inside the TUI: the code pane with each actor's
+ * line marked, the actors' panes (2 to 6, split across and down), the
+ * kernel's view from /proc, zoom, focus, scrolling, and the controls
+ * (pause, step, speed, restart, stop). */
+#ifndef SYSTOUR_DEMO_VIEW_H
+#define SYSTOUR_DEMO_VIEW_H
+
+#include "demo.h"
+
+#include <poll.h>
+
+struct demo_view;
+struct store;
+
+/* Start d in a new view. NULL (and *cause) when it cannot start. */
+struct demo_view *demo_view_start(const struct systour_demo *d,
+    enum lang lang, int paused, int delay_ms, struct store *store,
+    char **cause);
+
+/* Stop what runs (TERM, then KILL), record the run, free the view. */
+void demo_view_free(struct demo_view *v);
+
+/* For the TUI's loop: descriptors to poll, the timeout, and the work to do
+ * after poll (reading panes, reaping, the kernel's view). */
+int demo_view_pollfds(struct demo_view *v, struct pollfd *fds, int max);
+int demo_view_timeout(struct demo_view *v);
+void demo_view_work(struct demo_view *v);
+
+/* Draw the view in rows top..top+rows-1 of the screen, and its status
+ * text (for the status line) into status. */
+void demo_view_draw(struct demo_view *v, int top, int rows, char *status,
+    size_t len);
+
+/* Keys of the view. Returns 1 when the view should close. */
+enum demo_key { DK_PAUSE, DK_STEP, DK_FASTER, DK_SLOWER, DK_RESTART, DK_STOP,
+	DK_ZOOM, DK_FOCUS, DK_UP, DK_DOWN, DK_PGUP, DK_PGDN, DK_TOP, DK_BOTTOM };
+int demo_view_key(struct demo_view *v, enum demo_key k);
+
+/* The command forms: "pause", "resume", "step", "faster", "slower",
+ * "restart", "stop". 0, or -1 when what is unknown. */
+int demo_view_control(struct demo_view *v, const char *what);
+
+#endif
