@@ -1,7 +1,7 @@
 /* demo.c — the supervisor of a live demo. It owns the demo's process
  * group: it forks the leader, reads the panes and the actors' reports from
- * non-blocking pipes, opens the step gate at the set delay (or once per
- * step when paused), turns SIGCHLD into bytes on a self-pipe and reaps
+ * non-blocking pipes, opens each pane's step gate at the set delay (or,
+ * paused, once per step for the actor that has waited longest), turns SIGCHLD into bytes on a self-pipe and reaps
  * every child (the tutor is a child subreaper, so orphaned actors come
  * back to it), and stops the group with SIGTERM and then SIGKILL. */
 #include "demo.h"
@@ -41,10 +41,14 @@ struct demo_run {
 	struct linebuf pane_buf[DEMO_MAX_PANES];
 	int report_rd;
 	struct linebuf report_buf;
-	int gate_wr;
+	int gate_wr[DEMO_MAX_PANES];    /* one step gate per pane */
 
 	int paused, delay;
-	int waiting;                    /* actors at the gate, less tokens given */
+	/* Actors at a gate, in the order they came: pane numbers. A step
+	 * given before anyone waits is a credit the next arrival uses. */
+	int queue[256];
+	int nqueue;
+	int credit;
 	long long next_step;            /* when the gate opens next (ms) */
 	int stopping;
 	long long kill_at;
@@ -165,14 +169,16 @@ leader_main(struct demo_run *r)
 	}
 	/* keep only the demo's own descriptors */
 	for (int fd = 3; fd < 1024; fd++) {
-		int keep = fd == ctx->report_fd || fd == ctx->gate_fd;
+		int keep = fd == ctx->report_fd;
 		for (int p = 0; p < ctx->npanes; p++)
-			keep |= fd == ctx->pane_fd[p];
+			keep |= fd == ctx->pane_fd[p] || fd == ctx->gate_fd[p];
 		if (!keep)
 			close(fd);
 	}
 	limit(RLIMIT_CPU, 60);
+#ifndef __SANITIZE_ADDRESS__    /* ASan reserves terabytes of address space */
 	limit(RLIMIT_AS, (rlim_t)1 << 30);
+#endif
 	limit(RLIMIT_FSIZE, (rlim_t)64 << 20);
 	limit(RLIMIT_NOFILE, 256);
 	limit(RLIMIT_NPROC, 512);
@@ -208,16 +214,17 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
     int paused, int delay_ms, char **cause)
 {
 	struct demo_run *r = xcalloc(1, sizeof *r);
-	int gate[2] = { -1, -1 }, rep[2] = { -1, -1 };
+	int rep[2] = { -1, -1 };
 
 	r->demo = d;
 	if (sink)
 		r->sink = *sink;
 	r->paused = paused;
 	r->delay = delay_ms < 0 ? DEMO_DELAY_MS : delay_ms;
-	r->report_rd = r->gate_wr = -1;
+	r->report_rd = -1;
 	for (int p = 0; p < DEMO_MAX_PANES; p++)
-		r->pane_rd[p] = r->ctx.pane_fd[p] = -1;
+		r->pane_rd[p] = r->ctx.pane_fd[p] = r->gate_wr[p] =
+		    r->ctx.gate_fd[p] = -1;
 	while (d->panes[r->npanes] && r->npanes < DEMO_MAX_PANES)
 		r->npanes++;
 	if (r->npanes == 0) {
@@ -242,13 +249,15 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 			goto fail;
 		r->pane_rd[p] = fds[0];
 		r->ctx.pane_fd[p] = fds[1];
+		if (make_pipe(fds, cause) != 0)
+			goto fail;
+		r->ctx.gate_fd[p] = fds[0];
+		r->gate_wr[p] = fds[1];
 	}
-	if (make_pipe(rep, cause) != 0 || make_pipe(gate, cause) != 0)
+	if (make_pipe(rep, cause) != 0)
 		goto fail;
 	r->report_rd = rep[0];
 	r->ctx.report_fd = rep[1];
-	r->ctx.gate_fd = gate[0];
-	r->gate_wr = gate[1];
 	r->ctx.npanes = r->npanes;
 	r->ctx.supervisor = getpid();
 
@@ -262,10 +271,11 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 	if (pid == 0) {
 		r->ctx.leader = getpid();
 		/* the demo's descriptors must survive into its processes */
-		for (int p = 0; p < r->npanes; p++)
+		for (int p = 0; p < r->npanes; p++) {
 			fcntl(r->ctx.pane_fd[p], F_SETFD, 0);
+			fcntl(r->ctx.gate_fd[p], F_SETFD, 0);
+		}
 		fcntl(r->ctx.report_fd, F_SETFD, 0);
-		fcntl(r->ctx.gate_fd, F_SETFD, 0);
 		leader_main(r);
 	}
 	setpgid(pid, pid);      /* also here: no race with our first kill() */
@@ -276,19 +286,17 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 	/* the supervisor keeps only its own ends */
 	for (int p = 0; p < r->npanes; p++) {
 		close_fd(&r->ctx.pane_fd[p]);
+		close_fd(&r->ctx.gate_fd[p]);
 		fcntl(r->pane_rd[p], F_SETFL, O_NONBLOCK);
+		fcntl(r->gate_wr[p], F_SETFL, O_NONBLOCK);
 	}
 	close_fd(&r->ctx.report_fd);
-	close_fd(&r->ctx.gate_fd);
 	fcntl(r->report_rd, F_SETFL, O_NONBLOCK);
-	fcntl(r->gate_wr, F_SETFL, O_NONBLOCK);
 	r->next_step = now_ms() + r->delay;
 	return r;
 fail:
 	close_fd(&rep[0]);
 	close_fd(&rep[1]);
-	close_fd(&gate[0]);
-	close_fd(&gate[1]);
 	r->leader = 0;
 	demo_free(r);
 	return NULL;
@@ -316,7 +324,7 @@ demo_timeout(struct demo_run *r)
 	long long now = now_ms(), t = -1;
 	if (r->stopping && r->kill_at > 0)
 		t = r->kill_at - now;
-	else if (!r->paused && r->waiting > 0)
+	else if (!r->paused && r->nqueue > 0)
 		t = r->next_step - now;
 	else if (!demo_finished(r) && r->leader_done)
 		t = 50;         /* waiting for the group to empty */
@@ -325,17 +333,16 @@ demo_timeout(struct demo_run *r)
 	return (int)(t > 1000 ? 1000 : t);
 }
 
-/* Give n tokens to the gate. */
+/* Let the actor that has waited longest through its pane's gate. */
 static void
-open_gate(struct demo_run *r, int n)
+release_first(struct demo_run *r)
 {
-	char tokens[64];
-	memset(tokens, 's', sizeof tokens);
-	while (n > 0) {
-		ssize_t k = write(r->gate_wr, tokens, (size_t)(n < 64 ? n : 64));
-		if (k <= 0)
-			break;
-		n -= (int)k;
+	if (r->nqueue == 0)
+		return;
+	int pane = r->queue[0];
+	memmove(r->queue, r->queue + 1, (size_t)--r->nqueue * sizeof r->queue[0]);
+	if (write(r->gate_wr[pane], "s", 1) < 0) {
+		/* the pane's actors are gone */
 	}
 }
 
@@ -348,10 +355,19 @@ handle_report(struct demo_run *r, char *s)
 
 	switch (s[0]) {
 	case 'S':
-		if (sscanf(s, "S %d %d", &pane, &line) == 2) {
-			if (r->waiting <= 0)
+		if (sscanf(s, "S %d %d", &pane, &line) == 2 && pane >= 0 &&
+		    pane < r->npanes) {
+			if (r->nqueue == 0)
 				r->next_step = now_ms() + r->delay;
-			r->waiting++;
+			if (r->nqueue < (int)(sizeof r->queue / sizeof r->queue[0]))
+				r->queue[r->nqueue++] = pane;
+			else if (write(r->gate_wr[pane], "s", 1) < 0) {
+				/* too many waiting to keep in order: let it go */
+			}
+			if (r->credit > 0) {
+				r->credit--;
+				release_first(r);
+			}
 			if (r->sink.position)
 				r->sink.position(r->sink.arg, pane, line);
 		}
@@ -452,9 +468,10 @@ demo_work(struct demo_run *r)
 	reap(r);
 
 	long long now = now_ms();
-	if (!r->paused && r->waiting > 0 && now >= r->next_step) {
-		open_gate(r, r->waiting);
-		r->waiting = 0;
+	/* every actor waiting takes one step per opening */
+	if (!r->paused && r->nqueue > 0 && now >= r->next_step) {
+		for (int n = r->nqueue; n > 0; n--)
+			release_first(r);
 		r->next_step = now + r->delay;
 	}
 	if (r->stopping && r->kill_at > 0 && now >= r->kill_at) {
@@ -496,8 +513,10 @@ demo_paused(const struct demo_run *r)
 void
 demo_step(struct demo_run *r)
 {
-	open_gate(r, 1);
-	r->waiting--;
+	if (r->nqueue > 0)
+		release_first(r);
+	else
+		r->credit++;
 }
 
 void
@@ -567,9 +586,10 @@ demo_free(struct demo_run *r)
 	for (int p = 0; p < DEMO_MAX_PANES; p++) {
 		close_fd(&r->pane_rd[p]);
 		close_fd(&r->ctx.pane_fd[p]);
+		close_fd(&r->gate_wr[p]);
+		close_fd(&r->ctx.gate_fd[p]);
 	}
 	close_fd(&r->report_rd);
-	close_fd(&r->gate_wr);
 	if (r->ctx.scratch[0])
 		nftw(r->ctx.scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(r);

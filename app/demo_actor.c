@@ -65,7 +65,7 @@ api_step(struct demo_ctx *ctx, int line)
 	fflush(stdout);
 	fflush(stderr);
 	report(ctx, "S %d %d", ctx->pane, line);
-	while (read(ctx->gate_fd, &c, 1) < 0 && errno == EINTR)
+	while (read(ctx->gate_fd[ctx->pane], &c, 1) < 0 && errno == EINTR)
 		;
 }
 

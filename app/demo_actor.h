@@ -15,7 +15,7 @@ struct demo_ctx {
 	int npanes;
 	int pane_fd[DEMO_MAX_PANES];    /* write ends of the panes' pipes */
 	int report_fd;                  /* write end of the report pipe */
-	int gate_fd;                    /* read end of the step gate */
+	int gate_fd[DEMO_MAX_PANES];    /* read ends of the panes' step gates */
 	int pane;                       /* this process's pane */
 	pid_t supervisor;               /* the tutor */
 	pid_t leader;                   /* the demo's leader (its group) */

@@ -140,8 +140,24 @@ main(int argc, char **argv)
 	app.history_path = xasprintf("%s/history", dir);
 	free(dir);
 
-	int tui = nrest == 0 && !plain && isatty(STDOUT_FILENO) &&
-	    isatty(STDIN_FILENO);
+	int terminal = !plain && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	int tui = nrest == 0 && terminal;
+	/* `systour demo NAME` at a terminal shows the demo in the TUI's panes */
+	char *first = NULL;
+	if (nrest >= 2 && terminal) {
+		char *why = NULL;
+		const struct cmd_entry *e = cmd_find(rest[0], &why);
+		free(why);
+		if (e && strcmp(e->name, "demo") == 0) {
+			first = xstrdup("demo");
+			for (int i = 1; i < nrest; i++) {
+				char *s = xasprintf("%s %s", first, rest[i]);
+				free(first);
+				first = s;
+			}
+			tui = 1;
+		}
+	}
 	char *ldir = lessons_dir(&cause);
 	if (ldir == NULL) {
 		warnx_("%s", cause);
@@ -157,7 +173,7 @@ main(int argc, char **argv)
 	app.store = store_open(app.db_path, &warning);
 
 	if (tui) {
-		rc = tui_run(&app, warning);
+		rc = tui_run(&app, warning, first);
 	} else {
 		if (warning)
 			warnx_("%s", warning);
@@ -176,6 +192,7 @@ main(int argc, char **argv)
 		}
 	}
 	free(warning);
+	free(first);
 	free(rest);
 	fflush(stdout);
 	if (ferror(stdout) && rc == 0)

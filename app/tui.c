@@ -4,6 +4,7 @@
  * and curses sends only the cells that changed. */
 #include "tui.h"
 #include "cmdline.h"
+#include "demo_view.h"
 #include "draw.h"
 #include "keys.h"
 #include "render.h"
@@ -21,7 +22,7 @@
 #define MIN_COLS 80
 #define MIN_ROWS 24
 
-enum view { VIEW_LIST, VIEW_LESSON };
+enum view { VIEW_LIST, VIEW_LESSON, VIEW_DEMO };
 
 
 struct tui {
@@ -39,6 +40,10 @@ struct tui {
 
 	char *status;           /* message on the status line */
 	int status_error;
+
+	struct demo_view *demo; /* the live demo shown, or NULL */
+	enum view before_demo;  /* where closing the demo goes back to */
+	int demo_only;          /* started as `systour demo NAME`: closing quits */
 
 	int quit_signal;        /* SIGTERM or SIGHUP that ended the run */
 	struct cmdline_input in;      /* bytes from the terminal */
@@ -98,6 +103,45 @@ tui_confirm(struct app *app, const char *question)
 	return -1;      /* a command cannot stop to ask: it takes --yes */
 }
 
+static int
+tui_demo(struct app *app, const struct systour_demo *d, int step,
+    int delay_ms, char **cause)
+{
+	struct tui *t = app->ui_data;
+	struct demo_view *v = demo_view_start(d, app->lang, step, delay_ms,
+	    app->store, cause);
+	if (v == NULL)
+		return -1;
+	demo_view_free(t->demo);
+	if (t->view != VIEW_DEMO)
+		t->before_demo = t->view;
+	t->demo = v;
+	t->view = VIEW_DEMO;
+	return 0;
+}
+
+static int
+tui_demo_control(struct app *app, const char *what)
+{
+	struct tui *t = app->ui_data;
+	if (t->demo == NULL) {
+		app_errorf(app, "demo %s: no demo is running", what);
+		return -1;
+	}
+	return demo_view_control(t->demo, what);
+}
+
+/* Close the demo view: back to where it was opened from. */
+static void
+close_demo(struct tui *t)
+{
+	demo_view_free(t->demo);
+	t->demo = NULL;
+	t->view = t->before_demo;
+	if (t->demo_only)
+		t->app->quit = 1;
+}
+
 static const struct ui_ops tui_ui = {
 	.name = "tui",
 	.print = tui_print,
@@ -105,6 +149,8 @@ static const struct ui_ops tui_ui = {
 	.list = tui_list,
 	.open = tui_open,
 	.confirm = tui_confirm,
+	.demo = tui_demo,
+	.demo_control = tui_demo_control,
 };
 
 /* ---- Drawing ---------------------------------------------------------- */
@@ -145,7 +191,10 @@ draw_header(struct tui *t)
 	short pair;
 	attr_t a = term_ui_attr(UI_BAR, &pair);
 	char *left, *right;
-	if (t->view == VIEW_LESSON) {
+	if (t->view == VIEW_DEMO) {
+		left = xasprintf(" systour · %s", L(app->lang, "live demo", "现场演示"));
+		right = xasprintf("%s ", L(app->lang, "English", "中文"));
+	} else if (t->view == VIEW_LESSON) {
 		const struct lesson_text *lt = app_text(app, app->cur);
 		left = xasprintf(" systour · %02d %s", app->cur->number, lt->title);
 		right = xasprintf("%s %d/%d · %s ", L(app->lang, "step", "步骤"),
@@ -220,7 +269,7 @@ draw_lesson(struct tui *t)
 }
 
 static void
-draw_status(struct tui *t)
+draw_status(struct tui *t, const char *demo_status)
 {
 	struct app *app = t->app;
 	int y = LINES - 2;
@@ -233,13 +282,17 @@ draw_status(struct tui *t)
 		right = xasprintf("%s %d-%d/%d ", L(app->lang, "lines", "行"),
 		    t->page.n ? t->top + 1 : 0, last < t->page.n ? last : t->page.n,
 		    t->page.n);
-	} else
+	} else if (t->view == VIEW_DEMO)
+		right = xstrdup("");
+	else
 		right = xasprintf("%d%s ", app->lessons.n, L(app->lang, " lessons", " 课"));
 	int rw = text_width(right);
 	draw_text(y, COLS - rw, rw, right, a, pair);
 	free(right);
 
 	const char *msg = t->status;
+	if (msg == NULL && t->view == VIEW_DEMO)
+		msg = demo_status;
 	if (msg == NULL)
 		msg = t->view == VIEW_LESSON ?
 		    L(app->lang, "n/→ next  p/← prev  j/k scroll  1-9 step  L 中文  q list  ? keys  : command",
@@ -313,11 +366,15 @@ draw(struct tui *t)
 		return;
 	}
 	draw_header(t);
-	if (t->view == VIEW_LESSON)
+	char demo_status[512] = "";
+	if (t->view == VIEW_DEMO)
+		demo_view_draw(t->demo, 1, body_rows(), demo_status,
+		    sizeof demo_status);
+	else if (t->view == VIEW_LESSON)
 		draw_lesson(t);
 	else
 		draw_list(t);
-	draw_status(t);
+	draw_status(t, demo_status);
 	if (t->popup)
 		draw_popup(t);
 	if (cmdline_active())
@@ -443,6 +500,23 @@ key_list(struct tui *t, enum key k, wchar_t ch)
 		app->quit = 1;
 }
 
+/* Run the first demo of the open step that can run. */
+static void
+run_step_demo(struct tui *t)
+{
+	struct app *app = t->app;
+	const struct step *st = &app_text(app, app->cur)->steps[app->step];
+	for (int i = 0; i < st->nparts; i++)
+		if (st->parts[i].kind == PART_DEMO && st->parts[i].available) {
+			char *cmd = xasprintf("demo %s", st->parts[i].text);
+			cmd_exec_line(app, cmd);
+			free(cmd);
+			return;
+		}
+	set_status(t, 1, L(app->lang, "This step has no live demo that can run.",
+	    "这一步没有可以运行的现场演示。"));
+}
+
 static void
 key_lesson(struct tui *t, enum key k, wchar_t ch)
 {
@@ -472,10 +546,39 @@ key_lesson(struct tui *t, enum key k, wchar_t ch)
 		char cmd[16];
 		snprintf(cmd, sizeof cmd, "step %lc", (wint_t)ch);
 		cmd_exec_line(app, cmd);
-	} else if (k == K_ESC || k == K_BACKSPACE || (k == K_CHAR && ch == 'q'))
+	} else if (k == K_CHAR && ch == 'd')
+		run_step_demo(t);
+	else if (k == K_ESC || k == K_BACKSPACE || (k == K_CHAR && ch == 'q'))
 		tui_list(app);
 	if (t->top > max_top(t))
 		t->top = max_top(t);
+}
+
+static void
+key_demo(struct tui *t, enum key k, wchar_t ch)
+{
+	static const struct {
+		enum key k;
+		wchar_t ch;
+		enum demo_key dk;
+	} map[] = {
+		{ K_CHAR, ' ', DK_PAUSE }, { K_CHAR, 'n', DK_STEP },
+		{ K_CHAR, '+', DK_FASTER }, { K_CHAR, '=', DK_FASTER },
+		{ K_CHAR, '-', DK_SLOWER }, { K_CHAR, 'r', DK_RESTART },
+		{ K_CHAR, 'q', DK_STOP }, { K_ESC, 0, DK_STOP },
+		{ K_CHAR, 'z', DK_ZOOM }, { K_TAB, 0, DK_FOCUS },
+		{ K_CHAR, 'k', DK_UP }, { K_UP, 0, DK_UP }, { K_WHEEL_UP, 0, DK_UP },
+		{ K_CHAR, 'j', DK_DOWN }, { K_DOWN, 0, DK_DOWN },
+		{ K_WHEEL_DOWN, 0, DK_DOWN }, { K_PGUP, 0, DK_PGUP },
+		{ K_PGDN, 0, DK_PGDN }, { K_CHAR, 'g', DK_TOP }, { K_HOME, 0, DK_TOP },
+		{ K_CHAR, 'G', DK_BOTTOM }, { K_END, 0, DK_BOTTOM },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (map[i].k == k && (k != K_CHAR || map[i].ch == ch)) {
+			if (demo_view_key(t->demo, map[i].dk))
+				close_demo(t);
+			return;
+		}
 }
 
 static void
@@ -505,7 +608,9 @@ key(struct tui *t, enum key k, wchar_t ch)
 			t->app->quit = 1;
 		return;
 	}
-	if (t->view == VIEW_LIST)
+	if (t->view == VIEW_DEMO)
+		key_demo(t, k, ch);
+	else if (t->view == VIEW_LIST)
 		key_list(t, k, ch);
 	else
 		key_lesson(t, k, ch);
@@ -568,7 +673,7 @@ handle_signals(struct tui *t)
 }
 
 int
-tui_run(struct app *app, const char *warning)
+tui_run(struct app *app, const char *warning, const char *first_command)
 {
 	struct tui t;
 	memset(&t, 0, sizeof t);
@@ -591,17 +696,28 @@ tui_run(struct app *app, const char *warning)
 	} else if (warning)
 		set_status(&t, 1, warning);
 
-	struct pollfd fds[2] = {
-		{ STDIN_FILENO, POLLIN, 0 },
-		{ term_signal_fd(), POLLIN, 0 },
-	};
+	if (first_command) {
+		t.demo_only = strncmp(first_command, "demo ", 5) == 0;
+		if (cmd_exec_line(app, first_command) != CMD_OK && t.demo_only)
+			app->quit = 1;
+	}
 	while (!app->quit) {
+		struct pollfd fds[2 + DEMO_MAX_PANES + 2];
+		int nfds = 2, timeout = -1;
+		fds[0] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
+		fds[1] = (struct pollfd){ term_signal_fd(), POLLIN, 0 };
+		if (t.demo) {
+			nfds += demo_view_pollfds(t.demo, fds + 2, DEMO_MAX_PANES + 2);
+			timeout = demo_view_timeout(t.demo);
+		}
 		draw(&t);
-		if (poll(fds, 2, -1) < 0) {
+		if (poll(fds, (nfds_t)nfds, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		if (t.demo)
+			demo_view_work(t.demo);
 		if (fds[1].revents & POLLIN)
 			handle_signals(&t);
 		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -617,6 +733,7 @@ tui_run(struct app *app, const char *warning)
 		}
 	}
 
+	demo_view_free(t.demo);        /* nothing of a demo outlives the tutor */
 	cmdline_free(app);
 	term_end();
 	page_free(&t.page);
