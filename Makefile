@@ -29,6 +29,8 @@ endif
 APP_SRC := $(wildcard app/*.c)
 APP_OBJ := $(APP_SRC:app/%.c=$(BUILD)/app/%.o)
 LIB_OBJ := $(filter-out $(BUILD)/app/main.o,$(APP_OBJ))
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MODULES := $(patsubst %.c,%.so,$(wildcard lessons/*/demos.c))
@@ -63,6 +65,15 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 	$(CC) $(CFLAGS) -Iapp $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
+
+# Bench programs link with the app's objects, as the unit tests do.
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iapp $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: deps-test
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@SYSTOUR=$(CURDIR)/$(BIN) BUILD=$(BUILD) sh bench/run.sh
 
 test: deps-test
 	@$(MAKE) --no-print-directory all unit SAN=$(SAN)
