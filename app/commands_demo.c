@@ -66,7 +66,7 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 	int rc;
 	char *cause = NULL;
 	if (cmd_has(args, "plain", NULL) || app->ui->demo == NULL)
-		rc = demo_plain_run(d, step, delay, &cause);
+		rc = demo_plain_run(d, step, delay, app->store, &cause);
 	else
 		rc = app->ui->demo(app, d, step, delay, &cause);
 	if (rc < 0) {

@@ -1,9 +1,11 @@
 /* demo_plain.c — a demo as plain text: each pane's lines as they happen,
  * prefixed "[pane] ", the demo's own notes and the exit statuses as
  * "[demo] ...". Steps pass at the set delay, or one per Enter with --step.
- * Ctrl-C stops the demo (SIGTERM, then SIGKILL) and still reports how
- * every process ended. */
+ * Ctrl-C (or SIGTERM, SIGHUP, or a closed output) stops the demo (SIGTERM,
+ * then SIGKILL), still reports how every process ended and removes its
+ * scratch directory; then a SIGTERM or SIGHUP ends systour as it asked. */
 #include "demo_plain.h"
+#include "store.h"
 #include "util.h"
 
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct plain {
@@ -122,8 +125,11 @@ on_exited(void *arg, pid_t pid, const char *who, int status)
 
 int
 demo_plain_run(const struct systour_demo *d, int step_mode, int delay_ms,
-    char **cause)
+    struct store *store, char **cause)
 {
+	long long t0 = now_ms();
+	time_t started = time(NULL);
+	int stopped = 0;
 	struct plain pl = { .demo = d, .show_positions = step_mode,
 	    .leader_status = -1 };
 	struct demo_sink sink = {
@@ -131,7 +137,9 @@ demo_plain_run(const struct systour_demo *d, int step_mode, int delay_ms,
 		.position = on_position, .note = on_note, .figure = on_figure,
 		.exited = on_exited,
 	};
-	struct sigaction sa, old;
+	struct sigaction sa, old[4];
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	int fatal = 0;          /* the SIGTERM or SIGHUP that stopped us */
 
 	if (int_pipe[0] < 0 && pipe2(int_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
 		*cause = xasprintf("cannot make a pipe: %s", strerror(errno));
@@ -140,12 +148,17 @@ demo_plain_run(const struct systour_demo *d, int step_mode, int delay_ms,
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old);
+	for (int i = 0; i < 4; i++) {
+		/* SIGPIPE: a write to a closed output fails with EPIPE instead */
+		sa.sa_handler = sigs[i] == SIGPIPE ? SIG_IGN : on_sigint;
+		sigaction(sigs[i], &sa, &old[i]);
+	}
 
 	printf("[demo] %s: %s\n", d->name, d->title_en);
 	struct demo_run *r = demo_start(d, &sink, step_mode, delay_ms, cause);
 	if (r == NULL) {
-		sigaction(SIGINT, &old, NULL);
+		for (int i = 0; i < 4; i++)
+			sigaction(sigs[i], &old[i], NULL);
 		return -1;
 	}
 	pl.leader = demo_pgid(r);
@@ -167,11 +180,15 @@ demo_plain_run(const struct systour_demo *d, int step_mode, int delay_ms,
 			break;
 		if (fds[int_at].revents & POLLIN) {
 			char b[16];
-			while (read(int_pipe[0], b, sizeof b) > 0)
-				;
+			ssize_t k;
+			while ((k = read(int_pipe[0], b, sizeof b)) > 0)
+				for (ssize_t i = 0; i < k; i++)
+					if (b[i] == SIGTERM || b[i] == SIGHUP)
+						fatal = b[i];
 			printf("[demo] stopping: SIGTERM to the process group %d\n",
 			    (int)demo_pgid(r));
 			demo_stop(r);
+			stopped = 1;
 		}
 		if (in_at >= 0 && (fds[in_at].revents & (POLLIN | POLLHUP))) {
 			char b[256];
@@ -185,11 +202,29 @@ demo_plain_run(const struct systour_demo *d, int step_mode, int delay_ms,
 						demo_step(r);
 		}
 		demo_work(r);
-		fflush(stdout);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			demo_stop(r);   /* nobody reads us any more */
+			stopped = 1;
+		}
 	}
 	demo_free(r);
-	sigaction(SIGINT, &old, NULL);
+
+	char ended[64];
+	int st = pl.leader_status;
+	if (stopped)
+		snprintf(ended, sizeof ended, "stopped");
+	else if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		snprintf(ended, sizeof ended, "finished");
+	else if (st != -1 && WIFEXITED(st))
+		snprintf(ended, sizeof ended, "failed: exit status %d", WEXITSTATUS(st));
+	else
+		snprintf(ended, sizeof ended, "failed: killed by a signal");
+	store_demo_run(store, d->name, (long long)started, now_ms() - t0, ended);
+	for (int i = 0; i < 4; i++)
+		sigaction(sigs[i], &old[i], NULL);
 	fflush(stdout);
+	if (fatal)
+		raise(fatal);
 	return WIFEXITED(pl.leader_status) && WEXITSTATUS(pl.leader_status) == 0 ?
 	    0 : 1;
 }

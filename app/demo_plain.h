@@ -10,7 +10,10 @@
  * step_mode, each step waits for an Enter on stdin (and, at the end of
  * input, the demo runs on at delay_ms). Returns 0 when the demo's leader
  * exited with status 0, 1 otherwise, -1 (and *cause) when it cannot start. */
+struct store;
+
+/* The run is recorded in store (name, start, duration, how it ended). */
 int demo_plain_run(const struct systour_demo *d, int step_mode, int delay_ms,
-    char **cause);
+    struct store *store, char **cause);
 
 #endif

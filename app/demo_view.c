@@ -149,6 +149,13 @@ begin(struct demo_view *v, char **cause)
 	return v->run ? 0 : -1;
 }
 
+/* Over: ran to its end, was stopped and is gone, or never started. */
+static int
+over(const struct demo_view *v)
+{
+	return v->done || v->run == NULL || demo_finished(v->run);
+}
+
 /* Record how the run ended, once. */
 static void
 record(struct demo_view *v)
@@ -190,8 +197,14 @@ demo_view_start(const struct systour_demo *d, enum lang lang, int paused,
 		pane_init(&v->panes[i], d->panes[i]);
 	v->pv = procview_new();
 	if (begin(v, cause) != 0) {
-		demo_view_free(v);
-		return NULL;
+		/* the view stays, and says in its first pane why */
+		char *s = xasprintf(L(lang, "The demo could not start: %s",
+		    "演示无法启动：%s"), *cause);
+		pane_add(&v->panes[0], s, strlen(s));
+		free(s);
+		free(*cause);
+		*cause = NULL;
+		v->done = 1;
 	}
 	return v;
 }
@@ -371,10 +384,11 @@ draw_thing(struct demo_view *v, int i, int y, int x, int h, int w)
 static const char *
 state_name(struct demo_view *v)
 {
-	int over = v->done || demo_finished(v->run);
-	if (over && v->stopped)
+	if (v->run == NULL)
+		return L(v->lang, "could not start", "无法启动");
+	if (over(v) && v->stopped)
 		return L(v->lang, "stopped", "已停止");
-	if (over)
+	if (over(v))
 		return L(v->lang, "finished", "已结束");
 	if (v->stopped)
 		return L(v->lang, "stopping", "正在停止");
@@ -409,7 +423,7 @@ demo_view_draw(struct demo_view *v, int top, int rows, char *status,
 			draw_thing(v, i, y0, left + 1 + c * (pw + 1), y1 - y0, pw);
 		}
 	}
-	if (v->done || (v->run && demo_finished(v->run)))
+	if (over(v))
 		snprintf(status, len, L(v->lang,
 		    "demo %s · %s · r restart · z zoom · Tab focus · q close%s%s",
 		    "演示 %s · %s · r 重来 · z 放大 · Tab 切换 · q 关闭%s%s"),
@@ -446,7 +460,7 @@ int
 demo_view_key(struct demo_view *v, enum demo_key k)
 {
 	char *cause = NULL;
-	int finished = v->done || demo_finished(v->run);
+	int finished = over(v);
 	switch (k) {
 	case DK_PAUSE:
 		if (!finished)
@@ -459,22 +473,29 @@ demo_view_key(struct demo_view *v, enum demo_key k)
 		}
 		break;
 	case DK_FASTER:
-		demo_set_delay(v->run, demo_delay(v->run) / 2);
+		if (!finished)
+			demo_set_delay(v->run, demo_delay(v->run) / 2);
 		break;
 	case DK_SLOWER:
-		demo_set_delay(v->run, demo_delay(v->run) ? demo_delay(v->run) * 2 : 50);
+		if (!finished)
+			demo_set_delay(v->run, demo_delay(v->run) ?
+			    demo_delay(v->run) * 2 : 50);
 		break;
 	case DK_RESTART:
 		if (!finished)
 			v->stopped = 1;
 		record(v);
-		v->delay0 = demo_delay(v->run);
+		if (v->run)
+			v->delay0 = demo_delay(v->run);
 		demo_free(v->run);
 		v->run = NULL;
 		if (begin(v, &cause) != 0) {
-			snprintf(v->note, sizeof v->note, "%s", cause);
+			char *s = xasprintf(L(v->lang, "The demo could not start: %s",
+			    "演示无法启动：%s"), cause);
+			pane_add(&v->panes[0], s, strlen(s));
+			free(s);
 			free(cause);
-			return 1;
+			v->done = 1;
 		}
 		break;
 	case DK_STOP:
@@ -522,13 +543,13 @@ demo_view_control(struct demo_view *v, const char *what)
 		{ "restart", DK_RESTART }, { "stop", DK_STOP },
 	};
 	if (strcmp(what, "pause") == 0 || strcmp(what, "resume") == 0) {
-		if (v->run && !demo_finished(v->run))
+		if (!over(v))
 			demo_pause(v->run, what[0] == 'p');
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (strcmp(what, map[i].name) == 0) {
-			if (map[i].key == DK_STOP && (v->done || demo_finished(v->run)))
+			if (map[i].key == DK_STOP && over(v))
 				return 0;
 			demo_view_key(v, map[i].key);
 			return 0;

@@ -12,7 +12,8 @@
 struct demo_view;
 struct store;
 
-/* Start d in a new view. NULL (and *cause) when it cannot start. */
+/* Start d in a new view. When the demo cannot start, the view still opens
+ * and its first pane says why. */
 struct demo_view *demo_view_start(const struct systour_demo *d,
     enum lang lang, int paused, int delay_ms, struct store *store,
     char **cause);
