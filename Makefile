@@ -57,7 +57,8 @@ $(BUILD)/app/%.o: app/%.c app/*.h data/*.sql
 
 # Lesson modules are built beside their source, so the source tree and the
 # installed tree look the same to the loader.
-lessons/%/demos.so: lessons/%/demos.c app/lesson_module.h
+.SECONDEXPANSION:
+lessons/%/demos.so: lessons/%/demos.c app/lesson_module.h $$(wildcard lessons/%/*.h)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -Iapp -o $@ $<
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)

@@ -28,76 +28,7 @@
 #define SYS_poll (-2)           /* arm64 has only ppoll */
 #endif
 
-/* ---- The message transport: Connection.send_bytes / recv_bytes -------
- * One message is one frame: a 4-byte big-endian length, then the bytes.
- * Queue and Pipe both send their pickles this way. Reusable as is (the
- * bench compares it with a plain pipe loop). */
-
-/* Send one frame, header and bytes in one writev(), looping on partial
- * writes. 0, or -1 with errno (EBADF on a read-only end). */
-static int
-msg_send(int fd, const void *buf, size_t len)
-{
-	if (len > UINT32_MAX) {
-		errno = EMSGSIZE;
-		return -1;
-	}
-	uint32_t n = htonl((uint32_t)len);
-	struct iovec iov[2] = { { &n, 4 }, { (void *)buf, len } };
-	int i = 0;
-	while (i < 2) {
-		ssize_t k = writev(fd, iov + i, 2 - i);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		for (; i < 2 && (size_t)k >= iov[i].iov_len; i++)
-			k -= (ssize_t)iov[i].iov_len;
-		if (i < 2) {
-			iov[i].iov_base = (char *)iov[i].iov_base + k;
-			iov[i].iov_len -= (size_t)k;
-		}
-	}
-	return 0;
-}
-
-/* Read exactly len bytes: 1; 0 at end of file before the first byte; -1
- * on error or end of file part way (EPROTO). */
-static int
-read_full(int fd, void *buf, size_t len)
-{
-	for (size_t got = 0; got < len;) {
-		ssize_t k = read(fd, (char *)buf + got, len - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		if (k == 0) {
-			errno = EPROTO;
-			return got == 0 ? 0 : -1;
-		}
-		got += (size_t)k;
-	}
-	return 1;
-}
-
-/* Receive one frame into buf (cap bytes), its length in *len: 1; 0 at
- * end of file (Python raises EOFError); -1 with errno (EMSGSIZE: too big
- * for buf). */
-static int
-msg_recv(int fd, void *buf, size_t cap, size_t *len)
-{
-	uint32_t n;
-	int r = read_full(fd, &n, 4);
-	if (r <= 0)
-		return r;
-	*len = ntohl(n);
-	if (*len > cap) {
-		errno = EMSGSIZE;
-		return -1;
-	}
-	return read_full(fd, buf, *len) == 1 || *len == 0 ? 1 : -1;
-}
+#include "transport.h"
 
 /* ---- pickle.dumps(obj) for what the demos send -------------------------
  * Protocol 4 (Python 3.8+): PROTO 4, FRAME and its 8-byte length, the
