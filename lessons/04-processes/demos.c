@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,8 +71,7 @@ static const char *
 state_name(char c)
 {
 	return c == 'R' ? "running" : c == 'S' ? "sleeping" :
-	    c == 'Z' ? "zombie: ended, not waited for" :
-	    c == 0 ? "gone: reaped" : "other";
+	    c == 'Z' ? "zombie" : c == 0 ? "reaped" : "other";
 }
 
 /* 1 if pid is blocked in read(2) on descriptor fd, by /proc/PID/syscall
@@ -129,7 +129,7 @@ static int
 fork_run(struct demo_ctx *ctx, const struct demo_api *api)
 {
 	api->step(ctx, 3);
-	printf("counter = %d at &counter = %p\n", counter, (void *)&counter);
+	printf("counter = %d, &counter = %p\n", counter, (void *)&counter);
 	api->step(ctx, 4);
 	printf("parent pid %d\n", (int)getpid());
 	fflush(stdout);         /* flush=True: nothing left in the buffer to copy */
@@ -141,15 +141,15 @@ fork_run(struct demo_ctx *ctx, const struct demo_api *api)
 	}
 	if (pid == 0) {
 		api->to_pane(ctx, 1, "child");
-		printf("fork() returned 0: I am the child, PID %d, parent %d\n",
-		    (int)getpid(), (int)getppid());
+		printf("fork() = 0: I am the child\n");
+		printf("PID %d, parent %d\n", (int)getpid(), (int)getppid());
 		api->step(ctx, 7);
 		long before = minor_faults();
 		counter += 1;   /* the first write to this page since fork */
 		long faults = minor_faults() - before;
-		printf("counter += 1: %d at &counter = %p (same address); that write "
-		    "took %ld page fault(s): the kernel copied the page for me\n",
-		    counter, (void *)&counter, faults);
+		printf("counter += 1: %d, &counter = %p\n", counter,
+		    (void *)&counter);
+		printf("%ld page fault: the kernel copied the page\n", faults);
 		api->figure(ctx, "child_counter", counter);
 		api->figure(ctx, "child_write_faults", faults);
 		api->step(ctx, 8);
@@ -161,15 +161,13 @@ fork_run(struct demo_ctx *ctx, const struct demo_api *api)
 		fflush(stdout);
 		_exit(0);
 	}
-	printf("fork() returned %d: I am the parent, PID %d\n", (int)pid,
-	    (int)getpid());
+	printf("fork() = %d: I am the parent\n", (int)pid);
 	api->step(ctx, 12);
 	long before = minor_faults();
 	counter -= 1;
 	long faults = minor_faults() - before;
-	printf("counter -= 1: %d at &counter = %p (the child's write did not "
-	    "reach me); that write took %ld page fault(s)\n", counter,
-	    (void *)&counter, faults);
+	printf("counter -= 1: %d, &counter = %p\n", counter, (void *)&counter);
+	printf("%ld page fault; the child's write is not here\n", faults);
 	api->figure(ctx, "parent_counter", counter);
 	api->figure(ctx, "parent_write_faults", faults);
 	api->step(ctx, 13);
@@ -178,7 +176,7 @@ fork_run(struct demo_ctx *ctx, const struct demo_api *api)
 		perror("waitpid");
 		return 1;
 	}
-	printf("waitpid(%d) reaped the child: exit status %d\n", (int)pid,
+	printf("waitpid(%d): reaped, exit status %d\n", (int)pid,
 	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	api->step(ctx, 14);
 	printf("parent pid %d child %d exit=%d counter=%d\n", (int)getpid(),
@@ -225,11 +223,11 @@ static const char join_code[] =
 	"    print('end')                          # now all 4 children have ended\n"; /* 22 */
 
 #define NCHILD 4
-#define WATCH_MAX 200           /* steps the parent watches, at most */
 
 /* Steps each child works in run_pro: child 1 the longest, as in the
- * lesson's time.sleep((5 - i) * 0.3). Child 3 starts earlier than child 4
- * and so ends first; children 1 and 2 are still running at 'end'. */
+ * lesson's time.sleep((5 - i) * 0.3). At an even pace child 3, started
+ * earlier, ends before child 4 (a zombie at 'end'), and children 1 and 2
+ * are still running at 'end'. */
 static const int child_work[NCHILD] = { 18, 13, 4, 3 };
 
 static void __attribute__((noreturn))
@@ -257,7 +255,7 @@ show_states(const pid_t *pids, char *state, int *unwaited, int *zombies)
 	*unwaited = *zombies = 0;
 	for (int i = 0; i < NCHILD; i++) {
 		state[i] = child_state(pids[i]);
-		printf("  child %d (PID %d): %c (%s)\n", i + 1, (int)pids[i],
+		printf("  child %d PID %d: %c %s\n", i + 1, (int)pids[i],
 		    state[i] ? state[i] : '-', state_name(state[i]));
 		*unwaited += state[i] != 0;
 		*zombies += state[i] == 'Z';
@@ -275,7 +273,7 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api)
 	printf("parent process %d\n", (int)getpid());
 	for (int i = 1; i <= NCHILD; i++) {
 		api->step(ctx, 13);
-		printf("p = Process(target=run_pro, args=('%d',))\n", i);
+		printf("Process(target=run_pro, args=('%d',))\n", i);
 		api->step(ctx, 14);
 		printf("process will start\n");
 		api->step(ctx, 15);
@@ -288,7 +286,7 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api)
 		if (pid == 0)
 			join_child(ctx, api, i);
 		pids[i - 1] = pid;
-		printf("p.start(): fork() = %d (child %d)\n", (int)pid, i);
+		printf("p.start(): fork() = %d, child %d\n", (int)pid, i);
 	}
 
 	/* the bug: p is the last Process, so only child 4 is waited for */
@@ -302,7 +300,7 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api)
 	printf("child 4 reaped, exit status %d\n", WEXITSTATUS(status));
 	api->step(ctx, 17);
 	printf("end\n");
-	printf("/proc/PID/stat of each child, as 'end' prints:\n");
+	printf("/proc/PID/stat as 'end' prints:\n");
 	show_states(pids, state, &unwaited, &zombies);
 	api->note(ctx, "'end' printed with %d children never waited for", unwaited);
 	api->figure(ctx, "unwaited_at_end", unwaited);
@@ -311,32 +309,35 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api)
 	for (int i = 0; i < NCHILD; i++)
 		seen_z[i] = state[i] == 'Z';
 
-	/* nobody waits for them: each one that ends stays a zombie */
-	int rounds = 0;
-	while (zombies < unwaited && rounds++ < WATCH_MAX) {
+	/* nobody waits for them: each one that ends stays a zombie. Watch the
+	 * ones still running (the last to end first): waitid() with WNOWAIT
+	 * returns once the child has ended, and leaves it unreaped */
+	if (zombies < unwaited)
+		printf("waitid(WNOWAIT): see them end, reap none\n");
+	for (int i = NCHILD - 1; i >= 0; i--) {
+		if (state[i] == 0 || state[i] == 'Z')
+			continue;
 		api->step(ctx, 17);
-		for (int i = 0; i < NCHILD; i++) {
-			char c = child_state(pids[i]);
-			if (c != state[i])
-				printf("child %d (PID %d): %c -> %c (%s)\n", i + 1,
-				    (int)pids[i], state[i] ? state[i] : '-',
-				    c ? c : '-', state_name(c));
-			if (c == 'Z' && state[i] != 'Z')
-				zombies++;
-			state[i] = c;
-			seen_z[i] |= c == 'Z';
+		siginfo_t si;
+		if (waitid(P_PID, (id_t)pids[i], &si, WEXITED | WNOWAIT) != 0) {
+			perror("waitid");
+			return 1;
 		}
+		char c = child_state(pids[i]);
+		printf("child %d PID %d: %c -> %c %s\n", i + 1, (int)pids[i],
+		    state[i], c ? c : '-', state_name(c));
+		state[i] = c;
+		seen_z[i] = c == 'Z';
 	}
 	int zombies_seen = 0;
 	for (int i = 0; i < NCHILD; i++)
 		zombies_seen += seen_z[i];
-	printf("%d zombies seen: ended, still in the process table, waiting "
-	    "for a waitpid\n", zombies_seen);
+	printf("%d zombies seen, none waited for\n", zombies_seen);
 	api->figure(ctx, "zombies_seen", zombies_seen);
 
 	/* the fix: one waitpid per child */
 	api->step(ctx, 20);
-	printf("the fix: waitpid every child not yet waited for\n");
+	printf("the fix: waitpid each child left\n");
 	int reaped = 0;
 	for (int i = 0; i < NCHILD; i++) {
 		if (child_state(pids[i]) == 0)
@@ -347,9 +348,8 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api)
 			return 1;
 		}
 		reaped++;
-		printf("p.join(): waitpid(%d) reaped child %d, exit status %d; "
-		    "now %s\n", (int)pids[i], i + 1, WEXITSTATUS(status),
-		    state_name(child_state(pids[i])));
+		printf("waitpid(%d): child %d, status %d, %s\n", (int)pids[i],
+		    i + 1, WEXITSTATUS(status), state_name(child_state(pids[i])));
 	}
 	api->step(ctx, 22);
 	show_states(pids, state, &unwaited, &zombies);
@@ -425,8 +425,9 @@ pool_worker(struct demo_ctx *ctx, const struct demo_api *api, int w,
 	char who[16];
 	snprintf(who, sizeof who, "worker %d", w);
 	api->to_pane(ctx, w, who);
-	printf("worker %d: PID %d, parent %d; read(2) on the task pipe (fd %d)\n",
-	    w, (int)getpid(), (int)getppid(), task_fd);
+	printf("worker %d: PID %d, parent %d\n", w, (int)getpid(),
+	    (int)getppid());
+	printf("read(2) on the task pipe, fd %d\n", task_fd);
 	fflush(stdout);
 	for (;;) {
 		struct task t;
@@ -436,7 +437,7 @@ pool_worker(struct demo_ctx *ctx, const struct demo_api *api, int w,
 		int bad = n != 0 && n != (ssize_t)sizeof t;     /* error, short */
 		if (bad || n == 0 || t.id < 0) {
 			printf("read(2) = %zd: %s, _exit(%d)\n", n, bad ? "error" :
-			    n == 0 ? "end of file" : "the end-of-tasks record", bad);
+			    n == 0 ? "end of file" : "end of tasks", bad);
 			fflush(stdout);
 			_exit(bad);
 		}
@@ -509,8 +510,8 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 		perror("pipe");
 		return 1;
 	}
-	printf("Pool(processes=3): task pipe fds %d/%d, result pipe fds %d/%d\n",
-	    tasks[0], tasks[1], results[0], results[1]);
+	printf("Pool(3): task pipe %d/%d, results %d/%d\n", tasks[0],
+	    tasks[1], results[0], results[1]);
 	fflush(stdout);
 	for (int w = 0; w < NWORKERS; w++) {
 		pid_t pid = fork();
@@ -529,10 +530,10 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 	close(tasks[0]);
 	close(results[1]);
 	int idle = wait_idle(workers, tasks[0]);
-	printf("before any task: %d workers forked, %d of them blocked in "
-	    "read(2) on the task pipe\n", NWORKERS, idle);
+	printf("before any task: %d of %d workers in read(2)\n", idle,
+	    NWORKERS);
 	for (int w = 0; w < NWORKERS; w++)
-		printf("  worker %d PID %d: state %c%s\n", w + 1, (int)workers[w],
+		printf("  worker %d PID %d: %c%s\n", w + 1, (int)workers[w],
 		    proc_state(workers[w], NULL),
 		    blocked_in_read(workers[w], tasks[0]) ? ", in read(2)" : "");
 	api->figure(ctx, "workers_idle_before_tasks", idle);
@@ -549,8 +550,8 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 			perror("write task");
 			return 1;
 		}
-		printf("apply_async: task %d (%d steps) written to the task pipe, "
-		    "%zu bytes\n", i, task_steps[i], sizeof(struct task));
+		printf("apply_async: task %d (%d steps), %zu bytes\n", i,
+		    task_steps[i], sizeof(struct task));
 		wait_taken(tasks[1]);
 	}
 	api->step(ctx, 18);
@@ -564,8 +565,7 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 			return 1;
 		}
 	close(tasks[1]);
-	printf("p.close(): %d end-of-tasks records written, task pipe closed\n",
-	    NWORKERS);
+	printf("close(): %d end-of-tasks records\n", NWORKERS);
 
 	/* join(): the results as they come, then waitpid every worker; which
 	 * processes ran the tasks? */
@@ -579,8 +579,8 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 			continue;
 		if (n != (ssize_t)sizeof r)
 			break;          /* end of file: every worker is gone */
-		printf("task %d ran in PID %d (worker %d, %d steps)\n", r.id,
-		    r.pid, r.worker, r.steps);
+		printf("task %d ran in PID %d (worker %d)\n", r.id, r.pid,
+		    r.worker);
 		nres++;
 		for (int w = 0; w < NWORKERS; w++)
 			if (r.pid == workers[w]) {
@@ -600,14 +600,14 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 			perror("waitpid");
 			return 1;
 		}
-		printf("p.join(): waitpid(%d): worker %d exited, status %d\n",
+		printf("join(): waitpid(%d): worker %d, status %d\n",
 		    (int)workers[w], w + 1, WEXITSTATUS(status));
 	}
 
 	int reused = 0;
 	for (int w = 0; w < NWORKERS; w++) {
 		reused += ran[w] > 1;
-		printf("worker %d (PID %d) ran %d task(s)\n", w + 1,
+		printf("worker %d PID %d ran %d task(s)\n", w + 1,
 		    (int)workers[w], ran[w]);
 	}
 	api->step(ctx, 22);
