@@ -11,6 +11,7 @@
 #include "term.h"
 #include "util.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,12 +253,17 @@ demo_view_work(struct demo_view *v)
 		return;
 	demo_work(v->run);
 	if (now_ms() >= v->kernel_at) {
+		/* an actor that is gone is at no line any more */
+		for (int i = 0; i < v->npanes; i++)
+			if (v->pane_pid[i] > 0 && kill(v->pane_pid[i], 0) != 0)
+				v->pos[i] = 0;
 		procview_scan(v->pv, demo_pgid(v->run));
 		free(v->kernel);
 		v->kernel = procview_text(v->pv);
 		v->kernel_at = now_ms() + KERNEL_EVERY_MS;
 	}
 	if (demo_finished(v->run)) {
+		memset(v->pos, 0, sizeof v->pos);
 		procview_scan(v->pv, demo_pgid(v->run));
 		free(v->kernel);
 		v->kernel = procview_text(v->pv);

@@ -36,6 +36,7 @@
 #define NONE ((size_t)-1)       /* no string in the pool */
 #define MAX_INDENT 16           /* columns of indentation at most */
 #define MIN_ROOM 12             /* columns a cut path keeps at least */
+#define DENTS_SIZE 32768
 #define NET_REREAD_NS 1000000000LL      /* /proc/net read again after */
 
 enum fd_kind { FK_OTHER, FK_PIPE, FK_SOCK, FK_FILE, FK_DIR, FK_FIFO };
@@ -116,6 +117,9 @@ struct procview {
 	size_t bufcap;
 	char *dents;                    /* getdents64 buffer */
 	struct ivec pids, tids, fdnums, queue;
+	struct ivec walked;             /* what the last walk went through */
+	long walk_last;                 /* last_pid() then, or -1 */
+	pid_t walk_pgid, walk_self;
 };
 
 /* ---- Small helpers ---------------------------------------------------- */
@@ -202,7 +206,9 @@ pool_printf(struct procview *pv, const char *fmt, ...)
 }
 
 /* Read the file at path (relative to dirfd) into pv->buf, NUL-terminated.
- * Its length, or -1 with errno. */
+ * Its length, or -1 with errno. The files of /proc that are read here are
+ * seq_files, which fill a read as far as they can: a short read is the end
+ * of the file, and saves asking again. */
 static ssize_t
 slurp(struct procview *pv, int dirfd, const char *path)
 {
@@ -227,32 +233,28 @@ slurp(struct procview *pv, int dirfd, const char *path)
 		if (k == 0)
 			break;
 		n += (size_t)k;
+		if (n < pv->bufcap - 1)
+			break;
 	}
 	close(fd);
 	pv->buf[n] = '\0';
 	return (ssize_t)n;
 }
 
-/* Append to out the names of the directory at path (relative to dirfd)
- * that are numbers. The count appended, or -1 with errno. */
+/* Append to out the names in the open directory fd that are numbers. The
+ * count appended, or -1 with errno. A directory of
+ * /proc fills getdents64 until it is full or at its end: a buffer left with
+ * room for another entry is the end. */
 static int
-list_numbers(struct procview *pv, int dirfd, const char *path,
-    struct ivec *out)
+list_dir(struct procview *pv, int fd, struct ivec *out)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	int count = 0;
 	for (;;) {
-		ssize_t k = getdents64(fd, pv->dents, 32768);
+		ssize_t k = getdents64(fd, pv->dents, DENTS_SIZE);
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k < 0) {
-			int err = errno;
-			close(fd);
-			errno = err;
+		if (k < 0)
 			return -1;
-		}
 		if (k == 0)
 			break;
 		for (ssize_t off = 0; off < k;) {
@@ -269,8 +271,24 @@ list_numbers(struct procview *pv, int dirfd, const char *path,
 			ivec_push(out, (int)v);
 			count++;
 		}
+		if (k < DENTS_SIZE - 512)
+			break;
 	}
+	return count;
+}
+
+/* list_dir() on the directory at path, relative to dirfd. */
+static int
+list_numbers(struct procview *pv, int dirfd, const char *path,
+    struct ivec *out)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int count = list_dir(pv, fd, out);
+	int err = errno;
 	close(fd);
+	errno = err;
 	return count;
 }
 
@@ -355,9 +373,9 @@ find_all(struct procview *pv, pid_t pgid)
 	return 0;
 }
 
-/* Queue the PIDs listed in the children file at path. */
+/* Add to pv->walked the PIDs listed in the children file at path. */
 static void
-queue_children(struct procview *pv, const char *path)
+walk_children(struct procview *pv, const char *path)
 {
 	if (slurp(pv, pv->procfd, path) < 0)
 		return;
@@ -366,23 +384,46 @@ queue_children(struct procview *pv, const char *path)
 		long v = strtol(p, &end, 10);
 		if (end == p)
 			break;
-		if (v > 0 && !ivec_has(&pv->queue, (int)v))
-			ivec_push(&pv->queue, (int)v);
+		if (v > 0 && !ivec_has(&pv->walked, (int)v))
+			ivec_push(&pv->walked, (int)v);
 		p = end;
 	}
 }
 
-/* Down the tree from the leader and from the caller. */
+/* The last PID the kernel handed out in our PID namespace (the last field
+ * of /proc/loadavg), or -1. */
+static long
+last_pid(struct procview *pv)
+{
+	if (slurp(pv, pv->procfd, "loadavg") < 0)
+		return -1;
+	const char *p = strrchr(pv->buf, ' ');
+	return p ? strtol(p + 1, NULL, 10) : -1;
+}
+
+/* Down the tree from the caller and from the leader. The processes seen
+ * (the group's and the others on the way) are kept: while no PID has been
+ * handed out since, no process can have joined them, and the next scan
+ * reads just their stat again instead of their children files. */
 static void
 find_walk(struct procview *pv, pid_t pgid)
 {
-	pv->queue.n = 0;
-	ivec_push(&pv->queue, (int)pv->self);
+	long last = last_pid(pv);
+	struct proc pr;
+	if (last >= 0 && last == pv->walk_last && pgid == pv->walk_pgid &&
+	    pv->self == pv->walk_self) {
+		for (int i = 0; i < pv->walked.n; i++)
+			if (read_stat(pv, pv->walked.v[i], &pr) == 0 &&
+			    pr.pgrp == pgid)
+				add_proc(pv, &pr);
+		return;
+	}
+	pv->walked.n = 0;
+	ivec_push(&pv->walked, (int)pv->self);
 	if (pgid != pv->self)
-		ivec_push(&pv->queue, (int)pgid);
-	for (int i = 0; i < pv->queue.n; i++) {
-		pid_t pid = pv->queue.v[i];
-		struct proc pr;
+		ivec_push(&pv->walked, (int)pgid);
+	for (int i = 0; i < pv->walked.n; i++) {
+		pid_t pid = pv->walked.v[i];
 		char path[64];
 		if (read_stat(pv, pid, &pr) < 0)
 			continue;
@@ -391,7 +432,7 @@ find_walk(struct procview *pv, pid_t pgid)
 		if (pr.pub.threads <= 1) {
 			snprintf(path, sizeof path, "%d/task/%d/children",
 			    (int)pid, (int)pid);
-			queue_children(pv, path);
+			walk_children(pv, path);
 			continue;
 		}
 		pv->tids.n = 0;
@@ -401,9 +442,12 @@ find_walk(struct procview *pv, pid_t pgid)
 		for (int t = 0; t < pv->tids.n; t++) {
 			snprintf(path, sizeof path, "%d/task/%d/children",
 			    (int)pid, pv->tids.v[t]);
-			queue_children(pv, path);
+			walk_children(pv, path);
 		}
 	}
+	pv->walk_last = last;
+	pv->walk_pgid = pgid;
+	pv->walk_self = pv->self;
 }
 
 /* ---- Tree order ------------------------------------------------------- */
@@ -495,27 +539,18 @@ tree_order(struct procview *pv)
 
 /* ---- File descriptors ------------------------------------------------- */
 
-/* The access mode from the flags line of an fdinfo file. */
+/* The access mode of an fd. The kernel gives each link of /proc/PID/fd
+ * the permission bits of the open file's mode (r-x read, -wx write, rwx
+ * both): the same as O_ACCMODE in the flags of /proc/PID/fdinfo/FD, for one
+ * lstat instead of reading a file. Neither bit: an O_PATH fd. */
 static int
-parse_mode(const char *buf)
+read_mode(int fddir, const char *name)
 {
-	const char *p = strstr(buf, "flags:");
-	if (p == NULL)
+	struct stat st;
+	if (fstatat(fddir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return MODE_UNKNOWN;
-	unsigned long flags = strtoul(p + 6, NULL, 8);
-	if (flags & O_PATH)
-		return MODE_PATH;
-	return (int)(flags & O_ACCMODE);
-}
-
-static int
-read_mode(struct procview *pv, pid_t pid, int fd)
-{
-	char path[64];
-	snprintf(path, sizeof path, "%d/fdinfo/%d", (int)pid, fd);
-	if (slurp(pv, pv->procfd, path) < 0)
-		return MODE_UNKNOWN;
-	return parse_mode(pv->buf);
+	int r = (st.st_mode & S_IRUSR) != 0, w = (st.st_mode & S_IWUSR) != 0;
+	return r && w ? O_RDWR : w ? O_WRONLY : r ? O_RDONLY : MODE_PATH;
 }
 
 /* "pipe:[123]" gives 123 when prefix is "pipe:[". */
@@ -551,7 +586,7 @@ read_fds(struct procview *pv, struct proc *pr)
 	pv->fdnums.n = 0;
 	snprintf(path, sizeof path, "%d/fd", (int)pid);
 	int fddir = openat(pv->procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fddir < 0 || list_numbers(pv, fddir, ".", &pv->fdnums) < 0) {
+	if (fddir < 0 || list_dir(pv, fddir, &pv->fdnums) < 0) {
 		pr->fd_err = errno;
 		pr->pub.nfds = -1;
 		if (fddir >= 0)
@@ -579,13 +614,13 @@ read_fds(struct procview *pv, struct proc *pr)
 		struct pfd *f = add_fd(pv);
 		f->pid = pid;
 		f->fd = nums[i];
-		f->mode = read_mode(pv, pid, nums[i]);
+		f->mode = read_mode(fddir, name);
 		f->target = pool_add(pv, link, (size_t)k);
 		if (link_inode(link, "pipe:[", &f->ino))
 			f->kind = FK_PIPE;
 		else if (link_inode(link, "socket:[", &f->ino))
 			f->kind = FK_SOCK;
-		else if (link[0] == '/') {
+		else if (link[0] == '/' && strncmp(link, "/dev/", 5) != 0) {
 			struct stat st;
 			f->kind = FK_OTHER;
 			if (fstatat(fddir, name, &st, 0) == 0) {
@@ -654,29 +689,31 @@ read_caller_pipes(struct procview *pv)
 	if (pv->npipes == 0)
 		return;
 	pv->fdnums.n = 0;
-	if (list_numbers(pv, pv->procfd, "self/fd", &pv->fdnums) < 0)
+	int fddir = openat(pv->procfd, "self/fd", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	if (fddir < 0)
 		return;
+	if (list_dir(pv, fddir, &pv->fdnums) < 0)
+		pv->fdnums.n = 0;
 	for (int i = 0; i < pv->fdnums.n; i++) {
-		char path[64];
+		char name[16];
 		unsigned long ino;
-		snprintf(path, sizeof path, "self/fd/%d", pv->fdnums.v[i]);
-		ssize_t k = readlinkat(pv->procfd, path, link, sizeof link - 1);
+		snprintf(name, sizeof name, "%d", pv->fdnums.v[i]);
+		ssize_t k = readlinkat(fddir, name, link, sizeof link - 1);
 		if (k < 0)
 			continue;
 		link[k] = '\0';
-		if (!link_inode(link, "pipe:[", &ino))
-			continue;
-		int lo = find_pipe(pv, ino);
-		if (lo < 0)
+		if (!link_inode(link, "pipe:[", &ino) || find_pipe(pv, ino) < 0)
 			continue;
 		struct pfd *f = add_fd(pv);
 		f->pid = pv->self;
 		f->fd = pv->fdnums.v[i];
 		f->kind = FK_PIPE;
 		f->ino = ino;
-		f->mode = read_mode(pv, pv->self, f->fd);
+		f->mode = read_mode(fddir, name);
 		f->target = pool_add(pv, link, (size_t)k);
 	}
+	close(fddir);
 }
 
 /* ---- Sockets ---------------------------------------------------------- */
@@ -1119,7 +1156,8 @@ procview_new(void)
 	pv->self = getpid();
 	pv->bufcap = 8192;
 	pv->buf = xmalloc(pv->bufcap);
-	pv->dents = xmalloc(32768);
+	pv->dents = xmalloc(DENTS_SIZE);
+	pv->walk_last = -1;
 	if (pv->procfd >= 0) {
 		pv->has_children = faccessat(pv->procfd, "thread-self/children",
 		    R_OK, 0) == 0;
@@ -1152,6 +1190,7 @@ procview_free(struct procview *pv)
 	free(pv->tids.v);
 	free(pv->fdnums.v);
 	free(pv->queue.v);
+	free(pv->walked.v);
 	free(pv);
 }
 
@@ -1172,7 +1211,7 @@ scan(struct procview *pv, pid_t pgid, int all)
 			reaper = 0;
 		if (!all && pv->has_children && (reaper || pv->self == 1))
 			find_walk(pv, pgid);
-		if (pv->n == 0 && find_all(pv, pgid) < 0)
+		else if (find_all(pv, pgid) < 0)
 			return -1;
 	}
 	tree_order(pv);
