@@ -68,9 +68,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 unit: $(UNIT_BIN)
 
 # Bench programs link with the app's objects, as the unit tests do.
-$(BUILD)/bench/%: bench/%.c $(LIB_OBJ)
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJ) $(wildcard lessons/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iapp $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -Iapp $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 bench: deps-test
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)

@@ -25,7 +25,7 @@
 
 /* Bytes read from a pipe, waiting for their newline. */
 struct linebuf {
-	char b[LINE_MAX_BYTES];
+	char b[LINE_MAX_BYTES + 1];     /* room for a NUL after a full line */
 	size_t len;
 };
 
@@ -397,7 +397,7 @@ drain(int fd, struct linebuf *lb, void (*each)(struct demo_run *, int, char *,
     size_t), struct demo_run *r, int pane)
 {
 	for (int rounds = 0; rounds < 64; rounds++) {
-		ssize_t n = read(fd, lb->b + lb->len, sizeof lb->b - lb->len);
+		ssize_t n = read(fd, lb->b + lb->len, LINE_MAX_BYTES - lb->len);
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR ? 1 : 0;
 		size_t start = 0, end = lb->len + (size_t)n;
@@ -415,7 +415,7 @@ drain(int fd, struct linebuf *lb, void (*each)(struct demo_run *, int, char *,
 			}
 		lb->len = end - start;
 		memmove(lb->b, lb->b + start, lb->len);
-		if (lb->len == sizeof lb->b) {  /* a very long line: cut it */
+		if (lb->len == LINE_MAX_BYTES) {        /* a very long line: cut it */
 			each(r, pane, lb->b, lb->len);
 			lb->len = 0;
 		}

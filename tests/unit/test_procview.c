@@ -133,7 +133,7 @@ sleeper(void *arg)
 }
 
 static void __attribute__((noreturn))
-leader_main(const struct group *g, int report_w, int with_busy)
+leader_main(const struct group *g, int report_w, int with_busy, int sleepers)
 {
 	struct report		r;
 	struct sockaddr_in	a;
@@ -226,6 +226,15 @@ leader_main(const struct group *g, int report_w, int with_busy)
 			spin++;
 	}
 
+	for (int i = 0; i < sleepers; i++)
+		if (fork() == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			keep_only(&rd[1], 1);
+			ready(rd[1]);
+			for (;;)
+				pause();
+		}
+
 	/* everyone is ready once every write end is closed */
 	close(rd[1]);
 	while (read(rd[0], &c, 1) > 0)
@@ -238,8 +247,10 @@ leader_main(const struct group *g, int report_w, int with_busy)
 		pause();
 }
 
+/* Start the group, with a busy child or not, and with that many more
+ * children that sleep. */
 static void
-group_start(struct group *g, int with_busy)
+group_start(struct group *g, int with_busy, int sleepers)
 {
 	char		 sub[400];
 	int		 rep[2];
@@ -267,7 +278,7 @@ group_start(struct group *g, int with_busy)
 	if (pid == 0) {
 		close(rep[0]);
 		setpgid(0, 0);
-		leader_main(g, rep[1], with_busy);
+		leader_main(g, rep[1], with_busy, sleepers);
 	}
 	setpgid(pid, pid);
 	close(rep[1]);
@@ -440,7 +451,7 @@ test_processes_and_tree(void **state)
 	pid_t				 kids[3];
 	char				*text, *b;
 
-	group_start(&g, 0);
+	group_start(&g, 0, 0);
 	pv = procview_new();
 	assert_int_equal(procview_scan(pv, g.r.leader), 4);
 	assert_int_equal(procview_count(pv), 4);
@@ -495,7 +506,9 @@ test_processes_and_tree(void **state)
 	assert_true(strncmp(b, "  ", 2) == 0 && b[2] != ' ');
 	free(b);
 
-	print_message("%s", text);
+	/* print_message() has a small buffer: a line at a time */
+	for (char *ln = strtok(text, "\n"); ln; ln = strtok(NULL, "\n"))
+		print_message("%s\n", ln);
 	free(text);
 	procview_free(pv);
 	group_stop(&g);
@@ -509,7 +522,7 @@ test_pipes(void **state)
 	char		*text, *rd, *wr, *lonely, want[96];
 	const char	*ino_r, *ino_w;
 
-	group_start(&g, 0);
+	group_start(&g, 0, 0);
 	pv = procview_new();
 	procview_scan(pv, g.r.leader);
 	text = procview_text(pv);
@@ -556,7 +569,7 @@ test_files_and_widths(void **state)
 	char		*text, *ln, want[64];
 	const char	*name;
 
-	group_start(&g, 0);
+	group_start(&g, 0, 0);
 	name = strrchr(g.path, '/');
 	pv = procview_new();
 	procview_scan(pv, g.r.leader);
@@ -589,15 +602,29 @@ test_files_and_widths(void **state)
 }
 
 /* Sockets, described from copies of their fds (tables = 0) or from the
- * tables in /proc/net (tables = 1), read the same. */
+ * tables in /proc/net (tables = 1), read the same. With the tables, the
+ * test also listens on 60 more ports, so that /proc/net/tcp takes several
+ * reads. */
 static void
 check_sockets(int tables)
 {
 	struct group	 g;
 	struct procview	*pv;
 	char		*text, *ln, want[128];
+	int		 extra[60], nextra = tables ? 60 : 0;
 
-	group_start(&g, 0);
+	group_start(&g, 0, 0);
+	for (int i = 0; i < nextra; i++) {
+		struct sockaddr_in	a;
+
+		memset(&a, 0, sizeof a);
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		extra[i] = socket(AF_INET, SOCK_STREAM, 0);
+		assert_true(extra[i] >= 0);
+		assert_int_equal(bind(extra[i], (struct sockaddr *)&a, sizeof a), 0);
+		assert_int_equal(listen(extra[i], 1), 0);
+	}
 	pv = procview_new();
 	procview_sockets_from_tables(pv, tables);
 	procview_scan(pv, g.r.leader);
@@ -631,6 +658,8 @@ check_sockets(int tables)
 
 	free(text);
 	procview_free(pv);
+	for (int i = 0; i < nextra; i++)
+		close(extra[i]);
 	group_stop(&g);
 }
 
@@ -646,6 +675,8 @@ test_sockets_from_tables(void **state)
 	check_sockets(1);
 }
 
+/* CPU% is 0 on the first scan; on the next, a child that spins shows its
+ * share of a CPU, as the test measures it itself from /proc. */
 static void
 test_cpu(void **state)
 {
@@ -653,11 +684,12 @@ test_cpu(void **state)
 	struct procview			*pv;
 	const struct procview_proc	*p;
 	unsigned long long		 t0, t;
-	long long			 deadline;
+	long long			 w0, w, deadline;
 	long				 hz = sysconf(_SC_CLK_TCK);
+	double				 share;
 	char				 st;
 
-	group_start(&g, 1);
+	group_start(&g, 1, 0);
 	pv = procview_new();
 	assert_int_equal(procview_scan(pv, g.r.leader), 5);
 	for (int i = 0; i < 5; i++)
@@ -665,25 +697,31 @@ test_cpu(void **state)
 
 	/* let the busy child spin for 200 ms of CPU time */
 	assert_int_equal(proc_stat(g.r.busy, &st, &t0), 0);
-	deadline = mono_us() + 10000000;
+	w0 = mono_us();
+	deadline = w0 + 10000000;
 	do {
 		usleep(10000);
 		assert_int_equal(proc_stat(g.r.busy, &st, &t), 0);
 	} while (t < t0 + (unsigned long long)hz / 5 && mono_us() < deadline);
 	assert_true(t >= t0 + (unsigned long long)hz / 5);
+	w = mono_us();
+	share = (double)(t - t0) / hz * 1e8 / (double)(w - w0);
 
 	assert_int_equal(procview_scan(pv, g.r.leader), 5);
 	p = find(pv, g.r.busy);
-	print_message("busy child: %.1f%% CPU; writer %.1f%%\n", p->cpu,
-	    find(pv, g.r.writer)->cpu);
-	assert_true(p->cpu > 50);
+	print_message("busy child: %.1f%% CPU (the test measured %.1f%%); "
+	    "writer %.1f%%\n", p->cpu, share, find(pv, g.r.writer)->cpu);
+	assert_true(p->cpu > share - 20 && p->cpu < share + 20);
+	if (p->cpu <= 50)
+		fail_msg("the busy child shows %.1f%% CPU (the test measured "
+		    "%.1f%%: is the machine loaded?)", p->cpu, share);
 	assert_true(find(pv, g.r.writer)->cpu < 20);
 	procview_free(pv);
 	group_stop(&g);
 }
 
 /* Walking down from the leader and the caller finds what reading all of
- * /proc finds; and how long a scan takes. */
+ * /proc finds; and how long a scan of ten processes takes. */
 static void
 test_walk_and_full_scan_agree(void **state)
 {
@@ -694,10 +732,11 @@ test_walk_and_full_scan_agree(void **state)
 	int		 n, rounds = 200, fds = 0;
 	double		 us_walk, us_all, us_text;
 
-	group_start(&g, 0);
+	group_start(&g, 0, 6);
 	walk = procview_new();
 	all = procview_new();
 	n = procview_scan(walk, g.r.leader);
+	assert_int_equal(n, 10);
 	assert_int_equal(procview_scan_all(all, g.r.leader), n);
 	for (int i = 0; i < n; i++) {
 		const struct procview_proc	*a = procview_proc(walk, i);
@@ -747,7 +786,7 @@ test_empty_group(void **state)
 	struct procview	*pv;
 	char		*text;
 
-	group_start(&g, 0);
+	group_start(&g, 0, 0);
 	group_stop(&g);
 	pv = procview_new();
 	assert_int_equal(procview_scan(pv, g.r.leader), 0);
@@ -770,7 +809,7 @@ test_fds_not_readable(void **state)
 
 	if (geteuid() != 0)
 		skip();
-	group_start(&g, 0);
+	group_start(&g, 0, 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
