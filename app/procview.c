@@ -613,7 +613,7 @@ read_fds(struct procview *pv, struct proc *pr)
 		pr->pub.nfds = -1;
 		if (fddir >= 0)
 			close(fddir);
-		return errno == ENOENT || errno == ESRCH ? -1 : 0;
+		return pr->fd_err == ENOENT || pr->fd_err == ESRCH ? -1 : 0;
 	}
 	pr->pub.nfds = pv->fdnums.n;
 	int *nums = pv->fdnums.v;
@@ -1392,55 +1392,65 @@ in_group(const struct procview *pv, pid_t pid)
 	return 0;
 }
 
-/* The rest of a pipe's line: the other holders of the pipe, then
- * "(no reader)" or "(no writer)" when none of them holds the other end. */
+/* Whether g holds the other end of the pipe from f. */
+static int
+other_end(const struct pfd *f, const struct pfd *g)
+{
+	if (f->mode == O_WRONLY)
+		return g->mode == O_RDONLY || g->mode == O_RDWR;
+	if (f->mode == O_RDONLY)
+		return g->mode == O_WRONLY || g->mode == O_RDWR;
+	return 1;
+}
+
+/* The rest of a pipe's line: the other holders of the pipe, those of the
+ * other end first, in room columns; then "(no reader)" or "(no writer)"
+ * when none of them holds the other end. */
 static void
 pipe_peers(const struct procview *pv, const struct pfd *f, struct sbuf *sb,
     int room)
 {
-	int lo = find_pipe(pv, f->ino);
-	int hi = lo;
+	int lo = find_pipe(pv, f->ino), hi = lo;
 	while (hi >= 0 && hi < pv->npipes && pv->fds[pv->pipes[hi]].ino == f->ino)
 		hi++;
-	int want_r = f->mode == O_WRONLY, want_w = f->mode == O_RDONLY;
-	int other_end = 0, shown = 0, total = 0;
+	int total = 0, others = 0, shown = 0;
 	for (int i = lo; i >= 0 && i < hi; i++) {
 		const struct pfd *g = &pv->fds[pv->pipes[i]];
-		if (g == f || (g->pid == f->pid && g->fd == f->fd))
+		if (g->pid == f->pid && g->fd == f->fd)
 			continue;
 		total++;
-		if ((want_r && (g->mode == O_RDONLY || g->mode == O_RDWR)) ||
-		    (want_w && (g->mode == O_WRONLY || g->mode == O_RDWR)))
-			other_end = 1;
+		others += other_end(f, g);
 	}
-	const char *missing = want_r && !other_end ? " (no reader)"
-	    : want_w && !other_end ? " (no writer)" : "";
+	const char *missing = others ? "" : f->mode == O_WRONLY ?
+	    " (no reader)" : f->mode == O_RDONLY ? " (no writer)" : "";
 	room -= cols(missing, strlen(missing));
-	for (int i = lo; i >= 0 && i < hi; i++) {
-		const struct pfd *g = &pv->fds[pv->pipes[i]];
-		if (g == f || (g->pid == f->pid && g->fd == f->fd))
-			continue;
-		char item[96];
-		if (in_group(pv, g->pid))
-			snprintf(item, sizeof item, "PID %d fd %d (%s)",
-			    (int)g->pid, g->fd, mode_name(g->mode));
-		else
-			snprintf(item, sizeof item, "PID %d %s fd %d (%s)",
-			    (int)g->pid, pv->self_name, g->fd, mode_name(g->mode));
-		const char *sep = shown ? ", " : " -> ";
-		int w = cols(sep, strlen(sep)) + cols(item, strlen(item));
-		int more = total - shown - 1;
-		/* keep room for ", +N more" unless this is the last one */
-		if (w + (more > 0 ? 10 : 0) > room && shown > 0) {
-			sb_printf(sb, ", +%d more", total - shown);
-			room = 0;
-			break;
+	for (int pass = 0; pass < 2 && shown >= 0; pass++)
+		for (int i = lo; i >= 0 && i < hi; i++) {
+			const struct pfd *g = &pv->fds[pv->pipes[i]];
+			if ((g->pid == f->pid && g->fd == f->fd) ||
+			    other_end(f, g) != (pass == 0))
+				continue;
+			char item[96];
+			if (in_group(pv, g->pid))
+				snprintf(item, sizeof item, "PID %d fd %d (%s)",
+				    (int)g->pid, g->fd, mode_name(g->mode));
+			else
+				snprintf(item, sizeof item, "PID %d %s fd %d (%s)",
+				    (int)g->pid, pv->self_name, g->fd,
+				    mode_name(g->mode));
+			const char *sep = shown ? ", " : " -> ";
+			int w = cols(sep, strlen(sep)) + cols(item, strlen(item));
+			/* keep room for ", +N more" unless this is the last */
+			if (w + (shown + 1 < total ? 10 : 0) > room) {
+				sb_printf(sb, "%s+%d more", sep, total - shown);
+				shown = -1;
+				break;
+			}
+			sb_put(sb, sep, strlen(sep));
+			sb_put(sb, item, strlen(item));
+			room -= w;
+			shown++;
 		}
-		sb_put(sb, sep, strlen(sep));
-		sb_put(sb, item, strlen(item));
-		room -= w;
-		shown++;
-	}
 	sb_put(sb, missing, strlen(missing));
 }
 

@@ -7,8 +7,12 @@
  * holds /dev/null as fd 0, a file under a long path and the write end of a
  * pipe nobody reads; a child exits and stays a zombie (never waited for); a
  * child has 3 threads and holds the client end of the TCP connection; an
- * optional child spins. The test process is a child subreaper, so at the
- * end of each test it kills the group and reaps every process of it. */
+ * optional child spins, and more optional children sleep. The test process
+ * is a child subreaper (as the demo supervisor is), so at the end of each
+ * test it kills the group and reaps every process of it.
+ *
+ * test_walk_and_full_scan_agree prints how long one scan of a group of ten
+ * processes takes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +45,8 @@
 /* What the leader tells the test once the group is ready. */
 struct report {
 	pid_t	leader, writer, zombie, client, busy;
+	pid_t	sleeper[8];
+	int	nsleepers;
 	int	pipe_r, pipe_w;         /* leader's read end, writer's write end */
 	int	lonely_w;               /* writer's end of a pipe nobody reads */
 	int	file_fd;                /* writer's file under the long path */
@@ -226,8 +232,8 @@ leader_main(const struct group *g, int report_w, int with_busy, int sleepers)
 			spin++;
 	}
 
-	for (int i = 0; i < sleepers; i++)
-		if (fork() == 0) {
+	for (int i = 0; i < sleepers && i < 8; i++)
+		if ((r.sleeper[r.nsleepers++] = fork()) == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			keep_only(&rd[1], 1);
 			ready(rd[1]);
@@ -245,6 +251,17 @@ leader_main(const struct group *g, int report_w, int with_busy, int sleepers)
 	close(report_w);
 	for (;;)
 		pause();
+}
+
+/* Whether the zombie is one, and the others but the busy child sleep. */
+static int
+settled(const struct group *g)
+{
+	for (int i = 0; i < g->r.nsleepers; i++)
+		if (!has_state(g->r.sleeper[i], 'S'))
+			return 0;
+	return has_state(g->r.zombie, 'Z') && has_state(g->r.leader, 'S') &&
+	    has_state(g->r.writer, 'S') && has_state(g->r.client, 'S');
 }
 
 /* Start the group, with a busy child or not, and with that many more
@@ -294,12 +311,9 @@ group_start(struct group *g, int with_busy, int sleepers)
 	/* the zombie has closed its files but may not be a zombie yet, and
 	 * the others may not be in pause() yet */
 	deadline = mono_us() + 5000000;
-	while (mono_us() < deadline && (!has_state(g->r.zombie, 'Z') ||
-	    !has_state(g->r.leader, 'S') || !has_state(g->r.writer, 'S') ||
-	    !has_state(g->r.client, 'S')))
+	while (mono_us() < deadline && !settled(g))
 		usleep(1000);
-	assert_true(has_state(g->r.zombie, 'Z'));
-	assert_true(has_state(g->r.leader, 'S'));
+	assert_true(settled(g));
 }
 
 static void
@@ -506,9 +520,6 @@ test_processes_and_tree(void **state)
 	assert_true(strncmp(b, "  ", 2) == 0 && b[2] != ' ');
 	free(b);
 
-	/* print_message() has a small buffer: a line at a time */
-	for (char *ln = strtok(text, "\n"); ln; ln = strtok(NULL, "\n"))
-		print_message("%s\n", ln);
 	free(text);
 	procview_free(pv);
 	group_stop(&g);
