@@ -78,6 +78,7 @@ struct store {
 	pid_t		 pid;		/* the process that opened it */
 	sqlite3		*db;		/* NULL when not saving */
 	int		 in_each;	/* inside store_each_step() */
+	int		 busy;		/* the last db_open() met a lock */
 	char		 error[512];
 
 	sqlite3_stmt	*begin;
@@ -348,6 +349,9 @@ db_open(struct store *st, char **why)
 	return OPEN_OK;
 
 fail:
+	st->busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ||
+	    (st->db != NULL && ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY ||
+	    (sqlite3_errcode(st->db) & 0xff) == SQLITE_LOCKED));
 	if (*why == NULL) {
 		if (st->db != NULL && is_corrupt(sqlite3_errcode(st->db)))
 			res = OPEN_CORRUPT;
@@ -465,6 +469,24 @@ move_aside(const char *path, char **moved, char **why)
  * be written, the store still opens but saves nothing (store_saving() is 0)
  * and *warning says why. *warning is NULL when there is nothing to say;
  * otherwise it is allocated and the caller frees it. warning may be NULL. */
+/* db_open(), tried again while another systour holds a lock it cannot wait
+ * for through the busy handler (switching to WAL, recovering a WAL), until
+ * the busy timeout has passed. */
+static enum open_result
+open_waiting(struct store *st, char **why)
+{
+	long long deadline = now_ms() + STORE_BUSY_MS;
+	for (;;) {
+		enum open_result res = db_open(st, why);
+		if (res != OPEN_FAIL || !st->busy || now_ms() >= deadline)
+			return res;
+		free(*why);
+		*why = NULL;
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 struct store *
 store_open(const char *path, char **warning)
 {
@@ -481,7 +503,7 @@ store_open(const char *path, char **warning)
 		goto done;
 	}
 
-	res = db_open(st, &why);
+	res = open_waiting(st, &why);
 	if (res == OPEN_CORRUPT) {
 		if (move_aside(st->path, &moved, &why) == -1) {
 			warn = xasprintf("progress database %s is corrupt and "
@@ -490,7 +512,7 @@ store_open(const char *path, char **warning)
 			goto done;
 		}
 		free(why);
-		res = db_open(st, &why);
+		res = open_waiting(st, &why);
 		if (res == OPEN_OK) {
 			warn = xasprintf("progress database %s was corrupt; "
 			    "moved it to %s and started a fresh one", st->path,

@@ -748,6 +748,57 @@ test_two_processes_write_at_once(void **state)
 	store_close(st);
 }
 
+/* Several tutors opening one new file at the same moment all save: the
+ * switch to WAL and the first migration wait for each other. */
+static void
+test_many_open_a_new_file_at_once(void **state)
+{
+	struct fixture	*fx = *state;
+	enum { PROCS = 4, ROUNDS = 15 };
+
+	for (int round = 0; round < ROUNDS; round++) {
+		char	*path = xasprintf("%s.%d", fx->db, round);
+		int	 go[2];
+		pid_t	 pids[PROCS];
+
+		assert_int_equal(pipe(go), 0);
+		for (int i = 0; i < PROCS; i++) {
+			pids[i] = fork();
+			assert_true(pids[i] >= 0);
+			if (pids[i] == 0) {
+				char	 c, *warning = NULL;
+				close(go[1]);
+				/* all start together, when the pipe closes */
+				while (read(go[0], &c, 1) > 0)
+					;
+				struct store *st = store_open(path, &warning);
+				int bad = !store_saving(st) || warning != NULL ||
+				    store_step_seen(st, "race", i + 1) != STORE_OK;
+				store_close(st);
+				_exit(bad ? 3 : 0);
+			}
+		}
+		close(go[0]);
+		close(go[1]);
+		for (int i = 0; i < PROCS; i++) {
+			int status;
+			assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+			assert_true(WIFEXITED(status));
+			assert_int_equal(WEXITSTATUS(status), 0);
+		}
+		assert_int_equal(sql_int(path, "SELECT count(*) FROM step_seen"),
+		    PROCS);
+		char *side = xasprintf("%s-wal", path);
+		unlink(side);
+		free(side);
+		side = xasprintf("%s-shm", path);
+		unlink(side);
+		free(side);
+		unlink(path);
+		free(path);
+	}
+}
+
 /* A forked child cannot use the parent's store; the parent still can. */
 static void
 test_fork_child_refused(void **state)
@@ -829,6 +880,7 @@ main(void)
 		T(test_unwritable_under_file),
 		T(test_unwritable_path_is_dir),
 		T(test_migrate_from_1_and_demo_runs),
+		T(test_many_open_a_new_file_at_once),
 		T(test_newer_version_refused),
 		T(test_two_stores_one_file),
 		T(test_two_processes_write_at_once),
