@@ -554,6 +554,34 @@ demo_of(const struct demo_run *r)
 	return r->demo;
 }
 
+const char *
+demo_how(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "was killed by SIG%s",
+		    sigabbrev_np(WTERMSIG(status)) ?
+		    sigabbrev_np(WTERMSIG(status)) : "NAL");
+	else
+		snprintf(buf, len, "ended (status %#x)", status);
+	return buf;
+}
+
+const char *
+demo_ending(int leader_status, int stopped, char *buf, size_t len)
+{
+	char how[64];
+	if (stopped || leader_status == -1)
+		snprintf(buf, len, "stopped");
+	else if (WIFEXITED(leader_status) && WEXITSTATUS(leader_status) == 0)
+		snprintf(buf, len, "finished");
+	else
+		snprintf(buf, len, "failed: %s",
+		    demo_how(leader_status, how, sizeof how));
+	return buf;
+}
+
 static int
 remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {

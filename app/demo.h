@@ -75,6 +75,15 @@ pid_t demo_pgid(const struct demo_run *r);
 /* The demo itself. */
 const struct systour_demo *demo_of(const struct demo_run *r);
 
+/* How a process ended, as waitpid's status says: "exited with status 0",
+ * "was killed by SIGTERM". Written into buf; returns buf. */
+const char *demo_how(int status, char *buf, size_t len);
+
+/* How a run ended, for the progress store: "finished" (the leader exited
+ * with status 0), "stopped" (by the learner, or the leader never reaped:
+ * leader_status -1), or "failed: ..." with demo_how's words. */
+const char *demo_ending(int leader_status, int stopped, char *buf, size_t len);
+
 /* Make sure nothing of the demo is left (SIGKILL to the group, reap it),
  * remove its scratch directory, and free the run. Safe with NULL. */
 void demo_free(struct demo_run *r);

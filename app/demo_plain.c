@@ -109,16 +109,8 @@ on_exited(void *arg, pid_t pid, const char *who, int status)
 {
 	struct plain *pl = arg;
 	char how[64];
-	if (WIFEXITED(status))
-		snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(how, sizeof how, "was killed by SIG%s",
-		    sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) :
-		    "NAL");
-	else
-		snprintf(how, sizeof how, "ended (status %#x)", status);
 	printf("[demo] PID %d%s%s%s %s\n", (int)pid, *who ? " (" : "", who,
-	    *who ? ")" : "", how);
+	    *who ? ")" : "", demo_how(status, how, sizeof how));
 	if (pid == pl->leader)
 		pl->leader_status = status;
 }
@@ -209,17 +201,9 @@ demo_plain_run(const struct systour_demo *d, int step_mode, int delay_ms,
 	}
 	demo_free(r);
 
-	char ended[64];
-	int st = pl.leader_status;
-	if (stopped)
-		snprintf(ended, sizeof ended, "stopped");
-	else if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		snprintf(ended, sizeof ended, "finished");
-	else if (st != -1 && WIFEXITED(st))
-		snprintf(ended, sizeof ended, "failed: exit status %d", WEXITSTATUS(st));
-	else
-		snprintf(ended, sizeof ended, "failed: killed by a signal");
-	store_demo_run(store, d->name, (long long)started, now_ms() - t0, ended);
+	char ended[80];
+	store_demo_run(store, d->name, (long long)started, now_ms() - t0,
+	    demo_ending(pl.leader_status, stopped, ended, sizeof ended));
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &old[i], NULL);
 	fflush(stdout);

@@ -102,20 +102,15 @@ static void
 on_exited(void *arg, pid_t pid, const char *who, int status)
 {
 	struct demo_view *v = arg;
-	char line[160];
+	char line[160], how[64];
 	int pane = 0;
 	for (int i = 0; i < v->npanes; i++)
 		if (v->pane_pid[i] == pid)
 			pane = i;
-	if (WIFEXITED(status))
-		snprintf(line, sizeof line, "\033[33m── PID %d (%s) exited with "
-		    "status %d\033[0m", (int)pid, who, WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(line, sizeof line, "\033[31m── PID %d (%s) was killed by "
-		    "SIG%s\033[0m", (int)pid, who, sigabbrev_np(WTERMSIG(status)) ?
-		    sigabbrev_np(WTERMSIG(status)) : "NAL");
-	else
-		snprintf(line, sizeof line, "── PID %d (%s) ended", (int)pid, who);
+	/* yellow for an exit, red for a signal */
+	snprintf(line, sizeof line, "\033[%dm── PID %d (%s) %s\033[0m",
+	    WIFSIGNALED(status) ? 31 : 33, (int)pid, who,
+	    demo_how(status, how, sizeof how));
 	pane_add(&v->panes[pane], line, strlen(line));
 	if (pid == demo_pgid(v->run))
 		v->leader_status = status;
@@ -163,22 +158,10 @@ record(struct demo_view *v)
 {
 	if (v->done || v->run == NULL)
 		return;
-	char ended[64];
-	int st = v->leader_status;
-	if (v->stopped)
-		snprintf(ended, sizeof ended, "stopped");
-	else if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		snprintf(ended, sizeof ended, "finished");
-	else if (st != -1 && WIFEXITED(st))
-		snprintf(ended, sizeof ended, "failed: exit status %d",
-		    WEXITSTATUS(st));
-	else if (st != -1 && WIFSIGNALED(st))
-		snprintf(ended, sizeof ended, "failed: killed by SIG%s",
-		    sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "NAL");
-	else
-		snprintf(ended, sizeof ended, "stopped");
+	char ended[80];
 	store_demo_run(v->store, v->d->name, (long long)v->started,
-	    now_ms() - v->started_ms, ended);
+	    now_ms() - v->started_ms, demo_ending(v->leader_status, v->stopped,
+	    ended, sizeof ended));
 	v->done = 1;
 }
 
