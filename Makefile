@@ -7,14 +7,14 @@ DESTDIR ?=
 VERSION := 0.1.0
 
 CC      ?= cc
-PKGS    := ncursesw readline sqlite3 md4c
+PKGS    := ncursesw readline sqlite3 md4c libcrypto
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -DSYSTOUR_VERSION='"$(VERSION)"' \
            -DSYSTOUR_LESSONS_DIR='"$(PREFIX)/share/systour/lessons"' \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -ltinfo -lreadline -lsqlite3 -lmd4c) -ldl
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -ltinfo -lreadline -lsqlite3 -lmd4c -lcrypto) -ldl
 
 ifeq ($(SAN),1)
 BUILD   := build-san
