@@ -294,6 +294,36 @@ csv_str(const char *s)
 	return out;
 }
 
+/* Demo runs, counted as they are listed. */
+struct demo_list {
+	struct app *app;
+	int n;
+};
+
+/* One demo run as a JSON array element. */
+static int
+demo_json(const struct store_demo *d, void *arg)
+{
+	struct demo_list *dl = arg;
+	char when[32];
+	char *name = json_str(d->demo), *ended = json_str(d->ended);
+	iso_time(d->started, when, sizeof when);
+	app_printf(dl->app, "%s\n  {\"demo\": %s, \"started\": \"%s\", "
+	    "\"duration_ms\": %lld, \"ended\": %s}", dl->n++ ? "," : "", name,
+	    when, d->duration_ms, ended);
+	free(name);
+	free(ended);
+	return 0;
+}
+
+static int
+demo_count(const struct store_demo *d, void *arg)
+{
+	struct demo_list *dl = arg;
+	dl->n++;
+	return 0;
+}
+
 static void
 progress_json(struct app *app, const struct seen *sn)
 {
@@ -325,6 +355,9 @@ progress_json(struct app *app, const struct seen *sn)
 		}
 		app_printf(app, "]}");
 	}
+	struct demo_list dl = { app, 0 };
+	app_printf(app, "\n], \"demo_runs\": [");
+	store_each_demo_run(app->store, demo_json, &dl);
 	app_printf(app, "\n]}\n");
 }
 
@@ -362,6 +395,11 @@ progress_text(struct app *app, const struct seen *sn)
 			last = sn->v[i].last_seen;
 	char when[32];
 	iso_time(last, when, sizeof when);
+	struct demo_list dl = { app, 0 };
+	store_each_demo_run(app->store, demo_count, &dl);
+	if (dl.n > 0)
+		app_printf(app, L(app->lang, "Live demos run: %d.\n",
+		    "运行过的现场演示：%d 次。\n"), dl.n);
 	if (!store_saving(app->store))
 		app_printf(app, L(app->lang, "Progress is not being saved.\n",
 		    "进度未被保存。\n"));

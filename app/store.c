@@ -91,6 +91,7 @@ struct store {
 	sqlite3_stmt	*reset;
 	sqlite3_stmt	*reset_demos;
 	sqlite3_stmt	*demo_run;
+	sqlite3_stmt	*each_demo;
 };
 
 /* Every statement the store keeps, by the offset of its slot in the struct. */
@@ -119,6 +120,9 @@ static const struct {
 	{ offsetof(struct store, demo_run),
 	  "INSERT INTO demo_run (demo, started, duration_ms, ended)"
 	  " VALUES (?1, ?2, ?3, ?4)" },
+	{ offsetof(struct store, each_demo),
+	  "SELECT demo, started, duration_ms, ended FROM demo_run"
+	  " ORDER BY started, rowid" },
 };
 #define STORE_NSTMTS (sizeof store_stmts / sizeof store_stmts[0])
 
@@ -741,6 +745,44 @@ store_each_step(struct store *st,
 		ret = STORE_ERR;
 	}
 	sqlite3_reset(st->each);
+	st->in_each = 0;
+	return ret;
+}
+
+/* Call fn for every demo run recorded, oldest first. Stops and returns fn's
+ * value when it returns non-zero; otherwise STORE_OK, or STORE_ERR. */
+int
+store_each_demo_run(struct store *st,
+    int (*fn)(const struct store_demo *, void *arg), void *arg)
+{
+	struct store_demo	 d;
+	int			 rc, ret = STORE_OK;
+
+	if (!usable(st))
+		return STORE_OK;
+	if (fn == NULL || st->in_each) {
+		set_error(st, "store_each_demo_run: %s", fn == NULL ?
+		    "no function" : "called from a callback");
+		return STORE_ERR;
+	}
+	st->in_each = 1;
+	while ((rc = sqlite3_step(st->each_demo)) == SQLITE_ROW) {
+		d.demo = (const char *)sqlite3_column_text(st->each_demo, 0);
+		d.started = sqlite3_column_int64(st->each_demo, 1);
+		d.duration_ms = sqlite3_column_int64(st->each_demo, 2);
+		d.ended = (const char *)sqlite3_column_text(st->each_demo, 3);
+		if (d.demo == NULL)
+			d.demo = "";
+		if (d.ended == NULL)
+			d.ended = "";
+		if ((ret = fn(&d, arg)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_error(st, "%s", sqlite3_errmsg(st->db));
+		ret = STORE_ERR;
+	}
+	sqlite3_reset(st->each_demo);
 	st->in_each = 0;
 	return ret;
 }

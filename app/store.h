@@ -59,6 +59,19 @@ int store_step_was_seen(struct store *st, const char *lesson, int step);
 int store_each_step(struct store *st,
     int (*fn)(const struct store_step *, void *arg), void *arg);
 
+/* One demo run. */
+struct store_demo {
+	const char *demo;
+	long long started;      /* Unix time, seconds */
+	long long duration_ms;
+	const char *ended;      /* "finished", "stopped", "failed: ..." */
+};
+
+/* Call fn for every demo run recorded, oldest first. Stops and returns fn's
+ * value when it returns non-zero; otherwise STORE_OK, or STORE_ERR. */
+int store_each_demo_run(struct store *st,
+    int (*fn)(const struct store_demo *, void *arg), void *arg);
+
 /* Erase all progress, demo runs included (schema kept). STORE_OK or
  * STORE_ERR. */
 int store_reset(struct store *st);

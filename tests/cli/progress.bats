@@ -170,3 +170,22 @@ assert rows[6][2] == "Walking, \"recursively\"", rows[6]' <<<"$output" || fail "
 	run --separate-stderr "$SYSTOUR" list
 	[[ "${lines[0]}" =~ \ 0%\ +0/4$ ]] || fail "progress was not erased"
 }
+
+@test "a demo run is recorded: progress --json lists it with how it ended" {
+	export SYSTOUR_LESSONS="$BATS_TEST_DIRNAME/../../lessons"
+	run --separate-stderr "$SYSTOUR" demo fork --plain --delay 0
+	assert_status 0
+	run --separate-stderr "$SYSTOUR" progress --json
+	assert_status 0
+	run python3 -c '
+import json, sys
+runs = json.load(sys.stdin)["demo_runs"]
+assert len(runs) == 1, runs
+r = runs[0]
+assert r["demo"] == "fork" and r["ended"] == "finished", r
+assert r["duration_ms"] >= 0 and r["started"].endswith("Z"), r
+' <<<"$output"
+	assert_status 0
+	run --separate-stderr "$SYSTOUR" progress
+	assert_out_match '^Live demos run: 1\.$'
+}

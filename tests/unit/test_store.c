@@ -617,6 +617,21 @@ test_unwritable_path_is_dir(void **state)
 	free(warning);
 }
 
+/* Counts demo runs and keeps the first one's start. */
+struct demo_runs {
+	int n;
+	long long first;
+};
+
+static int
+count_demo(const struct store_demo *d, void *arg)
+{
+	struct demo_runs *runs = arg;
+	if (runs->n++ == 0)
+		runs->first = d->started;
+	return 0;
+}
+
 /* A version 1 database (before demo runs) is migrated and keeps its rows;
  * demo runs are then recorded, and reset erases them with the steps. */
 static void
@@ -645,6 +660,12 @@ test_migrate_from_1_and_demo_runs(void **state)
 	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM demo_run"), 2);
 	assert_int_equal(sql_int(fx->db, "SELECT duration_ms FROM demo_run"
 	    " WHERE demo = 'pool' AND ended = 'finished'"), 1234);
+	st = store_open(fx->db, &warning);
+	struct demo_runs runs = { 0, 0 };
+	assert_int_equal(store_each_demo_run(st, count_demo, &runs), STORE_OK);
+	assert_int_equal(runs.n, 2);
+	assert_int_equal(runs.first, 1700000000);
+	store_close(st);
 
 	st = store_open(fx->db, &warning);
 	assert_null(warning);
