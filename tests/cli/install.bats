@@ -34,4 +34,8 @@ setup() {
 	run --separate-stderr "$prefix/bin/systour" show 1 --lang zh
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"笔记这里有误"* ]]
+	# the lesson modules come along: an installed demo runs
+	run --separate-stderr "$prefix/bin/systour" demo fork --plain --delay 0
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"[demo] PID "*" (parent) exited with status 0"* ]]
 }
