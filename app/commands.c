@@ -526,6 +526,9 @@ static const struct cmd_entry cmd_quit_entry = {
 };
 
 extern const struct cmd_entry cmd_demo_entry;
+extern const struct cmd_entry cmd_manager_entry;
+extern const struct cmd_entry cmd_worker_entry;
+extern const struct cmd_entry cmd_pickle_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
@@ -538,6 +541,9 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_reset_entry,
 	&cmd_problems_entry,
 	&cmd_demo_entry,
+	&cmd_pickle_entry,
+	&cmd_manager_entry,
+	&cmd_worker_entry,
 	&cmd_help_entry,
 	&cmd_quit_entry,
 	NULL

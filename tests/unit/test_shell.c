@@ -784,7 +784,7 @@ test_help_text_lists_every_command(void **state)
 			p = nl + 1;
 		}
 		assert_string_equal(p, "");
-		assert_int_equal(n, 12);
+		assert_int_equal(n, 15);
 		free(text);
 	}
 	fx->app.lang = LANG_EN;
@@ -830,7 +830,7 @@ test_complete_commands(void **state)
 	struct fixture	*fx = *state;
 
 	assert_complete(fx, "", "", "list show next prev step lang progress "
-	    "reset problems demo help quit");
+	    "reset problems demo pickle help quit");
 	assert_complete(fx, "  ", "pr", "prev progress problems");
 	assert_complete(fx, "", "s", "show step");
 	assert_complete(fx, "", "x", "");
@@ -894,8 +894,8 @@ test_complete_lang_and_help(void **state)
 	assert_complete(fx, "lang ", "z", "zh");
 	assert_complete(fx, "lang en ", "", "");
 	assert_complete(fx, "help ", "", "list show next prev step lang "
-	    "progress reset problems demo help quit");
-	assert_complete(fx, "? ", "p", "prev progress problems");
+	    "progress reset problems demo pickle manager worker help quit");
+	assert_complete(fx, "? ", "p", "prev progress problems pickle");
 	assert_complete(fx, "help show ", "", "");
 	/* nothing for commands without arguments, unknown commands, or an
 	 * unclosed quote */

@@ -1,0 +1,256 @@
+#!/usr/bin/env bats
+# manager.bats — `systour manager` and `systour worker` against CPython's
+# multiprocessing.managers, both ways, with the notes' own scripts.
+#
+# The notes' scripts are copied verbatim from /work/shared/notes/notes.zh.md
+# (section 分布式进程) into manager_notes_worker.py (the task process) and
+# manager_notes_server.py (the service process). The only change a test
+# makes is to substitute the port: the scripts hard-code 8001, and a test
+# runs them with `sed s/8001/$PORT/` on a copy so that it never needs a
+# fixed port. Abusive clients are in manager_peer.py. Skipped, with a
+# message, when python3 is missing. Every process a test starts runs in its
+# own process group under `timeout` and is killed in teardown.
+
+bats_require_minimum_version 1.5.0
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+SYSTOUR="${SYSTOUR:-$ROOT/systour}"
+PEER="$BATS_TEST_DIRNAME/manager_peer.py"
+
+setup() {
+	command -v python3 >/dev/null ||
+		skip "python3 is not installed: no CPython peer to talk to"
+	PGIDS=()
+	T="$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+	for g in "${PGIDS[@]}"; do
+		kill -TERM -- "-$g" 2>/dev/null || true
+	done
+	sleep 0.2
+	for g in "${PGIDS[@]}"; do
+		kill -KILL -- "-$g" 2>/dev/null || true
+	done
+}
+
+# Start `systour manager --port 0 ARGS...` in a process group of its own;
+# sets MPID and PORT (read from its "listening on" line).
+start_manager() {
+	setsid timeout 120 "$SYSTOUR" manager --port 0 "$@" \
+	    >"$T/manager.out" 2>"$T/manager.err" &
+	MPID=$!
+	PGIDS+=("$MPID")
+	PORT=
+	for _ in $(seq 100); do
+		PORT=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$T/manager.err")
+		[ -n "$PORT" ] && return 0
+		sleep 0.05
+	done
+	cat "$T/manager.err" >&2
+	return 1
+}
+
+# End the manager with SIGTERM: it must exit 0 within 5 seconds, and say
+# nothing a sanitizer would (under SAN=1, a leak or an error fails here).
+stop_manager() {
+	kill -TERM "$MPID"
+	wait_for "$MPID" 5
+	[ "$WSTATUS" -eq 0 ]
+	! grep -q 'Sanitizer' "$T/manager.err"
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_port() {
+	for _ in $(seq 200); do
+		python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), 1)" \
+		    2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Wait (at most $2 seconds) for process $1 to end; its status in WSTATUS.
+wait_for() {
+	for _ in $(seq $(($2 * 20))); do
+		kill -0 "$1" 2>/dev/null || { wait "$1"; WSTATUS=$?; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "manager: the notes' task process, unchanged but for the port, gets all 10 results in" {
+	start_manager --authkey qiye --tasks 10
+	# The one change to the notes' script: its port, 8001 -> $PORT.
+	sed "s/8001/$PORT/" "$BATS_TEST_DIRNAME/manager_notes_worker.py" >"$T/worker.py"
+	run timeout 60 python3 "$T/worker.py"
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"download image ImageUrl_9"* ]]
+	[[ "$output" == *"work exit"* ]]
+	wait_for "$MPID" 15
+	cat "$T/manager.out"
+	[ "$WSTATUS" -eq 0 ]
+	for i in $(seq 0 9); do
+		grep -qx "result is success ImageUrl_$i" "$T/manager.out"
+	done
+	[ "$(grep -c '^result is ' "$T/manager.out")" -eq 10 ]
+}
+
+@test "worker: systour worker against the notes' service process (CPython), all 10 results print" {
+	P=$(free_port)
+	# The one change to the notes' script: its port, 8001 -> $P.
+	sed "s/8001/$P/" "$BATS_TEST_DIRNAME/manager_notes_server.py" >"$T/server.py"
+	setsid timeout 60 python3 "$T/server.py" >"$T/server.out" 2>&1 &
+	SPID=$!
+	PGIDS+=("$SPID")
+	wait_port "$P"
+	run timeout 30 "$SYSTOUR" worker --connect "127.0.0.1:$P" --authkey qiye --timeout 3 --pace 10
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"download image ImageUrl_9"* ]]
+	wait_for "$SPID" 20
+	cat "$T/server.out"
+	[ "$WSTATUS" -eq 0 ]
+	for i in $(seq 0 9); do
+		grep -qx "result is success ImageUrl_$i" "$T/server.out"
+	done
+}
+
+@test "worker and manager: systour on both sides, every result once" {
+	start_manager --tasks 50 --maxsize 10
+	run timeout 30 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --timeout 1 --pace 0
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"work exit"* ]]
+	wait_for "$MPID" 15
+	[ "$WSTATUS" -eq 0 ]
+	[ "$(grep -c '^result is success ImageUrl_' "$T/manager.out")" -eq 50 ]
+	[ "$(sort -u "$T/manager.out" | grep -c '^result is ')" -eq 50 ]
+}
+
+@test "manager: leases: an expired lease is delivered again, its ack counts once" {
+	start_manager
+	run timeout 30 python3 "$PEER" "$PORT" lease
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	stop_manager
+}
+
+@test "worker: a worker killed with SIGKILL holding leased tasks loses none; each result once" {
+	start_manager --tasks 30
+	setsid timeout 60 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --batch 5 --pace 50 \
+	    >"$T/w1.out" 2>&1 &
+	W1=$!
+	PGIDS+=("$W1")
+	for _ in $(seq 200); do
+		[ "$(grep -c download "$T/w1.out")" -ge 3 ] && break
+		sleep 0.02
+	done
+	kill -KILL -- "-$W1"
+	run timeout 30 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --batch 4 --pace 0 --timeout 1
+	[ "$status" -eq 0 ]
+	wait_for "$MPID" 15
+	[ "$WSTATUS" -eq 0 ]
+	cat "$T/manager.out" | grep result | head -40
+	[ "$(grep -c '^result is success ImageUrl_' "$T/manager.out")" -eq 30 ]
+	[ "$(grep '^result is ' "$T/manager.out" | sort -u | wc -l)" -eq 30 ]
+	# The first worker's leased tasks went back and were done elsewhere.
+	[ "$(grep -c download "$T/w1.out")" -lt 30 ]
+	grep -E 'left holding [0-9]+ leased tasks?: back to the queue' "$T/manager.err"
+}
+
+@test "worker: 600 tasks, three workers in batches, two killed with SIGKILL along the way: every result exactly once" {
+	start_manager --tasks 600 --maxsize 50
+	for i in 1 2 3; do
+		setsid timeout 60 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --batch 8 \
+		    --pace 20 --timeout 2 >"$T/w$i.out" 2>&1 &
+		eval "W$i=\$!"
+		PGIDS+=("$!")
+	done
+	for _ in $(seq 200); do
+		[ "$(grep -c download "$T/w1.out")" -ge 20 ] && break
+		sleep 0.02
+	done
+	kill -KILL -- "-$W1"
+	for _ in $(seq 200); do
+		[ "$(grep -c download "$T/w2.out")" -ge 40 ] && break
+		sleep 0.02
+	done
+	kill -KILL -- "-$W2"
+	wait_for "$W3" 60
+	[ "$WSTATUS" -eq 0 ]
+	wait_for "$MPID" 15
+	[ "$WSTATUS" -eq 0 ]
+	[ "$(grep -c '^result is success ImageUrl_' "$T/manager.out")" -eq 600 ]
+	[ "$(grep '^result is ' "$T/manager.out" | sort -u | wc -l)" -eq 600 ]
+}
+
+@test "manager: CPython proxy calls, queue.Empty on a timed-out get, a blocked get holds up no one" {
+	start_manager
+	run timeout 30 python3 "$PEER" "$PORT" ok
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	stop_manager
+}
+
+@test "manager: a wrong key is refused and logged with the peer address; others carry on" {
+	start_manager --authkey s3cret
+	run timeout 20 python3 "$PEER" "$PORT" wrongkey wrong
+	[ "$status" -eq 0 ]
+	[[ "$output" == refused:* ]]
+	grep -E '^systour manager: refused 127\.0\.0\.1:[0-9]+: ' "$T/manager.err"
+	run timeout 30 python3 "$PEER" "$PORT" ok s3cret
+	[ "$status" -eq 0 ]
+	stop_manager
+}
+
+@test "manager: a truncated frame, a 4 GiB length, garbage, a bad pickle: each dropped, others carry on" {
+	start_manager
+	for mode in truncated huge hugepre garbage badpickle; do
+		run timeout 20 python3 "$PEER" "$PORT" "$mode"
+		printf '%s: %s\n' "$mode" "$output"
+		[ "$status" -eq 0 ]
+		kill -0 "$MPID"
+	done
+	run timeout 30 python3 "$PEER" "$PORT" ok
+	[ "$status" -eq 0 ]
+	cat "$T/manager.err"
+	grep -q 'closed in the middle of a frame' "$T/manager.err"
+	grep -q 'a frame of 4294967296 bytes is over the limit of 16777216' "$T/manager.err"
+	grep -q 'a frame of 4294967296 bytes is over the limit of 256' "$T/manager.err"
+	grep -q 'bad request: pickle: ' "$T/manager.err"
+	[ "$(grep -c '^systour manager: dropped 127\.0\.0\.1:' "$T/manager.err")" -ge 5 ]
+	stop_manager
+}
+
+@test "manager: the notes' key on a non-loopback address refuses to start (exit 2)" {
+	run -2 timeout 10 "$SYSTOUR" manager --host 0.0.0.0 --port 0
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "systour: manager: --host 0.0.0.0 is not a loopback address"* ]]
+}
+
+@test "manager: SIGTERM and SIGINT end it cleanly, with clients connected" {
+	start_manager
+	( timeout 20 python3 -c "
+from multiprocessing.managers import BaseManager
+class M(BaseManager): pass
+M.register('get_task_queue')
+m = M(address=('127.0.0.1', $PORT), authkey=b'qiye'); m.connect()
+try: m.get_task_queue().get()
+except Exception: pass
+" >/dev/null 2>&1 & )
+	sleep 0.5
+	kill -TERM "$MPID"
+	wait_for "$MPID" 5
+	[ "$WSTATUS" -eq 0 ]
+	grep -q 'terminated: shutting down' "$T/manager.err"
+	start_manager
+	kill -INT "$MPID"
+	wait_for "$MPID" 5
+	[ "$WSTATUS" -eq 0 ]
+}

@@ -1,0 +1,199 @@
+"""manager_peer.py — CPython clients, honest and not, for manager.bats.
+
+usage: manager_peer.py PORT MODE [KEY]
+  ok        BaseManager round trip: put/get, qsize, empty, get_nowait and
+            get(timeout) ending in queue.Empty, a blocked get in one thread
+            while another thread's calls are answered at once
+  wrongkey  Client with a wrong key: must be refused (AuthenticationError)
+  truncated authenticate, announce a 1000-byte frame, send 10 bytes, vanish
+  huge      authenticate, announce a 4 GiB frame (-1 + 8-byte length)
+  hugepre   announce a 4 GiB frame before the handshake
+  garbage   random bytes instead of a handshake
+  badpickle authenticate, send a frame of random bytes
+  lease     the lease extension: a lease that runs out is delivered again,
+            with the same task id, and its ack counts once
+Exit 0 when the manager behaved as expected."""
+import os
+import queue
+import socket
+import struct
+import sys
+import threading
+import time
+from multiprocessing.connection import Client, AuthenticationError
+from multiprocessing.managers import BaseManager
+
+port = int(sys.argv[1])
+mode = sys.argv[2]
+key = (sys.argv[3] if len(sys.argv) > 3 else 'qiye').encode()
+addr = ('127.0.0.1', port)
+
+
+class QueueManager(BaseManager):
+    pass
+
+
+QueueManager.register('get_task_queue')
+QueueManager.register('get_result_queue')
+
+
+def ok():
+    m = QueueManager(address=addr, authkey=key)
+    m.connect()
+    task = m.get_task_queue()
+    result = m.get_result_queue()
+    result.put('hello')
+    result.put(('tuple', 1, 2.5, None, b'bytes', [1, {'a': 2}]))
+    assert result.qsize() == 2, result.qsize()
+    assert not result.empty()
+    assert result.get() == 'hello'
+    assert result.get(timeout=1) == ('tuple', 1, 2.5, None, b'bytes', [1, {'a': 2}])
+    assert result.empty()
+    try:
+        result.get_nowait()
+        raise SystemExit('get_nowait on an empty queue did not raise')
+    except queue.Empty:
+        pass
+    # A get that waits, in another thread (its own proxy connection) ...
+    out = {}
+
+    def waiter():
+        t0 = time.monotonic()
+        try:
+            result.get(timeout=1.5)
+            out['got'] = 'an item?'
+        except queue.Empty:
+            out['empty'] = time.monotonic() - t0
+
+    th = threading.Thread(target=waiter)
+    th.start()
+    time.sleep(0.3)
+    # ... does not hold up anyone else.
+    t0 = time.monotonic()
+    for _ in range(20):
+        task.qsize()
+    took = time.monotonic() - t0
+    assert took < 1.0, 'calls waited behind a blocked get: %.2fs' % took
+    th.join(5)
+    assert 'empty' in out, out
+    assert 1.2 < out['empty'] < 4, out
+    # A blocked get is woken by a put from elsewhere.
+    got = {}
+
+    def getter():
+        got['v'] = result.get(timeout=5)
+
+    th = threading.Thread(target=getter)
+    th.start()
+    time.sleep(0.3)
+    result.put('wake up')
+    th.join(5)
+    assert got.get('v') == 'wake up', got
+    print('ok')
+
+
+def lease():
+    m = QueueManager(address=addr, authkey=key)
+    m.connect()
+    task = m.get_task_queue()
+    result = m.get_result_queue()
+    for i in range(3):
+        task.put('t%d' % i)
+    got = task._callmethod('lease', (), {'n': 2, 'lease': 0.5})
+    assert [x for _, x in got] == ['t0', 't1'], got
+    (id0, _), (id1, _) = got
+    assert task.qsize() == 1
+    assert task._callmethod('ack', (id1, 'done t1')) is True
+    time.sleep(1.0)  # t0's lease runs out: it is first in line again
+    assert task.qsize() == 2, task.qsize()
+    again = task._callmethod('lease', (), {'n': 5, 'timeout': 1})
+    assert again[0] == (id0, 't0'), again
+    assert again[1][1] == 't2', again
+    assert task._callmethod('ack', (id0, 'done t0')) is True
+    assert task._callmethod('ack', (id0, 'done t0 twice')) is False
+    assert task._callmethod('ack', (again[1][0], 'done t2')) is True
+    assert sorted([result.get(timeout=1) for _ in range(3)]) == \
+        ['done t0', 'done t1', 'done t2']
+    assert result.empty()
+    # acks may ride on the next lease call (one round trip per batch).
+    task.put('t3')
+    [(id3, item3)] = task._callmethod('lease', (), {'n': 4})
+    assert item3 == 't3'
+    try:
+        task._callmethod('lease', (), {'timeout': 0.2,
+                                       'acks': [(id3, 'done t3')]})
+        raise SystemExit('lease on an empty queue did not raise')
+    except queue.Empty:
+        pass
+    assert result.get(timeout=1) == 'done t3'
+    assert task._callmethod('ack', (id3, 'again')) is False
+    try:
+        task._callmethod('lease', (), {'timeout': 0.2})
+        raise SystemExit('lease on an empty queue did not raise')
+    except queue.Empty:
+        pass
+    # CPython's proxies do not see the extension.
+    assert 'lease' not in task._exposed_
+    print('ok')
+
+
+def raw():
+    return socket.create_connection(addr, timeout=5)
+
+
+def authed():
+    c = Client(addr, authkey=key)
+    return c
+
+
+def main():
+    if mode == 'ok':
+        ok()
+    elif mode == 'lease':
+        lease()
+    elif mode == 'wrongkey':
+        try:
+            Client(addr, authkey=key)
+        except AuthenticationError as e:
+            print('refused:', e)
+            return
+        raise SystemExit('a wrong key was accepted')
+    elif mode == 'truncated':
+        c = authed()
+        c._send(struct.pack('!i', 1000) + b'x' * 10)
+        c.close()
+    elif mode == 'huge':
+        c = authed()
+        c._send(struct.pack('!i', -1) + struct.pack('!Q', 4 << 30) + b'x' * 100)
+        s = socket.socket(fileno=os.dup(c.fileno()))
+        s.settimeout(5)
+        assert s.recv(100) == b'', 'the manager did not drop us'
+        c.close()
+    elif mode == 'hugepre':
+        s = raw()
+        s.recv(100)  # its challenge
+        s.sendall(struct.pack('!i', -1) + struct.pack('!Q', 4 << 30))
+        while s.recv(100):
+            pass
+    elif mode == 'garbage':
+        s = raw()
+        s.sendall(os.urandom(4096))
+        try:
+            while s.recv(4096):
+                pass
+        except ConnectionResetError:
+            pass
+    elif mode == 'badpickle':
+        c = authed()
+        c.send_bytes(b'\x80\x04' + os.urandom(200))
+        try:
+            kind, text = c.recv()
+            assert kind == '#TRACEBACK', kind
+        except EOFError:
+            pass
+        c.close()
+    else:
+        raise SystemExit('unknown mode ' + mode)
+
+
+main()
