@@ -499,7 +499,9 @@ cmd_help_exec(struct app *app, struct cmd_args *args)
 		free(cause);
 		return CMD_USAGE;
 	}
-	char *s = cmd_help_text(app, e);
+	/* inside the tutor, only what can be typed there */
+	char *s = e ? cmd_help_text(app, e) : strcmp(app->ui->name, "oneshot") == 0 ?
+	    cmd_help_text(app, NULL) : cmd_help_usable(app, CMD_SHELL);
 	app_printf(app, "%s", s);
 	free(s);
 	return CMD_OK;

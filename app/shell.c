@@ -330,14 +330,16 @@ out:
 /* ---- Help ------------------------------------------------------------- */
 
 /* Help lines for the entries that are only, or (only NULL) whose flags
- * are flags, or (flags 0) all. */
+ * are flags (exactly, or with any set: some), or (flags 0) all. */
 static char *
-help_lines(const struct app *app, const struct cmd_entry *only, int flags)
+help_lines(const struct app *app, const struct cmd_entry *only, int flags,
+    int some)
 {
 	char *out = xstrdup("");
 	for (const struct cmd_entry *const *t = cmd_table; *t; t++) {
 		const struct cmd_entry *e = *t;
-		if ((only && e != only) || (flags && e->flags != flags))
+		if ((only && e != only) || (flags && !some && e->flags != flags) ||
+		    (flags && some && !(e->flags & flags)))
 			continue;
 		char *alias = e->alias ? xasprintf("  (%s)", e->alias) : xstrdup("");
 		char *head = xasprintf("%s%s%s%s", e->name, *e->usage ? " " : "",
@@ -355,11 +357,17 @@ help_lines(const struct app *app, const struct cmd_entry *only, int flags)
 char *
 cmd_help_text(const struct app *app, const struct cmd_entry *only)
 {
-	return help_lines(app, only, 0);
+	return help_lines(app, only, 0, 0);
 }
 
 char *
 cmd_help_where(const struct app *app, int flags)
 {
-	return help_lines(app, NULL, flags);
+	return help_lines(app, NULL, flags, 0);
+}
+
+char *
+cmd_help_usable(const struct app *app, int context)
+{
+	return help_lines(app, NULL, context, 1);
 }

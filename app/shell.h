@@ -76,4 +76,8 @@ char *cmd_help_text(const struct app *app, const struct cmd_entry *only);
 /* The help lines of the commands whose flags are exactly flags. */
 char *cmd_help_where(const struct app *app, int flags);
 
+/* The help lines of the commands usable in context (CMD_ONESHOT or
+ * CMD_SHELL). */
+char *cmd_help_usable(const struct app *app, int context);
+
 #endif

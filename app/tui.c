@@ -425,7 +425,7 @@ keys_help(enum lang lang)
 static void
 show_keys(struct tui *t)
 {
-	char *cmds = cmd_help_text(t->app, NULL);
+	char *cmds = cmd_help_usable(t->app, CMD_SHELL);
 	free(t->popup);
 	t->popup = xasprintf("%s%s", keys_help(t->app->lang), cmds);
 	t->popup_top = 0;
