@@ -5,6 +5,7 @@
 #include "manager.h"
 #include "pickle.h"
 #include "wire.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -200,14 +201,6 @@ struct server {
 	int			 stop;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 logf_(struct server *s, const char *fmt, ...)
 {
@@ -232,18 +225,6 @@ outf(struct server *s, const char *fmt, ...)
 	vfprintf(s->o->out, fmt, ap);
 	va_end(ap);
 	fflush(s->o->out);
-}
-
-static char *
-xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return p;
 }
 
 /* ------------------------------------------------------------- replying */

@@ -7,6 +7,7 @@
 #include "worker.h"
 #include "pickle.h"
 #include "wire.h"
+#include "util.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -19,18 +20,6 @@
 
 #define PICKLE_PROTO	4
 #define CALL_MS		30000	/* any call but a waiting get */
-
-static char *
-xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return p;
-}
 
 /* Connect and authenticate as multiprocessing.connection.Client does. */
 static int
