@@ -56,10 +56,13 @@ $(BUILD)/app/%.o: app/%.c app/*.h data/*.sql
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # Lesson modules are built beside their source, so the source tree and the
-# installed tree look the same to the loader.
+# installed tree look the same to the loader. A lesson with a demos.c (its
+# module table) has a module, built from every .c file of its folder
+# (demos.c and, say, one demo_*.c per demo); only demos.so is installed.
 .SECONDEXPANSION:
-lessons/%/demos.so: lessons/%/demos.c app/lesson_module.h $$(wildcard lessons/%/*.h)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -Iapp -o $@ $<
+lessons/%/demos.so: lessons/%/demos.c $$(wildcard lessons/$$*/*.c) \
+                    app/lesson_module.h $$(wildcard lessons/$$*/*.h)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -Iapp -o $@ $(filter %.c,$^)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
