@@ -1,9 +1,11 @@
 /* demo.c — the supervisor of a live demo. It owns the demo's process
  * group: it forks the leader, reads the panes and the actors' reports from
  * non-blocking pipes, opens each pane's step gate at the set delay (or,
- * paused, once per step for the actor that has waited longest), turns SIGCHLD into bytes on a self-pipe and reaps
- * every child (the tutor is a child subreaper, so orphaned actors come
- * back to it), and stops the group with SIGTERM and then SIGKILL. */
+ * paused, once per step for the actor that has waited longest), turns
+ * SIGCHLD into bytes on a self-pipe and reaps the demo's processes (the
+ * tutor is a child subreaper, so orphaned actors come back to it; its other
+ * children are left to whoever started them: see reap()), and stops the
+ * group with SIGTERM and then SIGKILL. */
 #include "demo.h"
 #include "demo_actor.h"
 #include "util.h"
@@ -437,15 +439,42 @@ report_line(struct demo_run *r, int pane, char *s, size_t len)
 	handle_report(r, s);
 }
 
+static int group_alive(const struct demo_run *r);
+
+/* Reap the demo's processes, and nobody else's. As a child subreaper the
+ * tutor gets as children the demo's leader and every process of the demo
+ * whose parent exits first, but also any other child the tutor starts (an
+ * exercise, a pager) and the orphans of those: waitpid(-1) would take
+ * their statuses from whoever waits for them. Every process of the demo
+ * is in the leader's process group (which is also how the supervisor
+ * kills it), and a zombie keeps its group, so waitpid(-leader) returns
+ * exactly the demo's processes among our children: the leader (waited for
+ * by its PID too, should it leave its group) and the orphans that came
+ * back to us. The others are reaped by their own parents, or come back to
+ * us when those exit first; each exit raises SIGCHLD, which wakes the poll
+ * on chld_pipe, so no zombie of the demo is left. While any member of the
+ * group is there, zombies included, the kernel does not hand out the
+ * group's number as a new PID; once the leader is reaped and the group is
+ * empty we stop asking, so a later group that got the number is left
+ * alone. */
 static void
 reap(struct demo_run *r)
 {
 	char buf[64];
 	while (read(chld_pipe[0], buf, sizeof buf) > 0)
 		;
+	if (r->leader <= 0)
+		return;
 	for (;;) {
 		int status;
-		pid_t pid = waitpid(-1, &status, WNOHANG);
+		pid_t pid = 0;
+		if (!r->leader_done)
+			pid = waitpid(r->leader, &status, WNOHANG);
+		if (pid <= 0) {
+			if (r->leader_done && !group_alive(r))
+				break;
+			pid = waitpid(-r->leader, &status, WNOHANG);
+		}
 		if (pid <= 0)
 			break;
 		if (pid == r->leader)
@@ -602,7 +631,7 @@ demo_free(struct demo_run *r)
 		long long deadline = now_ms() + 2000;
 		do {
 			kill(-r->leader, SIGKILL);
-			while (waitpid(-1, NULL, WNOHANG) > 0)
+			while (waitpid(-r->leader, NULL, WNOHANG) > 0)
 				;
 			if (!group_alive(r))
 				break;

@@ -1,8 +1,9 @@
 /* demo.h — the supervisor of a live demo: it starts the demo's leader in a
  * process group of its own, feeds the panes from their pipes, opens the
- * step gate, reaps every child, and stops the group (SIGTERM, then SIGKILL
- * after a grace period). It draws nothing: a front end (the TUI's panes or
- * plain mode) receives what happens through a sink. */
+ * step gate, reaps the demo's processes (and no other child of the
+ * caller), and stops the group (SIGTERM, then SIGKILL after a grace
+ * period). It draws nothing: a front end (the TUI's panes or plain mode)
+ * receives what happens through a sink. */
 #ifndef SYSTOUR_DEMO_H
 #define SYSTOUR_DEMO_H
 
