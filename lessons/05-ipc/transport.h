@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -17,6 +18,33 @@
  * One message is one frame: a 4-byte big-endian length, then the bytes.
  * Queue and Pipe both send their pickles this way. Reusable as is (the
  * bench compares it with a plain pipe loop). */
+
+/* How many frames of the largest message a transport pipe should hold. */
+#define MSG_PIPE_FRAMES 8
+
+/* Make the pipe that frames of up to max bytes go through: pipe(), then
+ * grown with F_SETPIPE_SZ to hold MSG_PIPE_FRAMES frames,
+ * or as many as the kernel allows (down to two; past that the default
+ * pipe stays). Why: a frame of a 64 KiB message is 65540 bytes, 4 more than
+ * a default pipe holds, so every message leaves a 4-byte tail whose write
+ * wakes the reader once more: 3 context switches per message instead of 2
+ * when both ends share a CPU (measured with perf stat; bench/README.md).
+ * CPython's Pipe() keeps the default size; lesson 05's pipe-full demo shows
+ * that default with a plain pipe(). 0, or -1 with errno. */
+static int
+msg_pipe(int fds[2], size_t max)
+{
+	if (pipe(fds) != 0)
+		return -1;
+	for (int n = MSG_PIPE_FRAMES; n >= 2; n /= 2) {
+		size_t want = (size_t)n * (max + 4);
+		if (want > (1u << 30))
+			continue;
+		if (fcntl(fds[1], F_SETPIPE_SZ, (int)want) >= 0)
+			break;
+	}
+	return 0;
+}
 
 /* Send one frame, header and bytes in one writev(), looping on partial
  * writes. 0, or -1 with errno (EBADF on a read-only end). */
