@@ -6,6 +6,7 @@
 #include "ipc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -16,6 +17,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The largest message the queue's pipe is sized for (msg_pipe()). */
+#define QUEUE_MSG_MAX (64 * 1024)
 
 #ifndef SYS_poll
 #define SYS_poll (-2)           /* arm64 has only ppoll */
@@ -256,7 +260,8 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api)
 	api->step(ctx, 37);
 	if (d == NULL)
 		return perror("mmap(MAP_SHARED) for the queue's semaphores"), 1;
-	if (pipe(fds) != 0)
+	/* the transport's pipe: room for several of the largest frames */
+	if (msg_pipe(fds, QUEUE_MSG_MAX) != 0)
 		return perror("pipe"), 1;
 	d->q.rfd = fds[0], d->q.wfd = fds[1];
 	sem_init(&d->q.rlock, 1, 1);
@@ -265,10 +270,12 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api)
 	sem_init(&d->writer_blocked, 1, 0);
 	sem_init(&d->reader_in_get, 1, 0);
 	sem_getvalue(&d->q.slots, &v);
-	printf("q = Queue(maxsize=2): pipe [%d, %d]; rlock, wlock and slots "
-	    "(value %d): process-shared semaphores in MAP_SHARED memory\n",
-	    fds[0], fds[1], v);
+	int capacity = fcntl(fds[1], F_GETPIPE_SZ);
+	printf("q = Queue(maxsize=2): pipe [%d, %d] of %d bytes; rlock, wlock "
+	    "and slots (value %d): process-shared semaphores in MAP_SHARED "
+	    "memory\n", fds[0], fds[1], capacity, v);
 	api->figure(ctx, "queue_maxsize", v);
+	api->figure(ctx, "queue_pipe_capacity", capacity);
 	api->note(ctx, "no time.sleep(): the step gate paces the processes");
 	for (int n = 1; n <= 2; n++) {
 		api->step(ctx, 26 + n);

@@ -1,7 +1,8 @@
 /* transport.h — the message transport of lesson 05's demos, as
  * multiprocessing.connection frames it: Connection.send_bytes/recv_bytes.
- * Shared by demos.c and the bench (bench/ipc.c), which compares it with a
- * plain pipe loop. Header-only: every function is static. */
+ * Shared by the lesson's demo files and the bench (bench/ipc.c), which
+ * compares it with a plain pipe loop. Header-only: every function is
+ * static. */
 #ifndef SYSTOUR_LESSON05_TRANSPORT_H
 #define SYSTOUR_LESSON05_TRANSPORT_H
 

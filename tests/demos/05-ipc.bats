@@ -76,7 +76,11 @@ no_processes_left() {
 @test "queue: two writers and one reader; put blocks when full, get times out with Empty" {
 	run_demo queue
 	expect_figure queue_maxsize 2
-	expect_line main '^q = Queue\(maxsize=2\): pipe \[[0-9]+, [0-9]+\]'
+	expect_line main '^q = Queue\(maxsize=2\): pipe \[[0-9]+, [0-9]+\] of [0-9]+ bytes'
+	# the transport grew its pipe past the default 64 KiB (msg_pipe())
+	cap=$(figure queue_pipe_capacity)
+	[ -n "$cap" ] && [ "$cap" -gt 65536 ] ||
+		fail "queue_pipe_capacity is '$cap', expected more than 65536"
 	# each writer starts and announces its three urls (the notes' prints)
 	for w in "writer 1" "writer 2"; do
 		expect_line "$w" '^write process [0-9]+start $'
