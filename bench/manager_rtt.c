@@ -576,7 +576,7 @@ main(void)
 		snprintf(pyline, sizeof pyline, "; CPython proxy: skipped: "
 		    "no python3");
 	else
-		snprintf(pyline, sizeof pyline, "; CPython proxy: skipped: %s",
+		snprintf(pyline, sizeof pyline, "; CPython proxy: skipped: %.200s",
 		    pywhy);
 	printf("%s: %.2fx the bare time with both on one CPU (systour %s, "
 	    "bare %s per put+get, ratios %.2f-%.2f)%s; frames of %zu/%zu "
