@@ -75,6 +75,19 @@ mb_kill(pid_t pid)
 			mb_children[i] = 0;
 }
 
+/* A child reaped by the caller: kill what is left of its group (CPython's
+ * manager server, the notes' worker), and forget it. */
+static inline void
+mb_reaped(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(-pid, SIGKILL);
+	for (int i = 0; i < MB_MAX_CHILDREN; i++)
+		if (mb_children[i] == pid)
+			mb_children[i] = 0;
+}
+
 static inline void
 mb_kill_all(void)
 {
@@ -247,7 +260,7 @@ mb_manager_start(struct mb_manager *m, const char *systour,
 		return -1;
 	}
 	m->log.fd = p[0];
-	char line[512];
+	char line[512] = "";
 	double deadline = mb_now() + 5;
 	int rc;
 	while ((rc = mb_read_line(&m->log, deadline, line, sizeof line)) == 1) {

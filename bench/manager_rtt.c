@@ -508,7 +508,7 @@ python_pairs(const char *systour, int c, int s, char *ver, size_t vlen,
 	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	mb_kill(pid);	/* its group; it is reaped */
+	mb_reaped(pid);
 	mb_manager_stop(&m);
 	if (secs > 0)
 		return secs;

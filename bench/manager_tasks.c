@@ -73,27 +73,43 @@ systour_round(const char *systour, char *why, size_t wlen)
 		snprintf(why, wlen, "fork: %s", strerror(errno));
 		goto out;
 	}
-	int rc;
-	double deadline = by(t0 + 15);
-	while ((rc = mb_read_line(&m.log, deadline, line, sizeof line)) == 1)
-		if (strstr(line, done) != NULL) {
+	/* The manager's log until its last result, looking every 0.2 s
+	 * whether the worker is gone (it ends after the last result). */
+	int rc, st = -1;
+	double deadline = by(t0 + 15), gone_at = 0;
+	for (;;) {
+		double d = gone_at > 0 ? gone_at + 1 : mb_now() + 0.2;
+		rc = mb_read_line(&m.log, d < deadline ? d : deadline, line,
+		    sizeof line);
+		if (rc == 1 && strstr(line, done) != NULL) {
 			t1 = mb_now();
 			break;
 		}
-	if (t1 == 0) {
-		snprintf(why, wlen, "systour: %.200s", rc < 0 ?
-		    "not all results were in in time" : line[0] ? line :
-		    "the manager exited early");
-		goto out;
+		if (rc == 0 || (rc < 0 && (gone_at > 0 || mb_now() >= deadline)))
+			break;
+		if (rc < 0 && waitpid(w, &st, WNOHANG) == w) {
+			mb_reaped(w);
+			w = 0;
+			gone_at = mb_now();
+		}
 	}
 	/* The worker ends at the first empty lease, then the manager. */
 	struct mb_lines wl = { .fd = ep[0] };
-	char wline[512] = "";
-	while (mb_read_line(&wl, by(t1 + 5), line, sizeof line) == 1)
-		snprintf(wline, sizeof wline, "%s", line);
-	int st = -1;
-	if (!wl.eof || waitpid(w, &st, 0) != w || !WIFEXITED(st) ||
-	    WEXITSTATUS(st) != 0) {
+	char wline[512] = "", last[512];
+	while (mb_read_line(&wl, by(mb_now() + 5), last, sizeof last) == 1)
+		snprintf(wline, sizeof wline, "%s", last);
+	if (w != 0 && wl.eof && waitpid(w, &st, 0) == w) {
+		mb_reaped(w);
+		w = 0;
+	}
+	if (t1 == 0) {
+		snprintf(why, wlen, "%.250s", gone_at > 0 || wline[0] ?
+		    (wline[0] ? wline : "systour worker: it ended early") :
+		    rc < 0 ? "systour: not all results were in in time" :
+		    line[0] ? line : "systour manager: it exited early");
+		goto out;
+	}
+	if (w != 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		snprintf(why, wlen, "systour worker: %.200s", wline[0] ? wline :
 		    "did not exit 0");
 		goto out;
@@ -245,7 +261,7 @@ python_round(char *ver, size_t vlen, char *why, size_t wlen)
 	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	mb_kill(pid);	/* what is left of its group */
+	mb_reaped(pid);
 	if (secs > 0)
 		return PY_TASKS / secs;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
