@@ -29,7 +29,7 @@
 #include "manager_bench.h"
 
 #define TARGET 50.0		/* systour tasks/s over CPython's, at least */
-#define ROUNDS 3
+#define ROUNDS 5
 #define SYS_TASKS 200000
 #define PY_TASKS 4000
 #define BATCH "500"
