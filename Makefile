@@ -71,7 +71,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 unit: $(UNIT_BIN)
 
 # Bench programs link with the app's objects, as the unit tests do.
-$(BUILD)/bench/%: bench/%.c $(LIB_OBJ) $(wildcard lessons/*/*.h)
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJ) $(wildcard lessons/*/*.h) $(wildcard bench/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iapp $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 

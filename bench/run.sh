@@ -3,7 +3,8 @@
 # Each line compares things measured side by side in this one run; the
 # absolute times beside the ratios are only there to read them by.
 # Environment: BUILD (build or build-san, from the Makefile), SYSTOUR (the
-# program; unused by the current benches).
+# program, which the manager benches run as `systour manager` and `systour
+# worker`).
 set -u
 BUILD=${BUILD:-build}
 dir=$BUILD/bench
@@ -13,7 +14,7 @@ if [ ! -d "$dir" ]; then
 fi
 echo "systour bench: $(uname -sm), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
 # The known ones first, in the order, then any other bench program.
-order="ipc fork flood"
+order="ipc fork flood manager_tasks manager_rtt"
 for f in "$dir"/*; do
 	name=${f##*/}
 	case " $order " in *" $name "*) ;; *) [ -x "$f" ] && order="$order $name" ;; esac
