@@ -722,11 +722,14 @@ test_cpu(void **state)
 	p = find(pv, g.r.busy);
 	print_message("busy child: %.1f%% CPU (the test measured %.1f%%); "
 	    "writer %.1f%%\n", p->cpu, share, find(pv, g.r.writer)->cpu);
-	assert_true(p->cpu > share - 20 && p->cpu < share + 20);
-	if (p->cpu <= 50)
-		fail_msg("the busy child shows %.1f%% CPU (the test measured "
-		    "%.1f%%: is the machine loaded?)", p->cpu, share);
+	/* The share depends on how loaded the machine is (on a busy one the
+	 * child gets far less than a CPU), so compare with what the test
+	 * measured over nearly the same interval, not with a fixed figure. */
+	if (!(p->cpu > share / 2 && p->cpu < share * 1.5 + 5))
+		fail_msg("the busy child shows %.1f%% CPU; the test measured "
+		    "%.1f%%", p->cpu, share);
 	assert_true(find(pv, g.r.writer)->cpu < 20);
+	assert_true(p->cpu > find(pv, g.r.writer)->cpu);
 	procview_free(pv);
 	group_stop(&g);
 }
