@@ -7,9 +7,10 @@
 # manager_notes_server.py (the service process). The only change a test
 # makes is to substitute the port: the scripts hard-code 8001, and a test
 # runs them with `sed s/8001/$PORT/` on a copy so that it never needs a
-# fixed port. Abusive clients are in manager_peer.py. Skipped, with a
-# message, when python3 is missing. Every process a test starts runs in its
-# own process group under `timeout` and is killed in teardown.
+# fixed port. Abusive clients are in manager_peer.py. The tests that need a
+# CPython peer are skipped, with a message, when python3 is missing; those
+# with systour on both sides run anyway. Every process a test starts runs in
+# its own process group under `timeout` and is killed in teardown.
 
 bats_require_minimum_version 1.5.0
 
@@ -18,10 +19,13 @@ SYSTOUR="${SYSTOUR:-$ROOT/systour}"
 PEER="$BATS_TEST_DIRNAME/manager_peer.py"
 
 setup() {
-	command -v python3 >/dev/null ||
-		skip "python3 is not installed: no CPython peer to talk to"
 	PGIDS=()
 	T="$BATS_TEST_TMPDIR"
+}
+
+need_python3() {
+	command -v python3 >/dev/null ||
+		skip "python3 is not installed: no CPython peer to talk to"
 }
 
 teardown() {
@@ -82,7 +86,45 @@ wait_for() {
 	return 1
 }
 
+# Start `systour worker ARGS...` against the manager in a process group of
+# its own, its output in $T/NAME.out; its PID in the variable NAME.
+start_worker() {
+	local name=$1
+	shift
+	setsid timeout 120 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" "$@" \
+	    >"$T/$name.out" 2>&1 &
+	printf -v "$name" '%s' "$!"
+	PGIDS+=("$!")
+}
+
+# Wait (at most $2 seconds) until the manager has printed $1 results.
+wait_results() {
+	local n=0
+	for _ in $(seq $(($2 * 50))); do
+		n=$(grep -c '^result is ' "$T/manager.out" || true)
+		[ "$n" -ge "$1" ] && return 0
+		sleep 0.02
+	done
+	echo "only $n of $1 results after $2 s" >&2
+	return 1
+}
+
+# The manager printed "result is success ImageUrl_N" once for each N from 0
+# to $1 - 1, and no other result.
+each_result_once() {
+	grep '^result is ' "$T/manager.out" |
+	    sed 's/^result is success ImageUrl_\([0-9][0-9]*\)$/\1/' |
+	    sort -n >"$T/got"
+	seq 0 $(($1 - 1)) >"$T/want"
+	cmp "$T/got" "$T/want" || {
+		echo "missing: $(comm -13 <(sort "$T/got") <(sort "$T/want") | head -5)" >&2
+		echo "twice or unexpected: $(sort "$T/got" | uniq -d | head -5)" >&2
+		return 1
+	}
+}
+
 @test "manager: the notes' task process, unchanged but for the port, gets all 10 results in" {
+	need_python3
 	start_manager --authkey qiye --tasks 10
 	# The one change to the notes' script: its port, 8001 -> $PORT.
 	sed "s/8001/$PORT/" "$BATS_TEST_DIRNAME/manager_notes_worker.py" >"$T/worker.py"
@@ -101,6 +143,7 @@ wait_for() {
 }
 
 @test "worker: systour worker against the notes' service process (CPython), all 10 results print" {
+	need_python3
 	P=$(free_port)
 	# The one change to the notes' script: its port, 8001 -> $P.
 	sed "s/8001/$P/" "$BATS_TEST_DIRNAME/manager_notes_server.py" >"$T/server.py"
@@ -132,6 +175,7 @@ wait_for() {
 }
 
 @test "manager: leases: an expired lease is delivered again, its ack counts once" {
+	need_python3
 	start_manager
 	run timeout 30 python3 "$PEER" "$PORT" lease
 	printf '%s\n' "$output"
@@ -189,7 +233,50 @@ wait_for() {
 	[ "$(grep '^result is ' "$T/manager.out" | sort -u | wc -l)" -eq 600 ]
 }
 
+@test "worker: 100,000 tasks, workers killed with SIGKILL along the way: every result exactly once" {
+	start_manager --tasks 100000 --maxsize 2000
+	# Paced workers first: a 1 ms "download" per task bounds their rate
+	# (at most 1,000 tasks/s each), so each of the four kills below lands
+	# on a worker that holds a batch of leased tasks, long before the end.
+	for i in 1 2 3 4 5 6; do
+		start_worker P$i --batch 20 --pace 1 --timeout 1
+	done
+	wait_results 2000 60
+	kill -KILL -- "-$P1"
+	start_worker P7 --batch 20 --pace 1 --timeout 1
+	wait_results 5000 60
+	kill -KILL -- "-$P2"
+	wait_results 8000 60
+	kill -KILL -- "-$P3"
+	wait_results 11000 60
+	kill -KILL -- "-$P4"
+	# Then fast workers (no pace, batches of 100) do the rest in about a
+	# second; the two kills among them land wherever they land (holding a
+	# batch, or with acks on the wire), or after the end, which is fine.
+	start_worker F1 --batch 100 --pace 0 --timeout 1
+	start_worker F2 --batch 100 --pace 0 --timeout 1
+	wait_results 40000 60
+	kill -KILL -- "-$F1" 2>/dev/null || true
+	start_worker F3 --batch 50 --pace 0 --timeout 1
+	wait_results 70000 60
+	kill -KILL -- "-$F2" 2>/dev/null || true
+	start_worker F4 --batch 100 --pace 0 --timeout 1
+	wait_for "$MPID" 60
+	[ "$WSTATUS" -eq 0 ]
+	for w in P5 P6 P7 F3 F4; do
+		wait_for "${!w}" 10
+		[ "$WSTATUS" -eq 0 ] || { echo "worker $w: $WSTATUS" >&2; cat "$T/$w.out" >&2; false; }
+	done
+	grep 'all 100000 results are in' "$T/manager.err"
+	[ "$(grep -c '^result is success ImageUrl_[0-9]*$' "$T/manager.out")" -eq 100000 ]
+	each_result_once 100000
+	# The four paced workers died holding leases that went back.
+	[ "$(grep -cE 'left holding [0-9]+ leased tasks?: back to the queue' "$T/manager.err")" -ge 4 ]
+	! grep -q 'Sanitizer' "$T"/*.out "$T/manager.err"
+}
+
 @test "manager: CPython proxy calls, queue.Empty on a timed-out get, a blocked get holds up no one" {
+	need_python3
 	start_manager
 	run timeout 30 python3 "$PEER" "$PORT" ok
 	printf '%s\n' "$output"
@@ -199,6 +286,7 @@ wait_for() {
 }
 
 @test "manager: a wrong key is refused and logged with the peer address; others carry on" {
+	need_python3
 	start_manager --authkey s3cret
 	run timeout 20 python3 "$PEER" "$PORT" wrongkey wrong
 	[ "$status" -eq 0 ]
@@ -210,6 +298,7 @@ wait_for() {
 }
 
 @test "manager: a truncated frame, a 4 GiB length, garbage, a bad pickle: each dropped, others carry on" {
+	need_python3
 	start_manager
 	for mode in truncated huge hugepre garbage badpickle; do
 		run timeout 20 python3 "$PEER" "$PORT" "$mode"
@@ -235,6 +324,7 @@ wait_for() {
 }
 
 @test "manager: SIGTERM and SIGINT end it cleanly, with clients connected" {
+	need_python3
 	start_manager
 	( timeout 20 python3 -c "
 from multiprocessing.managers import BaseManager
