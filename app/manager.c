@@ -196,7 +196,7 @@ struct server {
 	int64_t			 done_at;	/* --tasks: when all were in */
 	struct lease		*lease;
 	size_t			 nlease, lease_cap;
-	unsigned char		*acked;		/* by task id: 1 once acked */
+	unsigned char		*acked;		/* by task id: 1 once acked or got */
 	size_t			 acked_cap;
 	int			 stop;
 };
@@ -412,6 +412,40 @@ park(struct server *s, struct client *c, enum park kind, struct mqueue *q,
 	c->pseq = ++s->pseq;
 }
 
+/* Mark task id (of the task queue) done: 1 the first time, 0 after. */
+static int
+mark_done(struct server *s, uint64_t id)
+{
+	if (id < s->acked_cap && s->acked[id])
+		return 0;
+	if (id >= s->acked_cap) {
+		size_t cap = s->acked_cap ? s->acked_cap : 1024;
+		while (cap <= id)
+			cap *= 2;
+		s->acked = realloc(s->acked, cap);
+		if (s->acked == NULL)
+			abort();
+		memset(s->acked + s->acked_cap, 0, cap - s->acked_cap);
+		s->acked_cap = cap;
+	}
+	s->acked[id] = 1;
+	return 1;
+}
+
+/* The oldest item, for a plain get. From the task queue, a get hands the
+ * task to a client with at-most-once semantics (CPython's): it leaves the
+ * lease bookkeeping, so that the late ack of a lease of it that ran out
+ * does not count it a second time beside that client's own put. */
+static struct pval *
+get_item(struct server *s, struct mqueue *q)
+{
+	uint64_t id;
+	struct pval *item = mq_pop_id(q, &id);
+	if (q == &s->q[0])
+		mark_done(s, id);
+	return item;
+}
+
 /* queue.Queue.get / put and friends, for one proxy call. */
 static void
 queue_call(struct server *s, struct client *c, struct mqueue *q,
@@ -434,7 +468,7 @@ queue_call(struct server *s, struct client *c, struct mqueue *q,
 			goto type_error;
 		}
 		if (q->n > 0)
-			reply_return(c, mq_pop(q));
+			reply_return(c, get_item(s, q));
 		else if (!block || ms == 0)
 			reply_error(c, "_queue", "Empty", NULL);
 		else
@@ -637,19 +671,8 @@ static int
 ack_one(struct server *s, struct mqueue *q, uint64_t id,
     const struct pval *result)
 {
-	if (id < s->acked_cap && s->acked[id])
+	if (!mark_done(s, id))
 		return 0;
-	if (id >= s->acked_cap) {
-		size_t cap = s->acked_cap ? s->acked_cap : 1024;
-		while (cap <= id)
-			cap *= 2;
-		s->acked = realloc(s->acked, cap);
-		if (s->acked == NULL)
-			abort();
-		memset(s->acked + s->acked_cap, 0, cap - s->acked_cap);
-		s->acked_cap = cap;
-	}
-	s->acked[id] = 1;
 	/* A task is leased (maybe again, to someone else) or back in the
 	 * queue after its lease ran out: take it from where it is. */
 	int found = 0;
@@ -969,7 +992,7 @@ wake(struct server *s)
 			if (c->park == PARK_NONE)
 				continue;
 			if (c->park == PARK_GET && q->n > 0)
-				reply_return(c, mq_pop(q));
+				reply_return(c, get_item(s, q));
 			else if (c->park == PARK_LEASE && q->n > 0)
 				lease_take(s, c, q, c->lease_n, c->lease_ms);
 			else if (c->park == PARK_PUT && !mq_full(q)) {

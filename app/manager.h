@@ -16,7 +16,9 @@
  * queue, for systour workers. A leased task goes back to the queue, first in
  * line, when its lease runs out or its worker's connection goes; a task's
  * result is put on the result queue by its first ack only, so a redelivered
- * task is counted once. See lease_call in manager.c. */
+ * task is counted once. A task taken by a plain get (CPython's clients) keeps
+ * CPython's at-most-once semantics: no ack counts for it after that. See
+ * lease_call in manager.c. */
 #ifndef SYSTOUR_MANAGER_H
 #define SYSTOUR_MANAGER_H
 

@@ -184,6 +184,16 @@ each_result_once() {
 	stop_manager
 }
 
+@test "manager: a task got by a plain get after its lease ran out: the lease's late ack does not count it again" {
+	need_python3
+	start_manager
+	run timeout 30 python3 "$PEER" "$PORT" mixed
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	stop_manager
+}
+
 @test "worker: a worker killed with SIGKILL holding leased tasks loses none; each result once" {
 	start_manager --tasks 30
 	setsid timeout 60 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --batch 5 --pace 50 \
