@@ -109,6 +109,17 @@ wait_results() {
 	return 1
 }
 
+# Wait (at most $4 seconds) until file $1 has $3 lines matching $2.
+wait_line() {
+	for _ in $(seq $(($4 * 50))); do
+		[ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -ge "$3" ] && return 0
+		sleep 0.02
+	done
+	echo "$1 has no $3 lines matching $2 after $4 s:" >&2
+	cat "$1" >&2
+	return 1
+}
+
 # The manager printed "result is success ImageUrl_N" once for each N from 0
 # to $1 - 1, and no other result.
 each_result_once() {
@@ -283,6 +294,50 @@ each_result_once() {
 	# The four paced workers died holding leases that went back.
 	[ "$(grep -cE 'left holding [0-9]+ leased tasks?: back to the queue' "$T/manager.err")" -ge 4 ]
 	! grep -q 'Sanitizer' "$T"/*.out "$T/manager.err"
+}
+
+@test "manager: the notes' CPython worker beside systour workers: killed, it loses the task in hand (at most once); systour's lose none" {
+	need_python3
+	start_manager --tasks 10000 --maxsize 500
+	sed "s/8001/$PORT/" "$BATS_TEST_DIRNAME/manager_notes_worker.py" >"$T/worker.py"
+	# The notes' worker, unchanged but for its port (unbuffered, so that
+	# its lines show as they happen): get, print, sleep 1 s, put.
+	PYTHONUNBUFFERED=1 setsid timeout 60 python3 "$T/worker.py" >"$T/py.out" 2>&1 &
+	PY=$!
+	PGIDS+=("$PY")
+	# Paced systour workers (at most 1,000 tasks/s each) beside it: its
+	# second task comes long before the work is done.
+	wait_line "$T/py.out" '^download image ' 1 20
+	start_worker P1 --batch 20 --pace 1 --timeout 1
+	start_worker P2 --batch 20 --pace 1 --timeout 1
+	wait_line "$T/py.out" '^download image ' 2 20
+	# It has put its first task's result and sleeps on its second: kill it
+	# there, and a systour worker with its batch of leases too.
+	kill -KILL -- "-$PY"
+	kill -KILL -- "-$P1"
+	first=$(sed -n '1s/^download image //p' "$T/py.out")
+	held=$(sed -n '2s/^download image //p' "$T/py.out")
+	[ "$(grep -c '^download image ' "$T/py.out")" -eq 2 ]
+	start_worker F1 --batch 100 --pace 0 --timeout 1
+	# The systour workers stop when nothing is left to lease.
+	for w in P2 F1; do
+		wait_for "${!w}" 60
+		[ "$WSTATUS" -eq 0 ] || { echo "worker $w: $WSTATUS" >&2; cat "$T/$w.out" >&2; false; }
+	done
+	# Every task arrived once but the one the CPython worker died holding:
+	# a get is at most once, and that task is not delivered again. The
+	# manager still waits for it.
+	grep -qx "result is success $first" "$T/manager.out"
+	! grep -qx "result is success $held" "$T/manager.out"
+	[ "$(grep -c '^result is success ImageUrl_[0-9]*$' "$T/manager.out")" -eq 9999 ]
+	grep '^result is ' "$T/manager.out" | sed 's/^result is success ImageUrl_//' |
+	    sort -n >"$T/got"
+	seq 0 9999 | grep -vx "${held#ImageUrl_}" >"$T/want"
+	cmp "$T/got" "$T/want"
+	grep -qE 'left holding [0-9]+ leased tasks?: back to the queue' "$T/manager.err"
+	! grep -q 'all 10000 results are in' "$T/manager.err"
+	kill -0 "$MPID"
+	stop_manager
 }
 
 @test "manager: CPython proxy calls, queue.Empty on a timed-out get, a blocked get holds up no one" {
