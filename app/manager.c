@@ -29,6 +29,7 @@
 #define DONE_GRACE_MS	5000		/* --tasks: clients may linger this long */
 #define MAX_CLIENTS	1000
 #define AUTH_MS		10000		/* a handshake must end within this */
+#define MIN_PUBLIC_KEY	8		/* key bytes off loopback */
 
 /* ---------------------------------------------------------------- queues */
 
@@ -1104,11 +1105,24 @@ manager_run(const struct manager_opts *o, char **cause)
 	struct pollfd *pfd = NULL;
 	int ret = 0;
 
-	if (strcmp(o->authkey, "qiye") == 0 &&
-	    !manager_host_is_loopback(o->host)) {
-		*cause = xasprintf("--host %s is not a loopback address: "
-		    "choose your own --authkey, not the notes' 'qiye'", o->host);
-		return 2;
+	/* Off loopback, anyone on the network may try the key. */
+	if (!manager_host_is_loopback(o->host)) {
+		size_t klen = strlen(o->authkey);
+		if (strcmp(o->authkey, "qiye") == 0) {
+			*cause = xasprintf("--host %s is not a loopback "
+			    "address: choose your own --authkey, not the "
+			    "notes' 'qiye'", o->host);
+			return 2;
+		}
+		if (klen < MIN_PUBLIC_KEY) {
+			char n[32] = "it is empty";
+			if (klen > 0)
+				snprintf(n, sizeof n, "it has %zu", klen);
+			*cause = xasprintf("--host %s is not a loopback "
+			    "address: the --authkey must be %d bytes or more "
+			    "(%s)", o->host, MIN_PUBLIC_KEY, n);
+			return 2;
+		}
 	}
 	if (listen_on(&s, cause) < 0)
 		return 1;

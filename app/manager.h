@@ -43,7 +43,7 @@ int manager_host_is_loopback(const char *host);
 /* Serve until SIGINT or SIGTERM, a client's shutdown request, or (with
  * tasks) until every result is in and the clients have gone. Returns 0, 1
  * with *cause (allocated) when the work failed, 2 with *cause on bad usage
- * (the notes' key on a non-loopback address). */
+ * (on a non-loopback address: the notes' key, or one under 8 bytes). */
 int manager_run(const struct manager_opts *o, char **cause);
 
 #endif

@@ -388,6 +388,35 @@ each_result_once() {
 	[[ "$output" == "systour: manager: --host 0.0.0.0 is not a loopback address"* ]]
 }
 
+@test "manager: on a non-loopback address an empty key or one under 8 bytes refuses to start (exit 2)" {
+	run -2 --separate-stderr timeout 10 "$SYSTOUR" manager --host 0.0.0.0 --port 0 --authkey ''
+	[ -z "$output" ]
+	[ "$stderr" = "systour: manager: --host 0.0.0.0 is not a loopback address: the --authkey must be 8 bytes or more (it is empty)" ]
+	run -2 --separate-stderr timeout 10 "$SYSTOUR" manager --host 0.0.0.0 --port 0 --authkey 1234567
+	[ "$stderr" = "systour: manager: --host 0.0.0.0 is not a loopback address: the --authkey must be 8 bytes or more (it has 7)" ]
+	# Eight bytes will do; a worker with the key gets the tasks done.
+	start_manager --host 0.0.0.0 --authkey 12345678 --tasks 3
+	grep -q 'listening on 0\.0\.0\.0:' "$T/manager.err"
+	run timeout 30 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --authkey 12345678 --pace 0 --timeout 1
+	[ "$status" -eq 0 ]
+	wait_for "$MPID" 15
+	[ "$WSTATUS" -eq 0 ]
+	each_result_once 3
+}
+
+@test "manager: on loopback any key will do, the empty one too; a wrong one is refused and logged with the peer address" {
+	start_manager --authkey '' --tasks 3
+	run --separate-stderr timeout 30 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --authkey x --pace 0 --timeout 1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "systour: worker: 127.0.0.1:$PORT: digest sent was rejected (wrong authkey?)" ]]
+	grep -E '^systour manager: refused 127\.0\.0\.1:[0-9]+: digest received was wrong' "$T/manager.err"
+	run timeout 30 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --authkey '' --pace 0 --timeout 1
+	[ "$status" -eq 0 ]
+	wait_for "$MPID" 15
+	[ "$WSTATUS" -eq 0 ]
+	each_result_once 3
+}
+
 @test "manager: SIGTERM and SIGINT end it cleanly, with clients connected" {
 	need_python3
 	start_manager
