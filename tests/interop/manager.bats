@@ -41,13 +41,14 @@ teardown() {
 # Start `systour manager --port 0 ARGS...` in a process group of its own;
 # sets MPID and PORT (read from its "listening on" line).
 start_manager() {
+	rm -f "$T/manager.out" "$T/manager.err"	# not a last manager's port
 	setsid timeout 120 "$SYSTOUR" manager --port 0 "$@" \
 	    >"$T/manager.out" 2>"$T/manager.err" &
 	MPID=$!
 	PGIDS+=("$MPID")
 	PORT=
 	for _ in $(seq 100); do
-		PORT=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$T/manager.err")
+		PORT=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$T/manager.err" 2>/dev/null || true)
 		[ -n "$PORT" ] && return 0
 		sleep 0.05
 	done
