@@ -178,6 +178,7 @@ each_result_once() {
 @test "worker and manager: systour on both sides, every result once" {
 	start_manager --tasks 50 --maxsize 10
 	run timeout 30 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --timeout 1 --pace 0
+	printf '%s\n' "$output" | tail -5
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"work exit"* ]]
 	wait_for "$MPID" 15
