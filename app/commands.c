@@ -83,11 +83,18 @@ cmd_show_exec(struct app *app, struct cmd_args *args)
 
 static const char *const lang_option[] = { "lang=", NULL };
 
+static const struct cmd_optdoc show_optdoc[] = {
+	{ "--lang zh|en", "the language to show it in (default: the one in use)",
+	  "用哪种语言显示（默认：当前语言）" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cmd_entry cmd_show_entry = {
 	.name = "show", .alias = "open", .usage = "LESSON [STEP] [--lang zh|en]",
 	.help_en = "open a lesson (by number, name or prefix), at a step",
 	.help_zh = "打开一课（编号、名称或前缀），可指定步骤",
 	.minargs = 1, .maxargs = 2, .options = lang_option,
+	.optdoc = show_optdoc,
 	.flags = CMD_ONESHOT | CMD_SHELL, .complete = COMPLETE_STEP,
 	.exec = cmd_show_exec,
 };
@@ -439,11 +446,18 @@ cmd_progress_exec(struct app *app, struct cmd_args *args)
 
 static const char *const progress_options[] = { "json", "csv", NULL };
 
+static const struct cmd_optdoc progress_optdoc[] = {
+	{ "--json", "print it as JSON", "以 JSON 打印" },
+	{ "--csv", "print it as CSV", "以 CSV 打印" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cmd_entry cmd_progress_entry = {
 	.name = "progress", .usage = "[--json|--csv]",
 	.help_en = "your progress per lesson (and every step seen, with times)",
 	.help_zh = "每课的学习进度（以及看过的每一步和时间）",
 	.minargs = 0, .maxargs = 0, .options = progress_options,
+	.optdoc = progress_optdoc,
 	.flags = CMD_ONESHOT | CMD_SHELL, .exec = cmd_progress_exec,
 };
 
@@ -479,11 +493,17 @@ cmd_reset_exec(struct app *app, struct cmd_args *args)
 
 static const char *const reset_options[] = { "yes", NULL };
 
+static const struct cmd_optdoc reset_optdoc[] = {
+	{ "--yes", "erase without asking first", "不先询问，直接清除" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cmd_entry cmd_reset_entry = {
 	.name = "reset", .usage = "[--yes]",
 	.help_en = "erase all progress (asks first, unless --yes)",
 	.help_zh = "清除全部进度（先确认，除非加 --yes）",
 	.minargs = 0, .maxargs = 0, .options = reset_options,
+	.optdoc = reset_optdoc,
 	.flags = CMD_ONESHOT | CMD_SHELL, .exec = cmd_reset_exec,
 };
 

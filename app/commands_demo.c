@@ -79,12 +79,24 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 
 static const char *const demo_options[] = { "plain", "step", "delay=", NULL };
 
+static const struct cmd_optdoc demo_optdoc[] = {
+	{ "--plain", "print each pane's lines as they come, prefixed\n"
+	    "[pane], instead of drawing the panes",
+	  "按发生顺序打印各窗格的行（前缀 [窗格]），\n不画窗格" },
+	{ "--step", "wait for Enter before each step",
+	  "每一步之前等待回车" },
+	{ "--delay MS", "the pause between steps, 0 to 10000 (default 400)",
+	  "两步之间的停顿，0 到 10000（默认 400）" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_demo_entry = {
 	.name = "demo", .usage = "[NAME|pause|resume|step|faster|slower|restart|stop] "
 	    "[--plain] [--step] [--delay MS]",
 	.help_en = "run a live demo (no name: list them), or control the running one",
 	.help_zh = "运行现场演示（不带名称：列出全部），或控制正在运行的演示",
 	.minargs = 0, .maxargs = 1, .options = demo_options,
+	.optdoc = demo_optdoc,
 	.flags = CMD_ONESHOT | CMD_SHELL, .complete = COMPLETE_DEMO,
 	.exec = cmd_demo_exec,
 };

@@ -64,6 +64,29 @@ cmd_manager_exec(struct app *app, struct cmd_args *args)
 static const char *const manager_options[] = { "host=", "port=", "authkey=",
 	"tasks=", "maxsize=", "max-frame=", NULL };
 
+static const struct cmd_optdoc manager_optdoc[] = {
+	{ "--host ADDR", "the address to listen on (default 127.0.0.1); off\n"
+	    "loopback, --authkey must be your own, 8 bytes or more",
+	  "监听的地址（默认 127.0.0.1）；不是回环地址时，\n"
+	    "--authkey 必须是你自己的，至少 8 个字节" },
+	{ "--port N", "the TCP port (default 8001; 0: any free port)",
+	  "TCP 端口（默认 8001；0：任一空闲端口）" },
+	{ "--authkey KEY", "the key a client must prove it knows (default\n"
+	    "qiye, the notes' key)",
+	  "客户端必须证明自己知道的口令（默认 qiye，\n笔记中的口令）" },
+	{ "--tasks N", "put the notes' tasks ImageUrl_0 ... ImageUrl_N-1,\n"
+	    "print the results as they come; exit once all are\n"
+	    "in and the clients have gone",
+	  "放入笔记中的任务 ImageUrl_0 … ImageUrl_N-1，结果\n"
+	    "到达时打印；全部到齐且客户端离开后退出" },
+	{ "--maxsize N", "at most N items in each queue (default 0: no bound)",
+	  "每个队列最多 N 项（默认 0：不限）" },
+	{ "--max-frame BYTES", "drop a client that sends a longer frame\n"
+	    "(256 to 1073741824, default 16777216)",
+	  "客户端发来更长的帧就断开它\n（256 到 1073741824，默认 16777216）" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_manager_entry = {
 	.name = "manager",
 	.usage = "[--host 127.0.0.1] [--port 8001] [--authkey qiye] [--tasks N] "
@@ -71,6 +94,7 @@ const struct cmd_entry cmd_manager_entry = {
 	.help_en = "the notes' service process: task and result queues over TCP",
 	.help_zh = "笔记中的服务进程：通过 TCP 提供任务队列和结果队列",
 	.minargs = 0, .maxargs = 0, .options = manager_options,
+	.optdoc = manager_optdoc,
 	.flags = CMD_ONESHOT, .exec = cmd_manager_exec,
 };
 
@@ -136,6 +160,26 @@ out:
 static const char *const worker_options[] = { "connect=", "authkey=",
 	"timeout=", "pace=", "batch=", "lease=", NULL };
 
+static const struct cmd_optdoc worker_optdoc[] = {
+	{ "--connect HOST:PORT", "the manager to work for (needed)",
+	  "为哪个管理进程工作（必需）" },
+	{ "--authkey KEY", "the manager's key (default qiye)",
+	  "管理进程的口令（默认 qiye）" },
+	{ "--timeout SECONDS", "stop when no task comes for this long (default 5)",
+	  "这么久没有任务就结束（默认 5）" },
+	{ "--pace MS", "the \"download\": MS of sleep per task, 0 to 100\n"
+	    "(default 100)",
+	  "“下载”：每个任务睡眠 MS 毫秒，0 到 100（默认 100）" },
+	{ "--batch N", "lease up to N tasks at a time from systour manager\n"
+	    "(default 1); 0: the notes' get, without leases",
+	  "一次从 systour manager 租用至多 N 个任务（默认 1）；\n"
+	    "0：笔记中的 get，不租用" },
+	{ "--lease SECONDS", "how long a lease lasts; then its tasks go back to\n"
+	    "the queue (default 30)",
+	  "租约的时长，过期后任务回到队列（默认 30）" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_worker_entry = {
 	.name = "worker",
 	.usage = "--connect HOST:PORT [--authkey qiye] [--timeout SECONDS] "
@@ -143,5 +187,6 @@ const struct cmd_entry cmd_worker_entry = {
 	.help_en = "the notes' task process: take tasks, put 'success <task>'",
 	.help_zh = "笔记中的任务进程：取任务，放回 'success <任务>'",
 	.minargs = 0, .maxargs = 0, .options = worker_options,
+	.optdoc = worker_optdoc,
 	.flags = CMD_ONESHOT, .exec = cmd_worker_exec,
 };

@@ -232,6 +232,12 @@ cmd_pickle_exec(struct app *app, struct cmd_args *args)
 
 static const char *const pickle_options[] = { "protocol=", NULL };
 
+static const struct cmd_optdoc pickle_optdoc[] = {
+	{ "--protocol N", "echo: the protocol to write, 2 to 5 (default 4)",
+	  "echo：写出所用的协议，2 到 5（默认 4）" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_pickle_entry = {
 	.name = "pickle", .usage = "dis|repr|echo FILE|- [--protocol N]",
 	.help_en = "pickle data: dis shows its opcodes as python3 -m pickletools "
@@ -242,5 +248,6 @@ const struct cmd_entry cmd_pickle_entry = {
 	    "repr 安全地解码（不执行任何代码）并打印值；echo 解码后按协议 N"
 	    "（2-5，默认 4）重新编码写到标准输出，用来拿 python3 检验 systour 的编码器",
 	.minargs = 2, .maxargs = 2, .options = pickle_options,
+	.optdoc = pickle_optdoc,
 	.flags = CMD_ONESHOT | CMD_SHELL, .exec = cmd_pickle_exec,
 };

@@ -46,11 +46,33 @@ usage(FILE *f)
 "  --plain          the shell without curses (screen readers, scripts, pipes)\n"
 "  --db PATH        progress database (default $XDG_DATA_HOME/systour/progress.db)\n"
 "  --lang zh|en     language (default from LANG)\n"
-"  --help           this text\n"
+"  --help           this text; after a command, that command's usage and options\n"
 "  --version        the version\n"
 "\n"
 "Environment: SYSTOUR_LESSONS (a lessons directory), NO_COLOR, LANG.\n"
 "Exit status: 0 success, 1 the work failed, 2 bad usage.\n", f);
+}
+
+/* `systour COMMAND ... --help`: that command's usage and options. Frees
+ * rest. */
+static int
+command_help(struct app *app, char **rest)
+{
+	char *cause = NULL;
+	const struct cmd_entry *e = cmd_find(rest[0], &cause);
+	free(rest);
+	if (e == NULL) {
+		warnx_("%s (see systour --help)", cause);
+		free(cause);
+		free(app->db_path);
+		return EXIT_USAGE;
+	}
+	char *s = cmd_usage_text(app, e);
+	fputs(s, stdout);
+	free(s);
+	free(app->db_path);
+	fflush(stdout);
+	return ferror(stdout) ? EXIT_WORK : EXIT_OK;
 }
 
 static void
@@ -88,7 +110,7 @@ int
 main(int argc, char **argv)
 {
 	struct app app = { 0 };
-	int plain = 0, rc;
+	int plain = 0, cmd_help = 0, rc;
 	char **rest = xcalloc(argc + 1, sizeof *rest);
 	int nrest = 0;
 
@@ -98,7 +120,10 @@ main(int argc, char **argv)
 	/* Global options may stand anywhere; the rest is the command. */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+		if ((strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) &&
+		    nrest > 0) {
+			cmd_help = 1;	/* after a command: its own help */
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
 			free(rest);
 			return EXIT_OK;
@@ -133,6 +158,9 @@ main(int argc, char **argv)
 		} else
 			rest[nrest++] = argv[i];
 	}
+
+	if (cmd_help)
+		return command_help(&app, rest);
 
 	char *dir = data_dir(), *cause = NULL;
 	if (app.db_path == NULL)

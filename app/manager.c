@@ -29,6 +29,7 @@
 #define DONE_GRACE_MS	5000		/* --tasks: clients may linger this long */
 #define MAX_CLIENTS	1000
 #define AUTH_MS		10000		/* a handshake must end within this */
+#define MIN_PUBLIC_KEY	8		/* key bytes off loopback */
 
 /* ---------------------------------------------------------------- queues */
 
@@ -196,7 +197,7 @@ struct server {
 	int64_t			 done_at;	/* --tasks: when all were in */
 	struct lease		*lease;
 	size_t			 nlease, lease_cap;
-	unsigned char		*acked;		/* by task id: 1 once acked */
+	unsigned char		*acked;		/* by task id: 1 once acked or got */
 	size_t			 acked_cap;
 	int			 stop;
 };
@@ -412,6 +413,40 @@ park(struct server *s, struct client *c, enum park kind, struct mqueue *q,
 	c->pseq = ++s->pseq;
 }
 
+/* Mark task id (of the task queue) done: 1 the first time, 0 after. */
+static int
+mark_done(struct server *s, uint64_t id)
+{
+	if (id < s->acked_cap && s->acked[id])
+		return 0;
+	if (id >= s->acked_cap) {
+		size_t cap = s->acked_cap ? s->acked_cap : 1024;
+		while (cap <= id)
+			cap *= 2;
+		s->acked = realloc(s->acked, cap);
+		if (s->acked == NULL)
+			abort();
+		memset(s->acked + s->acked_cap, 0, cap - s->acked_cap);
+		s->acked_cap = cap;
+	}
+	s->acked[id] = 1;
+	return 1;
+}
+
+/* The oldest item, for a plain get. From the task queue, a get hands the
+ * task to a client with at-most-once semantics (CPython's): it leaves the
+ * lease bookkeeping, so that the late ack of a lease of it that ran out
+ * does not count it a second time beside that client's own put. */
+static struct pval *
+get_item(struct server *s, struct mqueue *q)
+{
+	uint64_t id;
+	struct pval *item = mq_pop_id(q, &id);
+	if (q == &s->q[0])
+		mark_done(s, id);
+	return item;
+}
+
 /* queue.Queue.get / put and friends, for one proxy call. */
 static void
 queue_call(struct server *s, struct client *c, struct mqueue *q,
@@ -434,7 +469,7 @@ queue_call(struct server *s, struct client *c, struct mqueue *q,
 			goto type_error;
 		}
 		if (q->n > 0)
-			reply_return(c, mq_pop(q));
+			reply_return(c, get_item(s, q));
 		else if (!block || ms == 0)
 			reply_error(c, "_queue", "Empty", NULL);
 		else
@@ -637,19 +672,8 @@ static int
 ack_one(struct server *s, struct mqueue *q, uint64_t id,
     const struct pval *result)
 {
-	if (id < s->acked_cap && s->acked[id])
+	if (!mark_done(s, id))
 		return 0;
-	if (id >= s->acked_cap) {
-		size_t cap = s->acked_cap ? s->acked_cap : 1024;
-		while (cap <= id)
-			cap *= 2;
-		s->acked = realloc(s->acked, cap);
-		if (s->acked == NULL)
-			abort();
-		memset(s->acked + s->acked_cap, 0, cap - s->acked_cap);
-		s->acked_cap = cap;
-	}
-	s->acked[id] = 1;
 	/* A task is leased (maybe again, to someone else) or back in the
 	 * queue after its lease ran out: take it from where it is. */
 	int found = 0;
@@ -969,7 +993,7 @@ wake(struct server *s)
 			if (c->park == PARK_NONE)
 				continue;
 			if (c->park == PARK_GET && q->n > 0)
-				reply_return(c, mq_pop(q));
+				reply_return(c, get_item(s, q));
 			else if (c->park == PARK_LEASE && q->n > 0)
 				lease_take(s, c, q, c->lease_n, c->lease_ms);
 			else if (c->park == PARK_PUT && !mq_full(q)) {
@@ -1081,11 +1105,24 @@ manager_run(const struct manager_opts *o, char **cause)
 	struct pollfd *pfd = NULL;
 	int ret = 0;
 
-	if (strcmp(o->authkey, "qiye") == 0 &&
-	    !manager_host_is_loopback(o->host)) {
-		*cause = xasprintf("--host %s is not a loopback address: "
-		    "choose your own --authkey, not the notes' 'qiye'", o->host);
-		return 2;
+	/* Off loopback, anyone on the network may try the key. */
+	if (!manager_host_is_loopback(o->host)) {
+		size_t klen = strlen(o->authkey);
+		if (strcmp(o->authkey, "qiye") == 0) {
+			*cause = xasprintf("--host %s is not a loopback "
+			    "address: choose your own --authkey, not the "
+			    "notes' 'qiye'", o->host);
+			return 2;
+		}
+		if (klen < MIN_PUBLIC_KEY) {
+			char n[32] = "it is empty";
+			if (klen > 0)
+				snprintf(n, sizeof n, "it has %zu", klen);
+			*cause = xasprintf("--host %s is not a loopback "
+			    "address: the --authkey must be %d bytes or more "
+			    "(%s)", o->host, MIN_PUBLIC_KEY, n);
+			return 2;
+		}
 	}
 	if (listen_on(&s, cause) < 0)
 		return 1;

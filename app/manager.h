@@ -16,7 +16,9 @@
  * queue, for systour workers. A leased task goes back to the queue, first in
  * line, when its lease runs out or its worker's connection goes; a task's
  * result is put on the result queue by its first ack only, so a redelivered
- * task is counted once. See lease_call in manager.c. */
+ * task is counted once. A task taken by a plain get (CPython's clients) keeps
+ * CPython's at-most-once semantics: no ack counts for it after that. See
+ * lease_call in manager.c. */
 #ifndef SYSTOUR_MANAGER_H
 #define SYSTOUR_MANAGER_H
 
@@ -41,7 +43,7 @@ int manager_host_is_loopback(const char *host);
 /* Serve until SIGINT or SIGTERM, a client's shutdown request, or (with
  * tasks) until every result is in and the clients have gone. Returns 0, 1
  * with *cause (allocated) when the work failed, 2 with *cause on bad usage
- * (the notes' key on a non-loopback address). */
+ * (on a non-loopback address: the notes' key, or one under 8 bytes). */
 int manager_run(const struct manager_opts *o, char **cause);
 
 #endif

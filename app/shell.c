@@ -2,6 +2,7 @@
  * checking options, running commands, completing words and printing help.
  * The commands themselves are in commands.c. */
 #include "shell.h"
+#include "layout.h"
 #include "lesson_module.h"
 #include "util.h"
 
@@ -370,4 +371,96 @@ char *
 cmd_help_usable(const struct app *app, int context)
 {
 	return help_lines(app, NULL, context, 1);
+}
+
+/* Append text to *out, wrapped at words to fit width columns; lines after
+ * the first are indented by indent spaces. */
+static void
+wrap_words(char **out, const char *text, int col, int indent, int width)
+{
+	const char *p = text;
+	while (*p) {
+		size_t n = strcspn(p, " ");
+		char *word = xstrndup(p, n);
+		int w = text_width(word);
+		if (p != text && col + 1 + w > width) {
+			char *s = xasprintf("%s\n%*s%s", *out, indent, "", word);
+			free(*out);
+			*out = s;
+			col = indent + w;
+		} else {
+			char *s = xasprintf("%s%s%s", *out, p != text ? " " : "",
+			    word);
+			free(*out);
+			*out = s;
+			col += (p != text) + w;
+		}
+		free(word);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+char *
+cmd_usage_text(const struct app *app, const struct cmd_entry *e)
+{
+	int oneshot = (e->flags & CMD_ONESHOT) != 0;
+	char *head = xasprintf("%s%s%s", L(app->lang, "usage: ", "用法："),
+	    oneshot ? "systour " : "", e->name);
+	char *out = xstrdup(head);
+	if (*e->usage) {
+		char *s = xasprintf("%s ", out);
+		free(out);
+		out = s;
+		int col = text_width(head) + 1;
+		wrap_words(&out, e->usage, col, col, 79);
+	}
+	free(head);
+	char *s = xasprintf("%s\n", out);
+	free(out);
+	out = s;
+	wrap_words(&out, L(app->lang, e->help_en, e->help_zh), 0, 0, 79);
+	s = xasprintf("%s\n", out);
+	free(out);
+	out = s;
+	if (e->alias) {
+		s = xasprintf("%s%s%s\n", out, L(app->lang, "Also: ", "别名："),
+		    e->alias);
+		free(out);
+		out = s;
+	}
+	if (!(e->flags & CMD_ONESHOT)) {
+		s = xasprintf("%s%s\n", out, L(app->lang,
+		    "Only inside the tutor and the plain shell.",
+		    "只能在导师界面和纯文本 shell 里使用。"));
+		free(out);
+		out = s;
+	}
+	if (e->optdoc && e->optdoc[0].opt) {
+		s = xasprintf("%s\n%s\n", out, L(app->lang, "Options:", "选项："));
+		free(out);
+		out = s;
+	}
+	for (const struct cmd_optdoc *d = e->optdoc; d && d->opt; d++) {
+		const char *text = L(app->lang, d->en, d->zh);
+		s = xasprintf("%s  %-20s ", out, d->opt);
+		free(out);
+		out = s;
+		if (text_width(d->opt) > 20) {
+			s = xasprintf("%s\n%23s", out, "");
+			free(out);
+			out = s;
+		}
+		/* each of its lines, indented under the first */
+		for (const char *p = text; *p;) {
+			size_t n = strcspn(p, "\n");
+			s = xasprintf("%s%s%.*s\n", out, p == text ? "" :
+			    "                       ", (int)n, p);
+			free(out);
+			out = s;
+			p += n + (p[n] == '\n');
+		}
+	}
+	return out;
 }

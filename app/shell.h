@@ -33,6 +33,12 @@ struct cmd_args {
 /* 1 if the option was given; *value (if asked) gets its value. */
 int cmd_has(const struct cmd_args *args, const char *name, const char **value);
 
+/* One option of a command, as `systour COMMAND --help` shows it. */
+struct cmd_optdoc {
+	const char *opt;        /* as typed, with its value: "--port N" */
+	const char *en, *zh;    /* what it does; '\n' breaks a long one */
+};
+
 struct cmd_entry {
 	const char *name;
 	const char *alias;
@@ -42,6 +48,8 @@ struct cmd_entry {
 	int minargs, maxargs;   /* positional arguments; -1: no limit */
 	const char *const *options; /* accepted options, NULL-terminated:
 				       "json" a flag, "lang=" takes a value */
+	const struct cmd_optdoc *optdoc; /* one for each of options, in
+				       the same order, then { NULL } */
 	int flags;
 	enum cmd_complete complete;
 	enum cmd_retval (*exec)(struct app *app, struct cmd_args *args);
@@ -69,6 +77,10 @@ void cmd_free_argv(int argc, char **argv);
 /* Candidates for the word being typed: words is what precedes it on the
  * line. Returns a NULL-terminated allocated array of allocated strings. */
 char **cmd_complete(struct app *app, const char *before, const char *word);
+
+/* `systour COMMAND --help`: the command's usage, what it does and each of
+ * its options, in app->lang. Allocated. */
+char *cmd_usage_text(const struct app *app, const struct cmd_entry *e);
 
 /* The usage line of one command, or the whole table, as text. */
 char *cmd_help_text(const struct app *app, const struct cmd_entry *only);

@@ -32,8 +32,56 @@ load helpers
 	assert_out_has "usage: systour"
 	run --separate-stderr "$SYSTOUR" show 1 --help
 	assert_status 0
-	assert_out_has "usage: systour"
+	[ "${lines[0]}" = "usage: systour show LESSON [STEP] [--lang zh|en]" ] ||
+		fail "not show's usage"
 	assert_out_lacks "Alpha: opening files"
+	run --separate-stderr "$SYSTOUR" --lang en show -h 1
+	assert_status 0
+	[[ "${lines[0]}" == "usage: systour show "* ]] || fail "not show's usage"
+}
+
+@test "COMMAND --help: that command's usage, what it does and its options, one screen, exit 0" {
+	local name
+	for name in $(table_commands); do
+		run --separate-stderr "$SYSTOUR" "$name" --help
+		assert_status 0
+		[ -z "$stderr" ] || fail "$name --help wrote to stderr"
+		[[ "${lines[0]}" == "usage: systour $name"* ||
+		    "${lines[0]}" == "usage: $name"* ]] || fail "$name --help: not its usage"
+		assert_out_lacks "Commands given only here"
+		[ "${#lines[@]}" -le 24 ] || fail "$name --help: more than a screen"
+	done
+	run --separate-stderr "$SYSTOUR" manager --help
+	assert_status 0
+	for opt in '--host ADDR' '--port N' '--authkey KEY' '--tasks N' \
+	    '--maxsize N' '--max-frame BYTES'; do
+		assert_out_match "^  $opt  "
+	done
+	assert_out_has "8 bytes or more"
+	# It does not run: no manager is started, even with its options.
+	run --separate-stderr timeout 10 "$SYSTOUR" worker --connect 127.0.0.1:1 --help
+	assert_status 0
+	[[ "${lines[0]}" == "usage: systour worker --connect HOST:PORT "* ]] ||
+		fail "not worker's usage"
+	for opt in '--connect HOST:PORT' '--authkey KEY' '--timeout SECONDS' \
+	    '--pace MS' '--batch N' '--lease SECONDS'; do
+		assert_out_match "^  $opt  "
+	done
+	run --separate-stderr "$SYSTOUR" --lang zh demo --help
+	assert_status 0
+	[[ "${lines[0]}" == "用法：systour demo "* ]] || fail "not demo's usage in Chinese"
+	assert_out_match '^  --delay MS  '
+	run --separate-stderr "$SYSTOUR" quit --help
+	assert_status 0
+	assert_out_has "Only inside the tutor and the plain shell."
+}
+
+@test "an unknown COMMAND --help is bad usage (2), one line on stderr" {
+	run --separate-stderr "$SYSTOUR" frobnicate --help
+	assert_status 2
+	assert_one_error
+	assert_err_has "unknown command: frobnicate"
+	[ -z "$output" ] || fail "stdout should be empty"
 }
 
 @test "--version prints 'systour X.Y.Z' and exits 0" {

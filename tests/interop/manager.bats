@@ -7,9 +7,10 @@
 # manager_notes_server.py (the service process). The only change a test
 # makes is to substitute the port: the scripts hard-code 8001, and a test
 # runs them with `sed s/8001/$PORT/` on a copy so that it never needs a
-# fixed port. Abusive clients are in manager_peer.py. Skipped, with a
-# message, when python3 is missing. Every process a test starts runs in its
-# own process group under `timeout` and is killed in teardown.
+# fixed port. Abusive clients are in manager_peer.py. The tests that need a
+# CPython peer are skipped, with a message, when python3 is missing; those
+# with systour on both sides run anyway. Every process a test starts runs in
+# its own process group under `timeout` and is killed in teardown.
 
 bats_require_minimum_version 1.5.0
 
@@ -18,10 +19,13 @@ SYSTOUR="${SYSTOUR:-$ROOT/systour}"
 PEER="$BATS_TEST_DIRNAME/manager_peer.py"
 
 setup() {
-	command -v python3 >/dev/null ||
-		skip "python3 is not installed: no CPython peer to talk to"
 	PGIDS=()
 	T="$BATS_TEST_TMPDIR"
+}
+
+need_python3() {
+	command -v python3 >/dev/null ||
+		skip "python3 is not installed: no CPython peer to talk to"
 }
 
 teardown() {
@@ -37,13 +41,14 @@ teardown() {
 # Start `systour manager --port 0 ARGS...` in a process group of its own;
 # sets MPID and PORT (read from its "listening on" line).
 start_manager() {
+	rm -f "$T/manager.out" "$T/manager.err"	# not a last manager's port
 	setsid timeout 120 "$SYSTOUR" manager --port 0 "$@" \
 	    >"$T/manager.out" 2>"$T/manager.err" &
 	MPID=$!
 	PGIDS+=("$MPID")
 	PORT=
 	for _ in $(seq 100); do
-		PORT=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$T/manager.err")
+		PORT=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$T/manager.err" 2>/dev/null || true)
 		[ -n "$PORT" ] && return 0
 		sleep 0.05
 	done
@@ -82,7 +87,56 @@ wait_for() {
 	return 1
 }
 
+# Start `systour worker ARGS...` against the manager in a process group of
+# its own, its output in $T/NAME.out; its PID in the variable NAME.
+start_worker() {
+	local name=$1
+	shift
+	setsid timeout 120 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" "$@" \
+	    >"$T/$name.out" 2>&1 &
+	printf -v "$name" '%s' "$!"
+	PGIDS+=("$!")
+}
+
+# Wait (at most $2 seconds) until the manager has printed $1 results.
+wait_results() {
+	local n=0
+	for _ in $(seq $(($2 * 50))); do
+		n=$(grep -c '^result is ' "$T/manager.out" || true)
+		[ "$n" -ge "$1" ] && return 0
+		sleep 0.02
+	done
+	echo "only $n of $1 results after $2 s" >&2
+	return 1
+}
+
+# Wait (at most $4 seconds) until file $1 has $3 lines matching $2.
+wait_line() {
+	for _ in $(seq $(($4 * 50))); do
+		[ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -ge "$3" ] && return 0
+		sleep 0.02
+	done
+	echo "$1 has no $3 lines matching $2 after $4 s:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+# The manager printed "result is success ImageUrl_N" once for each N from 0
+# to $1 - 1, and no other result.
+each_result_once() {
+	grep '^result is ' "$T/manager.out" |
+	    sed 's/^result is success ImageUrl_\([0-9][0-9]*\)$/\1/' |
+	    sort -n >"$T/got"
+	seq 0 $(($1 - 1)) >"$T/want"
+	cmp "$T/got" "$T/want" || {
+		echo "missing: $(comm -13 <(sort "$T/got") <(sort "$T/want") | head -5)" >&2
+		echo "twice or unexpected: $(sort "$T/got" | uniq -d | head -5)" >&2
+		return 1
+	}
+}
+
 @test "manager: the notes' task process, unchanged but for the port, gets all 10 results in" {
+	need_python3
 	start_manager --authkey qiye --tasks 10
 	# The one change to the notes' script: its port, 8001 -> $PORT.
 	sed "s/8001/$PORT/" "$BATS_TEST_DIRNAME/manager_notes_worker.py" >"$T/worker.py"
@@ -101,6 +155,7 @@ wait_for() {
 }
 
 @test "worker: systour worker against the notes' service process (CPython), all 10 results print" {
+	need_python3
 	P=$(free_port)
 	# The one change to the notes' script: its port, 8001 -> $P.
 	sed "s/8001/$P/" "$BATS_TEST_DIRNAME/manager_notes_server.py" >"$T/server.py"
@@ -123,6 +178,7 @@ wait_for() {
 @test "worker and manager: systour on both sides, every result once" {
 	start_manager --tasks 50 --maxsize 10
 	run timeout 30 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --timeout 1 --pace 0
+	printf '%s\n' "$output" | tail -5
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"work exit"* ]]
 	wait_for "$MPID" 15
@@ -132,8 +188,19 @@ wait_for() {
 }
 
 @test "manager: leases: an expired lease is delivered again, its ack counts once" {
+	need_python3
 	start_manager
 	run timeout 30 python3 "$PEER" "$PORT" lease
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	stop_manager
+}
+
+@test "manager: a task got by a plain get after its lease ran out: the lease's late ack does not count it again" {
+	need_python3
+	start_manager
+	run timeout 30 python3 "$PEER" "$PORT" mixed
 	printf '%s\n' "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = ok ]
@@ -189,7 +256,104 @@ wait_for() {
 	[ "$(grep '^result is ' "$T/manager.out" | sort -u | wc -l)" -eq 600 ]
 }
 
+@test "worker: 100,000 tasks, workers killed with SIGKILL along the way: every result exactly once" {
+	start_manager --tasks 100000 --maxsize 2000
+	# Paced workers first: a 1 ms "download" per task bounds their rate
+	# (at most 1,000 tasks/s each), so each of the four kills below lands
+	# on a worker that holds a batch of leased tasks, long before the end.
+	for i in 1 2 3 4 5 6; do
+		start_worker P$i --batch 20 --pace 1 --timeout 1
+	done
+	# And a slow one whose leases run out: a batch of 20 tasks at 100 ms
+	# each takes 2 s, its lease 1 s. Its tasks go to others meanwhile, and
+	# its late acks must not count them twice.
+	start_worker S1 --batch 20 --pace 100 --lease 1 --timeout 1
+	wait_results 2000 60
+	kill -KILL -- "-$P1"
+	start_worker P7 --batch 20 --pace 1 --timeout 1
+	wait_results 5000 60
+	kill -KILL -- "-$P2"
+	wait_results 8000 60
+	kill -KILL -- "-$P3"
+	wait_results 11000 60
+	kill -KILL -- "-$P4"
+	# The slow worker's 21st task came with the reply to the call that
+	# carried its first batch's (late) acks.
+	wait_line "$T/S1.out" '^download image ' 21 30
+	# Then fast workers (no pace, batches of 100) do the rest in about a
+	# second; the two kills among them land wherever they land (holding a
+	# batch, or with acks on the wire), or after the end, which is fine.
+	start_worker F1 --batch 100 --pace 0 --timeout 1
+	start_worker F2 --batch 100 --pace 0 --timeout 1
+	wait_results 40000 60
+	kill -KILL -- "-$F1" 2>/dev/null || true
+	start_worker F3 --batch 50 --pace 0 --timeout 1
+	wait_results 70000 60
+	kill -KILL -- "-$F2" 2>/dev/null || true
+	kill -KILL -- "-$S1"
+	start_worker F4 --batch 100 --pace 0 --timeout 1
+	wait_for "$MPID" 60
+	[ "$WSTATUS" -eq 0 ]
+	for w in P5 P6 P7 F3 F4; do
+		wait_for "${!w}" 10
+		[ "$WSTATUS" -eq 0 ] || { echo "worker $w: $WSTATUS" >&2; cat "$T/$w.out" >&2; false; }
+	done
+	grep 'all 100000 results are in' "$T/manager.err"
+	[ "$(grep -c '^result is success ImageUrl_[0-9]*$' "$T/manager.out")" -eq 100000 ]
+	each_result_once 100000
+	# The four paced workers died holding leases that went back; the slow
+	# one's leases ran out, and its late acks came in.
+	[ "$(grep -cE 'left holding [0-9]+ leased tasks?: back to the queue' "$T/manager.err")" -ge 4 ]
+	[ "$(grep -cE 'the lease of task [0-9]+ \(of .*\) ran out' "$T/manager.err")" -ge 20 ]
+	! grep -q 'Sanitizer' "$T"/*.out "$T/manager.err" || false
+}
+
+@test "manager: the notes' CPython worker beside systour workers: killed, it loses the task in hand (at most once); systour's lose none" {
+	need_python3
+	start_manager --tasks 10000 --maxsize 500
+	sed "s/8001/$PORT/" "$BATS_TEST_DIRNAME/manager_notes_worker.py" >"$T/worker.py"
+	# The notes' worker, unchanged but for its port (unbuffered, so that
+	# its lines show as they happen): get, print, sleep 1 s, put.
+	PYTHONUNBUFFERED=1 setsid timeout 60 python3 "$T/worker.py" >"$T/py.out" 2>&1 &
+	PY=$!
+	PGIDS+=("$PY")
+	# Paced systour workers (at most 1,000 tasks/s each) beside it: its
+	# second task comes long before the work is done.
+	wait_line "$T/py.out" '^download image ' 1 20
+	start_worker P1 --batch 20 --pace 1 --timeout 1
+	start_worker P2 --batch 20 --pace 1 --timeout 1
+	wait_line "$T/py.out" '^download image ' 2 20
+	# It has put its first task's result and sleeps on its second: kill it
+	# there, and a systour worker with its batch of leases too.
+	kill -KILL -- "-$PY"
+	kill -KILL -- "-$P1"
+	first=$(sed -n '1s/^download image //p' "$T/py.out")
+	held=$(sed -n '2s/^download image //p' "$T/py.out")
+	[ "$(grep -c '^download image ' "$T/py.out")" -eq 2 ]
+	start_worker F1 --batch 100 --pace 0 --timeout 1
+	# The systour workers stop when nothing is left to lease.
+	for w in P2 F1; do
+		wait_for "${!w}" 60
+		[ "$WSTATUS" -eq 0 ] || { echo "worker $w: $WSTATUS" >&2; cat "$T/$w.out" >&2; false; }
+	done
+	# Every task arrived once but the one the CPython worker died holding:
+	# a get is at most once, and that task is not delivered again. The
+	# manager still waits for it.
+	grep -qx "result is success $first" "$T/manager.out"
+	! grep -qx "result is success $held" "$T/manager.out" || false
+	[ "$(grep -c '^result is success ImageUrl_[0-9]*$' "$T/manager.out")" -eq 9999 ]
+	grep '^result is ' "$T/manager.out" | sed 's/^result is success ImageUrl_//' |
+	    sort -n >"$T/got"
+	seq 0 9999 | grep -vx "${held#ImageUrl_}" >"$T/want"
+	cmp "$T/got" "$T/want"
+	grep -qE 'left holding [0-9]+ leased tasks?: back to the queue' "$T/manager.err"
+	! grep -q 'all 10000 results are in' "$T/manager.err" || false
+	kill -0 "$MPID"
+	stop_manager
+}
+
 @test "manager: CPython proxy calls, queue.Empty on a timed-out get, a blocked get holds up no one" {
+	need_python3
 	start_manager
 	run timeout 30 python3 "$PEER" "$PORT" ok
 	printf '%s\n' "$output"
@@ -199,6 +363,7 @@ wait_for() {
 }
 
 @test "manager: a wrong key is refused and logged with the peer address; others carry on" {
+	need_python3
 	start_manager --authkey s3cret
 	run timeout 20 python3 "$PEER" "$PORT" wrongkey wrong
 	[ "$status" -eq 0 ]
@@ -210,6 +375,7 @@ wait_for() {
 }
 
 @test "manager: a truncated frame, a 4 GiB length, garbage, a bad pickle: each dropped, others carry on" {
+	need_python3
 	start_manager
 	for mode in truncated huge hugepre garbage badpickle; do
 		run timeout 20 python3 "$PEER" "$PORT" "$mode"
@@ -234,7 +400,37 @@ wait_for() {
 	[[ "$output" == "systour: manager: --host 0.0.0.0 is not a loopback address"* ]]
 }
 
+@test "manager: on a non-loopback address an empty key or one under 8 bytes refuses to start (exit 2)" {
+	run -2 --separate-stderr timeout 10 "$SYSTOUR" manager --host 0.0.0.0 --port 0 --authkey ''
+	[ -z "$output" ]
+	[ "$stderr" = "systour: manager: --host 0.0.0.0 is not a loopback address: the --authkey must be 8 bytes or more (it is empty)" ]
+	run -2 --separate-stderr timeout 10 "$SYSTOUR" manager --host 0.0.0.0 --port 0 --authkey 1234567
+	[ "$stderr" = "systour: manager: --host 0.0.0.0 is not a loopback address: the --authkey must be 8 bytes or more (it has 7)" ]
+	# Eight bytes will do; a worker with the key gets the tasks done.
+	start_manager --host 0.0.0.0 --authkey 12345678 --tasks 3
+	grep -q 'listening on 0\.0\.0\.0:' "$T/manager.err"
+	run timeout 30 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --authkey 12345678 --pace 0 --timeout 1
+	[ "$status" -eq 0 ]
+	wait_for "$MPID" 15
+	[ "$WSTATUS" -eq 0 ]
+	each_result_once 3
+}
+
+@test "manager: on loopback any key will do, the empty one too; a wrong one is refused and logged with the peer address" {
+	start_manager --authkey '' --tasks 3
+	run --separate-stderr timeout 30 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --authkey x --pace 0 --timeout 1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "systour: worker: 127.0.0.1:$PORT: digest sent was rejected (wrong authkey?)" ]]
+	grep -E '^systour manager: refused 127\.0\.0\.1:[0-9]+: digest received was wrong' "$T/manager.err"
+	run timeout 30 "$SYSTOUR" worker --connect "127.0.0.1:$PORT" --authkey '' --pace 0 --timeout 1
+	[ "$status" -eq 0 ]
+	wait_for "$MPID" 15
+	[ "$WSTATUS" -eq 0 ]
+	each_result_once 3
+}
+
 @test "manager: SIGTERM and SIGINT end it cleanly, with clients connected" {
+	need_python3
 	start_manager
 	( timeout 20 python3 -c "
 from multiprocessing.managers import BaseManager

@@ -12,6 +12,8 @@ usage: manager_peer.py PORT MODE [KEY]
   badpickle authenticate, send a frame of random bytes
   lease     the lease extension: a lease that runs out is delivered again,
             with the same task id, and its ack counts once
+  mixed     a task whose lease ran out, then taken by a plain get (at most
+            once, as CPython's clients): the lease's late ack is not counted
 Exit 0 when the manager behaved as expected."""
 import os
 import queue
@@ -137,6 +139,29 @@ def lease():
     print('ok')
 
 
+def mixed():
+    m = QueueManager(address=addr, authkey=key)
+    m.connect()
+    task = m.get_task_queue()
+    result = m.get_result_queue()
+    task.put('m0')
+    [(id0, item)] = task._callmethod('lease', (), {'n': 1, 'lease': 0.3})
+    assert item == 'm0', item
+    deadline = time.monotonic() + 10
+    while task.qsize() == 0:  # until its lease runs out
+        assert time.monotonic() < deadline, 'the lease did not run out'
+        time.sleep(0.02)
+    assert task.get(timeout=1) == 'm0'
+    # The lease's worker was only slow: its ack comes late, after a CPython
+    # client took the task. That client puts its own result; the ack must
+    # not put a second one.
+    assert task._callmethod('ack', (id0, 'success m0 (late ack)')) is False
+    result.put('success m0')
+    assert result.get(timeout=1) == 'success m0'
+    assert result.empty(), result.qsize()
+    print('ok')
+
+
 def raw():
     return socket.create_connection(addr, timeout=5)
 
@@ -151,6 +176,8 @@ def main():
         ok()
     elif mode == 'lease':
         lease()
+    elif mode == 'mixed':
+        mixed()
     elif mode == 'wrongkey':
         try:
             Client(addr, authkey=key)

@@ -20,6 +20,7 @@
 
 #include "app.h"
 #include "lang.h"
+#include "layout.h"
 #include "shell.h"
 #include "util.h"
 
@@ -745,6 +746,59 @@ test_cmd_help(void **state)
 	assert_string_equal(err(fx), "help: unknown command: xyz\n");
 }
 
+/* `systour COMMAND --help` is true to the table: one line of help for each
+ * option the command accepts, in its order, spelled as it is typed (a value
+ * after a space for an option that takes one), every --word in the usage
+ * an accepted option, and every line within 79 columns in both languages. */
+static void
+test_usage_text_true_to_options(void **state)
+{
+	(void)state;
+	for (const struct cmd_entry *const *t = cmd_table; *t; t++) {
+		const struct cmd_entry *e = *t;
+		size_t n = 0;
+		for (; e->options && e->options[n]; n++) {
+			const char *o = e->options[n];
+			size_t len = strcspn(o, "=");
+			assert_non_null(e->optdoc);
+			const struct cmd_optdoc *d = &e->optdoc[n];
+			assert_non_null(d->opt);
+			assert_true(strncmp(d->opt, "--", 2) == 0);
+			assert_true(strncmp(d->opt + 2, o, len) == 0);
+			assert_int_equal(d->opt[2 + len], o[len] == '=' ? ' ' : '\0');
+			assert_true(d->en && *d->en && d->zh && *d->zh);
+		}
+		if (n > 0)
+			assert_null(e->optdoc[n].opt);
+		else
+			assert_true(e->optdoc == NULL || e->optdoc[0].opt == NULL);
+		for (const char *p = strstr(e->usage, "--"); p;
+		    p = strstr(p + 2, "--")) {
+			size_t len = strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-");
+			int found = 0;
+			for (size_t i = 0; i < n; i++)
+				if (strcspn(e->options[i], "=") == len &&
+				    strncmp(e->options[i], p + 2, len) == 0)
+					found = 1;
+			if (!found)
+				fail_msg("%s: usage names --%.*s, not an option",
+				    e->name, (int)len, p + 2);
+		}
+		for (int l = 0; l < 2; l++) {
+			struct app app = { .lang = l ? LANG_ZH : LANG_EN };
+			char *text = cmd_usage_text(&app, e);
+			assert_true(strncmp(text, l ? "用法：" : "usage: ",
+			    strlen(l ? "用法：" : "usage: ")) == 0);
+			for (char *line = strtok(text, "\n"); line;
+			    line = strtok(NULL, "\n"))
+				if (text_width(line) > 79)
+					fail_msg("%s --help: too wide: %s",
+					    e->name, line);
+			free(text);
+		}
+	}
+}
+
 /* The whole table: one line per command, in table order, in each
  * language. */
 static void
@@ -1049,6 +1103,7 @@ main(void)
 		T(test_cmd_reset),
 		T(test_cmd_help),
 		T(test_help_text_lists_every_command),
+		cmocka_unit_test(test_usage_text_true_to_options),
 		cmocka_unit_test(test_cmd_has),
 		T(test_complete_commands),
 		T(test_complete_lessons),
