@@ -50,6 +50,7 @@ cmd_manager_exec(struct app *app, struct cmd_args *args)
 			return CMD_USAGE;
 		o.max_frame = (size_t)n;
 	}
+	o.depth = cmd_has(args, "depth", NULL);
 	if (number(app, "manager", "port", o.port, 0, 65535, &n) < 0)
 		return CMD_USAGE;
 	char *cause = NULL;
@@ -62,12 +63,12 @@ cmd_manager_exec(struct app *app, struct cmd_args *args)
 }
 
 static const char *const manager_options[] = { "host=", "port=", "authkey=",
-	"tasks=", "maxsize=", "max-frame=", NULL };
+	"tasks=", "maxsize=", "max-frame=", "depth", NULL };
 
 const struct cmd_entry cmd_manager_entry = {
 	.name = "manager",
 	.usage = "[--host 127.0.0.1] [--port 8001] [--authkey qiye] [--tasks N] "
-	    "[--maxsize N] [--max-frame BYTES]",
+	    "[--maxsize N] [--max-frame BYTES] [--depth]",
 	.help_en = "the notes' service process: task and result queues over TCP",
 	.help_zh = "笔记中的服务进程：通过 TCP 提供任务队列和结果队列",
 	.minargs = 0, .maxargs = 0, .options = manager_options,
@@ -107,7 +108,7 @@ cmd_worker_exec(struct app *app, struct cmd_args *args)
 		o.timeout = (double)n;
 	}
 	if (cmd_has(args, "pace", &v)) {
-		if (number(app, "worker", "pace", v, 0, 100, &n) < 0)
+		if (number(app, "worker", "pace", v, 0, 10000, &n) < 0)
 			goto out;
 		o.pace_ms = n;
 	}

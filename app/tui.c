@@ -128,6 +128,17 @@ tui_demo_control(struct app *app, const char *what)
 		app_errorf(app, "demo %s: no demo is running", what);
 		return -1;
 	}
+	if (strncmp(what, "kill", 4) == 0) {
+		/* "kill" (as the key k) or "kill N" (pane N, from 1) */
+		char *why = NULL;
+		int pane = what[4] ? atoi(what + 5) - 1 : -1;
+		if (demo_view_kill(t->demo, pane, &why) < 0) {
+			app_errorf(app, "demo kill: %s", why);
+			free(why);
+			return -1;
+		}
+		return 0;
+	}
 	return demo_view_control(t->demo, what);
 }
 
@@ -567,7 +578,7 @@ key_demo(struct tui *t, enum key k, wchar_t ch)
 		{ K_CHAR, '-', DK_SLOWER }, { K_CHAR, 'r', DK_RESTART },
 		{ K_CHAR, 'q', DK_STOP }, { K_ESC, 0, DK_STOP },
 		{ K_CHAR, 'z', DK_ZOOM }, { K_TAB, 0, DK_FOCUS },
-		{ K_CHAR, 'k', DK_UP }, { K_UP, 0, DK_UP }, { K_WHEEL_UP, 0, DK_UP },
+		{ K_CHAR, 'k', DK_KILL }, { K_UP, 0, DK_UP }, { K_WHEEL_UP, 0, DK_UP },
 		{ K_CHAR, 'j', DK_DOWN }, { K_DOWN, 0, DK_DOWN },
 		{ K_WHEEL_DOWN, 0, DK_DOWN }, { K_PGUP, 0, DK_PGUP },
 		{ K_PGDN, 0, DK_PGDN }, { K_CHAR, 'g', DK_TOP }, { K_HOME, 0, DK_TOP },
