@@ -39,6 +39,7 @@ struct demo_view {
 	int focus;              /* 0..npanes-1 actors, npanes code, +1 kernel */
 	int zoom;
 	int code_top, kernel_top;
+	int code_held;          /* the learner scrolled the code: it stays */
 	char note[200];
 
 	long long started_ms;
@@ -308,6 +309,18 @@ draw_code(struct demo_view *v, int y, int x, int h, int w)
 	    L(v->lang, v->d->title_en, v->d->title_zh));
 	draw_title(y, x, w, title, v->focus == v->npanes);
 	free(title);
+	/* code longer than the pane follows the first marked line, unless
+	 * the learner has scrolled it */
+	int first = 0;
+	for (int i = 0; i < v->npanes; i++)
+		if (v->pos[i] > 0 && (first == 0 || v->pos[i] < first))
+			first = v->pos[i];
+	if (!v->code_held && first > 0 && (first <= v->code_top ||
+	    first > v->code_top + h - 1)) {
+		v->code_top = first - 1 - (h - 1) / 3;
+		if (v->code_top < 0)
+			v->code_top = 0;
+	}
 	while (*s) {
 		size_t n = strcspn(s, "\n");
 		line++;
@@ -439,6 +452,7 @@ scroll_by(struct demo_view *v, int by)
 			p->scroll = p->n;
 	} else {
 		int *top = v->focus == v->npanes ? &v->code_top : &v->kernel_top;
+		v->code_held |= v->focus == v->npanes;
 		*top += by;
 		if (*top < 0)
 			*top = 0;
