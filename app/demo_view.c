@@ -432,8 +432,8 @@ demo_view_draw(struct demo_view *v, int top, int rows, char *status,
 		    v->d->name, state_name(v), *v->note ? " · " : "", v->note);
 	else
 		snprintf(status, len, L(v->lang,
-		    "demo %s · %s · %d ms · Space pause · n step · +/- speed · k kill · r restart · z zoom · Tab focus · q stop%s%s",
-		    "演示 %s · %s · %d 毫秒 · 空格 暂停 · n 单步 · +/- 快慢 · k 杀死 · r 重来 · z 放大 · Tab 切换 · q 停止%s%s"),
+		    "demo %s · %s · %d ms%s%s · Space pause · n step · +/- speed · k kill · r restart · z zoom · Tab focus · q stop",
+		    "演示 %s · %s · %d 毫秒%s%s · 空格 暂停 · n 单步 · +/- 快慢 · k 杀死 · r 重来 · z 放大 · Tab 切换 · q 停止"),
 		    v->d->name, state_name(v), demo_delay(v->run),
 		    *v->note ? " · " : "", v->note);
 }

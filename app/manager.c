@@ -30,7 +30,7 @@
 #define MAX_CLIENTS	1000
 #define AUTH_MS		10000		/* a handshake must end within this */
 #define DEPTH_MS	100		/* --depth: at most one line this often */
-#define DEPTH_BAR	20		/* --depth: cells of the widest bar */
+#define DEPTH_BAR	10		/* --depth: cells of the bar */
 
 /* ---------------------------------------------------------------- queues */
 
@@ -954,11 +954,12 @@ local_work(struct server *s)
 	}
 }
 
-/* --depth: one line each time a depth changes (the task queue: queued and
- * leased; the result queue; with --tasks, the results taken), at most one
- * per DEPTH_MS, ending in a bar: a cell per task up to DEPTH_BAR, then
- * scaled to the largest total seen (█ queued, ▒ leased, ░ results). Returns
- * the ms until a line held back is due, or -1; force: print it now. */
+/* --depth: one line each time a depth changes, at most one per DEPTH_MS:
+ * "depth ██████▒▒░· task 31+4, result 1, taken 4/40" — a bar of DEPTH_BAR
+ * cells scaled to the largest total seen (█ queued, ▒ leased, ░ in the
+ * result queue), the task queue's queued+leased, the result queue, and
+ * with --tasks the results taken. Returns the ms until a line held back
+ * is due, or -1; force: print it now. */
 static int64_t
 depth_report(struct server *s, int force)
 {
@@ -975,22 +976,25 @@ depth_report(struct server *s, int force)
 	if (total > s->depth_peak)
 		s->depth_peak = total;
 	long scale = s->depth_peak > DEPTH_BAR ? s->depth_peak : DEPTH_BAR;
-	char bar[DEPTH_BAR * 3 * 3 + 1], *b = bar;
+	char bar[DEPTH_BAR * 3 + 1], *b = bar;
 	static const char *const cell[3] = { "█", "▒", "░" };
+	int used = 0;
 	for (int k = 0; k < 3; k++) {
-		long n = d[k] == 0 ? 0 : (d[k] * DEPTH_BAR + scale / 2) / scale;
-		for (long i = n < 1 && d[k] > 0 ? 1 : n; i > 0 &&
-		    b + 4 <= bar + sizeof bar; i--, b += 3)
+		long n = (d[k] * DEPTH_BAR + scale / 2) / scale;
+		if (n == 0 && d[k] > 0)
+			n = 1;	/* one task still shows */
+		for (; n > 0 && used < DEPTH_BAR; n--, used++, b += 3)
 			memcpy(b, cell[k], 3);
 	}
+	for (; used < DEPTH_BAR; used++)
+		*b++ = '.';
 	*b = '\0';
+	char taken[48] = "";
 	if (s->o->tasks > 0)
-		outf(s, "depth: task queue %ld, leased %ld, result queue %ld, "
-		    "taken %ld/%ld %s\n", d[0], d[1], d[2], d[3], s->o->tasks,
-		    bar);
-	else
-		outf(s, "depth: task queue %ld, leased %ld, result queue %ld %s\n",
-		    d[0], d[1], d[2], bar);
+		snprintf(taken, sizeof taken, ", taken %ld/%ld", d[3],
+		    s->o->tasks);
+	outf(s, "depth %s task %ld+%ld, result %ld%s\n", bar, d[0], d[1], d[2],
+	    taken);
 	memcpy(s->depth_last, d, sizeof d);
 	s->depth_at = now;
 	return -1;

@@ -161,17 +161,17 @@ close_from_3(void)
 		close(fd);
 }
 
-/* How a waitpid status reads: "exited with status 0", "was killed by
- * signal 9 (SIGKILL)". */
+/* How a waitpid status reads: "exited with status 0", "killed by SIGKILL
+ * (signal 9)". */
 static const char *
 how(int status, char *buf, size_t len)
 {
 	if (WIFEXITED(status))
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "was killed by signal %d (SIG%s)",
-		    WTERMSIG(status), sigabbrev_np(WTERMSIG(status)) ?
-		    sigabbrev_np(WTERMSIG(status)) : "?");
+		snprintf(buf, len, "killed by SIG%s (signal %d)",
+		    sigabbrev_np(WTERMSIG(status)) ?
+		    sigabbrev_np(WTERMSIG(status)) : "?", WTERMSIG(status));
 	else
 		snprintf(buf, len, "ended (status %#x)", status);
 	return buf;
@@ -180,7 +180,7 @@ how(int status, char *buf, size_t len)
 /* A pane's parent: wait for the process it started and say how it ended;
  * leave with a status that carries it (128 + the signal for a signal). */
 static void __attribute__((noreturn))
-wait_and_tell(pid_t pid, const char *what)
+wait_and_tell(pid_t pid)
 {
 	int status;
 	char buf[80];
@@ -189,8 +189,7 @@ wait_and_tell(pid_t pid, const char *what)
 			perror("waitpid");
 			_exit(1);
 		}
-	printf("» waitpid(%d): %s %s\n", (int)pid, what,
-	    how(status, buf, sizeof buf));
+	printf("» waitpid: %s\n", how(status, buf, sizeof buf));
 	fflush(stdout);
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) :
 	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
@@ -227,7 +226,7 @@ start_worker(struct demo_ctx *ctx, const struct demo_api *api, int pane,
 		perror("execl /proc/self/exe");
 		_exit(127);
 	}
-	wait_and_tell(w, "systour worker");
+	wait_and_tell(w);
 }
 
 /* The full path of prog found in PATH, into buf; 0, or -1 if not there. */
@@ -296,7 +295,7 @@ start_python(struct demo_ctx *ctx, const struct demo_api *api,
 		perror("execl python3");
 		_exit(127);
 	}
-	wait_and_tell(w, "python3");
+	wait_and_tell(w);
 }
 
 /* ---- The leader: the manager's relay --------------------------------- */
@@ -313,6 +312,7 @@ struct relay {
 	int results[NTASKS];            /* "result is success ImageUrl_i" */
 	int requeued[NTASKS];
 	int others;                     /* results not of that form */
+	long queued, leased;            /* from the last depth line */
 };
 
 static int
@@ -371,6 +371,9 @@ on_manager_line(struct relay *r, char *line)
 		printf("» 1 the queues: the task queue and the result queue live "
 		    "in the manager (--maxsize %d, as Queue(task_number))\n",
 		    NTASKS);
+		printf("» --depth draws them: █ queued, ▒ leased (a worker has "
+		    "it, not acked yet), ░ in the result queue; \"task 31+4\" "
+		    "is 31 queued + 4 leased\n");
 		api->step(ctx, line_of("QueueManager.register('get_task_queue'"));
 		printf("» 2 registered: 'create' with get_task_queue or "
 		    "get_result_queue gives a proxy its queue\n");
@@ -406,6 +409,8 @@ on_manager_line(struct relay *r, char *line)
 			r->others++;
 	}
 	note_requeued(r, line);
+	if (strncmp(line, "depth ", 6) == 0 && (p = strstr(line, " task ")))
+		sscanf(p, " task %ld+%ld", &r->queued, &r->leased);
 	if (!r->done_seen && strstr(line, "results are in") != NULL) {
 		r->done_seen = 1;
 		printf("%s\n", line);
@@ -580,8 +585,16 @@ manager_run(struct demo_ctx *ctx, const struct demo_api *api)
 				stall = ms_now();
 			else if (stall > 0 && ms_now() - stall >= STALL_MS) {
 				stall = 0;      /* once */
-				printf("» no worker is left, and the manager still "
-				    "waits for results: SIGTERM to it\n");
+				if (r.queued > 0)
+					printf("» no worker is left to take the "
+					    "%ld task%s back in the queue: ",
+					    r.queued, r.queued == 1 ? "" : "s");
+				else
+					printf("» a task taken with get() (no "
+					    "lease: the CPython worker) went "
+					    "with its worker; its result cannot "
+					    "come: ");
+				printf("SIGTERM to the manager\n");
 				fflush(stdout);
 				kill(r.manager, SIGTERM);
 			}
