@@ -509,7 +509,6 @@ manager_run(struct demo_ctx *ctx, const struct demo_api *api)
 	int rel[2], manager_status = 0, manager_gone = 0;
 	char tasks[16], maxsize[16];
 
-	signal(SIGPIPE, SIG_IGN);
 	snprintf(tasks, sizeof tasks, "%d", NTASKS);
 	snprintf(maxsize, sizeof maxsize, "%d", NTASKS);
 	if (pipe2(rel, O_CLOEXEC) < 0) {
