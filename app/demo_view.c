@@ -136,6 +136,7 @@ begin(struct demo_view *v, char **cause)
 		v->pos[i] = 0;
 	}
 	v->note[0] = '\0';
+	v->code_held = 0;
 	v->stopped = 0;
 	v->leader_status = -1;
 	v->done = 0;

@@ -955,7 +955,7 @@ local_work(struct server *s)
 }
 
 /* --depth: one line each time a depth changes, at most one per DEPTH_MS:
- * "depth ██████▒▒░· task 31+4, result 1, taken 4/40" — a bar of DEPTH_BAR
+ * "depth ██████▒▒░. task 31+4, result 1, taken 4/40": a bar of DEPTH_BAR
  * cells scaled to the largest total seen (█ queued, ▒ leased, ░ in the
  * result queue), the task queue's queued+leased, the result queue, and
  * with --tasks the results taken. Returns the ms until a line held back
