@@ -1,7 +1,7 @@
 /* demos.c — the live demo of lesson 08 (the distributed task queue): the
- * real `systour manager` (this very program, exec'd through
- * /proc/self/exe) on a free loopback port, printing the depth of its task
- * and result queues as they change; four `systour worker` processes that
+ * real `systour manager` (this very program, exec'd again) on a free
+ * loopback port, printing the depth of its task and result queues as they
+ * change; four `systour worker` processes that
  * lease tasks from it; and, when python3 is installed, the notes' own task
  * process script as a CPython worker. The leader relays the manager's
  * output into its pane and marks the notes' six steps as the manager's
@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -132,6 +133,24 @@ static const char task_script[] =
 	"    result.put('success %s' % image_url)\n"
 	"print('work exit')\n";
 
+/* This very program (the tutor's binary), which the demo runs as
+ * `systour manager` and `systour worker`: /proc/self/exe resolved, so that
+ * the kernel's view names them systour, not exe. */
+static char self_exe[PATH_MAX] = "/proc/self/exe";
+
+static void
+find_self(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		/* not when the file was replaced since: "... (deleted)" */
+		if (access(buf, X_OK) == 0)
+			memcpy(self_exe, buf, (size_t)n + 1);
+	}
+}
+
 /* The line (from 1) of manager_code that holds what; 0 if none. */
 static int
 line_of(const char *what)
@@ -208,9 +227,9 @@ start_worker(struct demo_ctx *ctx, const struct demo_api *api, int pane,
 	snprintf(who, sizeof who, "parent of worker %d", pane);
 	api->to_pane(ctx, pane, who);
 	snprintf(addr, sizeof addr, "127.0.0.1:%s", port);
-	printf("» fork() + execl(\"/proc/self/exe\", \"systour\", \"worker\", "
+	printf("» fork() + execl(\"%s\", \"systour\", \"worker\", "
 	    "\"--connect\", \"%s\", \"--pace\", \"" PACE_MS "\", \"--lease\", "
-	    "\"30\", \"--timeout\", \"" WORKER_TIMEOUT "\")\n", addr);
+	    "\"30\", \"--timeout\", \"" WORKER_TIMEOUT "\")\n", self_exe, addr);
 	fflush(stdout);
 	pid_t w = fork();
 	if (w < 0) {
@@ -220,10 +239,10 @@ start_worker(struct demo_ctx *ctx, const struct demo_api *api, int pane,
 	if (w == 0) {
 		api->to_pane(ctx, pane, "systour worker");
 		close_from_3();
-		execl("/proc/self/exe", "systour", "worker", "--connect", addr,
+		execl(self_exe, "systour", "worker", "--connect", addr,
 		    "--pace", PACE_MS, "--lease", "30", "--timeout",
 		    WORKER_TIMEOUT, (char *)NULL);
-		perror("execl /proc/self/exe");
+		perror(self_exe);
 		_exit(127);
 	}
 	wait_and_tell(w);
@@ -509,16 +528,17 @@ manager_run(struct demo_ctx *ctx, const struct demo_api *api)
 	int rel[2], manager_status = 0, manager_gone = 0;
 	char tasks[16], maxsize[16];
 
+	find_self();
 	snprintf(tasks, sizeof tasks, "%d", NTASKS);
 	snprintf(maxsize, sizeof maxsize, "%d", NTASKS);
 	if (pipe2(rel, O_CLOEXEC) < 0) {
 		perror("pipe2");
 		return 1;
 	}
-	printf("» pipe() + fork() + execl(\"/proc/self/exe\", \"systour\", "
+	printf("» pipe() + fork() + execl(\"%s\", \"systour\", "
 	    "\"manager\", \"--port\", \"0\", \"--tasks\", \"%s\", \"--maxsize\", "
 	    "\"%s\", \"--depth\"): its output comes through this process\n",
-	    tasks, maxsize);
+	    self_exe, tasks, maxsize);
 	fflush(stdout);
 	pid_t leader = getpid();
 	r.manager = fork();
@@ -534,10 +554,10 @@ manager_run(struct demo_ctx *ctx, const struct demo_api *api)
 		dup2(rel[1], STDOUT_FILENO);
 		dup2(rel[1], STDERR_FILENO);
 		close_from_3();
-		execl("/proc/self/exe", "systour", "manager", "--port", "0",
+		execl(self_exe, "systour", "manager", "--port", "0",
 		    "--tasks", tasks, "--maxsize", maxsize, "--depth",
 		    (char *)NULL);
-		perror("execl /proc/self/exe");
+		perror(self_exe);
 		_exit(127);
 	}
 	close(rel[1]);

@@ -110,3 +110,31 @@ start_manager_demo() {
 	kill -KILL "$tutor"
 	wait_group_gone
 }
+
+@test "k on the CPython worker: the task it took with get() (no lease) is lost; the demo says which and ends the manager" {
+	command -v python3 >/dev/null || skip "python3 is not installed: no CPython worker"
+	start_manager_demo
+	# focus and zoom the CPython pane (the sixth); right after it prints a
+	# new "download image", it sleeps 1 s holding that task: k then
+	keys Tab Tab Tab Tab Tab z
+	wait_for '^ CPython worker: python3 \(CPython\), PID [0-9]+'
+	wait_for 'download image ImageUrl_[0-9]+' 20
+	n=$(grep -c 'download image ImageUrl_' <<<"$SCREEN")
+	end=$(deadline_ms 10)
+	until [ "$(screen | grep -c 'download image ImageUrl_')" -gt "$n" ]; do
+		[ "$(now_ms)" -lt "$end" ] || { print_screen; false; }
+		sleep 0.02
+	done
+	keys k
+	wait_for '» waitpid: killed by SIGKILL \(signal 9\)'
+	task=$(grep -oE 'download image ImageUrl_[0-9]+' <<<"$SCREEN" | tail -n 1)
+	task=${task#download image }
+	echo "# python3 died holding $task" >&3
+	keys z Tab Tab Tab z
+	wait_for '^ manager: relay for manager PID'
+	wait_for 'demo manager · finished' 60
+	wait_for '» a task taken with get\(\) \(no lease: the CPython worker\) went with its worker'
+	wait_for "» results: 39 of 40 exactly once; missing: $task; more than once: 0"
+	wait_for 'python3: SIGKILL'
+	wait_group_gone
+}
