@@ -1,15 +1,14 @@
 /* demos.c — the live demo of lesson 08 (the distributed task queue): the
  * real `systour manager` (this very program, exec'd again) on a free
  * loopback port, printing the depth of its task and result queues as they
- * change; four `systour worker` processes that
- * lease tasks from it; and, when python3 is installed, the notes' own task
- * process script as a CPython worker. The leader relays the manager's
- * output into its pane and marks the notes' six steps as the manager's
- * lines show them happen; each worker pane has a small parent that waits
- * for its worker and says how it ended, so that a worker killed with `k`
- * (SIGKILL) shows it, and the manager's line shows its leased task going
- * back to the queue to be done by another worker. Built into demos.so and
- * loaded by the tutor. */
+ * change; four `systour worker` processes that lease tasks from it; and,
+ * when python3 is installed, the notes' own task process script as a
+ * CPython worker. The leader relays the manager's output into its pane and
+ * marks the notes' six steps as the manager's lines show them happen; each
+ * worker pane has a small parent that waits for its worker and says how it
+ * ended, so that a worker killed with `k` (SIGKILL) shows it, and the
+ * manager's line shows its leased task going back to the queue to be done
+ * by another worker. Built into demos.so and loaded by the tutor. */
 #define _GNU_SOURCE
 #include "lesson_module.h"
 
