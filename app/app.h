@@ -29,7 +29,8 @@ struct ui_ops {
 	int (*demo)(struct app *app, const struct systour_demo *d, int step,
 	    int delay_ms, char **cause);
 	/* Control the running demo: "pause", "resume", "step", "faster",
-	 * "slower", "restart", "stop". 0, or -1 after saying why. NULL: no
+	 * "slower", "restart", "stop", "kill" (as the key k) or "kill N"
+	 * (pane N's actor, from 1). 0, or -1 after saying why. NULL: no
 	 * demo runs alongside commands in this front end. */
 	int (*demo_control)(struct app *app, const char *what);
 };

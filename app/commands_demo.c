@@ -1,17 +1,20 @@
 /* commands_demo.c — the demo command: list the live demos, run one (TUI
  * panes, or plain text with --plain or without a terminal), and control the
- * one that is running (pause, resume, step, faster, slower, restart, stop). */
+ * one that is running (pause, resume, step, faster, slower, restart, stop,
+ * kill a pane's actor). */
 #include "demo.h"
 #include "demo_plain.h"
 #include "shell.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static const char *const controls[] = {
-	"pause", "resume", "step", "faster", "slower", "restart", "stop", NULL
+	"pause", "resume", "step", "faster", "slower", "restart", "stop", "kill",
+	NULL
 };
 
 static void
@@ -48,13 +51,31 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 		return CMD_OK;
 	}
 	const char *name = args->argv[0];
+	if (args->argc > 1 && strcmp(name, "kill") != 0) {
+		app_errorf(app, "demo %s: one name only (kill takes a pane)", name);
+		return CMD_USAGE;
+	}
 	for (int i = 0; controls[i]; i++)
 		if (strcmp(name, controls[i]) == 0) {
+			char what[32];
+			snprintf(what, sizeof what, "%s", name);
+			if (args->argc > 1) {
+				/* demo kill PANE: the pane by its number */
+				char *end;
+				long p = strtol(args->argv[1], &end, 10);
+				if (*end != '\0' || p < 1 || p > DEMO_MAX_PANES) {
+					app_errorf(app, "demo kill %s: not a pane "
+					    "number from 1 to %d", args->argv[1],
+					    DEMO_MAX_PANES);
+					return CMD_USAGE;
+				}
+				snprintf(what, sizeof what, "kill %ld", p);
+			}
 			if (app->ui->demo_control == NULL) {
 				app_errorf(app, "demo %s: no demo is running here", name);
 				return CMD_ERR;
 			}
-			return app->ui->demo_control(app, name) == 0 ? CMD_OK : CMD_ERR;
+			return app->ui->demo_control(app, what) == 0 ? CMD_OK : CMD_ERR;
 		}
 
 	const struct systour_demo *d = demo_find(&app->lessons, name);
@@ -91,11 +112,11 @@ static const struct cmd_optdoc demo_optdoc[] = {
 };
 
 const struct cmd_entry cmd_demo_entry = {
-	.name = "demo", .usage = "[NAME|pause|resume|step|faster|slower|restart|stop] "
-	    "[--plain] [--step] [--delay MS]",
+	.name = "demo", .usage = "[NAME|pause|resume|step|faster|slower|restart|stop|"
+	    "kill [PANE]] [--plain] [--step] [--delay MS]",
 	.help_en = "run a live demo (no name: list them), or control the running one",
 	.help_zh = "运行现场演示（不带名称：列出全部），或控制正在运行的演示",
-	.minargs = 0, .maxargs = 1, .options = demo_options,
+	.minargs = 0, .maxargs = 2, .options = demo_options,
 	.optdoc = demo_optdoc,
 	.flags = CMD_ONESHOT | CMD_SHELL, .complete = COMPLETE_DEMO,
 	.exec = cmd_demo_exec,

@@ -50,6 +50,7 @@ cmd_manager_exec(struct app *app, struct cmd_args *args)
 			return CMD_USAGE;
 		o.max_frame = (size_t)n;
 	}
+	o.depth = cmd_has(args, "depth", NULL);
 	if (number(app, "manager", "port", o.port, 0, 65535, &n) < 0)
 		return CMD_USAGE;
 	char *cause = NULL;
@@ -62,7 +63,7 @@ cmd_manager_exec(struct app *app, struct cmd_args *args)
 }
 
 static const char *const manager_options[] = { "host=", "port=", "authkey=",
-	"tasks=", "maxsize=", "max-frame=", NULL };
+	"tasks=", "maxsize=", "max-frame=", "depth", NULL };
 
 static const struct cmd_optdoc manager_optdoc[] = {
 	{ "--host ADDR", "the address to listen on (default 127.0.0.1); off\n"
@@ -84,13 +85,16 @@ static const struct cmd_optdoc manager_optdoc[] = {
 	{ "--max-frame BYTES", "drop a client that sends a longer frame\n"
 	    "(256 to 1073741824, default 16777216)",
 	  "客户端发来更长的帧就断开它\n（256 到 1073741824，默认 16777216）" },
+	{ "--depth", "print a line with a bar each time a queue's depth\n"
+	    "changes (at most ten a second)",
+	  "队列深度变化时打印一行带条形图的状态\n（每秒最多十行）" },
 	{ NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_manager_entry = {
 	.name = "manager",
 	.usage = "[--host 127.0.0.1] [--port 8001] [--authkey qiye] [--tasks N] "
-	    "[--maxsize N] [--max-frame BYTES]",
+	    "[--maxsize N] [--max-frame BYTES] [--depth]",
 	.help_en = "the notes' service process: task and result queues over TCP",
 	.help_zh = "笔记中的服务进程：通过 TCP 提供任务队列和结果队列",
 	.minargs = 0, .maxargs = 0, .options = manager_options,
@@ -131,7 +135,7 @@ cmd_worker_exec(struct app *app, struct cmd_args *args)
 		o.timeout = (double)n;
 	}
 	if (cmd_has(args, "pace", &v)) {
-		if (number(app, "worker", "pace", v, 0, 100, &n) < 0)
+		if (number(app, "worker", "pace", v, 0, 10000, &n) < 0)
 			goto out;
 		o.pace_ms = n;
 	}
@@ -167,9 +171,9 @@ static const struct cmd_optdoc worker_optdoc[] = {
 	  "管理进程的口令（默认 qiye）" },
 	{ "--timeout SECONDS", "stop when no task comes for this long (default 5)",
 	  "这么久没有任务就结束（默认 5）" },
-	{ "--pace MS", "the \"download\": MS of sleep per task, 0 to 100\n"
-	    "(default 100)",
-	  "“下载”：每个任务睡眠 MS 毫秒，0 到 100（默认 100）" },
+	{ "--pace MS", "the \"download\": MS of sleep per task, 0 to\n"
+	    "10000 (default 100)",
+	  "“下载”：每个任务睡眠 MS 毫秒，0 到 10000（默认 100）" },
 	{ "--batch N", "lease up to N tasks at a time from systour manager\n"
 	    "(default 1); 0: the notes' get, without leases",
 	  "一次从 systour manager 租用至多 N 个任务（默认 1）；\n"

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,6 +61,7 @@ struct demo_run {
 		char who[32];
 	} known[MAX_KNOWN];
 	int nknown;
+	pid_t pane_pid[DEMO_MAX_PANES]; /* each pane's actor, from to_pane */
 };
 
 /* ---- SIGCHLD as bytes on a pipe --------------------------------------- */
@@ -377,6 +379,8 @@ handle_report(struct demo_run *r, char *s)
 	case 'T':
 		if (sscanf(s, "T %d %d %d %n", &pane, &pid, &tid, &off) == 3) {
 			remember(r, pid, s + off);
+			if (pane >= 0 && pane < r->npanes)
+				r->pane_pid[pane] = pid;
 			if (r->sink.title)
 				r->sink.title(r->sink.arg, pane, s + off, pid, tid);
 		}
@@ -575,6 +579,91 @@ pid_t
 demo_pgid(const struct demo_run *r)
 {
 	return r->leader;
+}
+
+/* ---- Killing one actor ------------------------------------------------ */
+
+pid_t
+demo_pane_pid(const struct demo_run *r, int pane)
+{
+	return pane >= 0 && pane < r->npanes ? r->pane_pid[pane] : 0;
+}
+
+/* The state letter and process group of pid from /proc/PID/stat; -1 when
+ * it is gone. */
+static int
+proc_stat(pid_t pid, char *state, pid_t *pgrp)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');     /* the name may hold anything */
+	int ppid, pg;
+	if (p == NULL || sscanf(p + 1, " %c %d %d", state, &ppid, &pg) != 3)
+		return -1;
+	*pgrp = pg;
+	return 0;
+}
+
+/* Why pane's actor cannot be killed, or NULL if it can. */
+static const char *
+unkillable(const struct demo_run *r, int pane, pid_t pid)
+{
+	char st;
+	pid_t pg;
+	if (pane < 0 || pane >= r->npanes)
+		return "no such pane";
+	if (pid <= 0)
+		return "no actor runs there";
+	if (pid == r->leader)
+		return "that is the demo's leader (q stops the demo)";
+	if (r->leader <= 0 || proc_stat(pid, &st, &pg) < 0 || st == 'Z' ||
+	    st == 'X')
+		return "its actor has ended";
+	if (pg != r->leader)
+		return "its actor is not in the demo's process group";
+	return NULL;
+}
+
+int
+demo_can_kill(const struct demo_run *r, int pane)
+{
+	return unkillable(r, pane, demo_pane_pid(r, pane)) == NULL;
+}
+
+pid_t
+demo_kill(struct demo_run *r, int pane, char **cause)
+{
+	pid_t pid = demo_pane_pid(r, pane);
+	/* A pidfd holds on to this very process: if it ends and its PID is
+	 * taken by another one between the check and the kill, the signal
+	 * goes nowhere. */
+	int fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	int fd_errno = errno;
+	const char *why = unkillable(r, pane, pid);
+	if (why == NULL && fd < 0 && fd_errno != ENOSYS)
+		why = "its actor has ended";
+	if (why == NULL) {
+		int rc = fd >= 0 ? (int)syscall(SYS_pidfd_send_signal, fd,
+		    SIGKILL, NULL, 0) : kill(pid, SIGKILL);
+		if (rc != 0)
+			why = errno == ESRCH ? "its actor has ended" :
+			    strerror(errno);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (why != NULL) {
+		*cause = xasprintf("pane %d: %s", pane + 1, why);
+		return -1;
+	}
+	return pid;
 }
 
 const struct systour_demo *

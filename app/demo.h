@@ -70,6 +70,19 @@ int demo_delay(const struct demo_run *r);
  * period is over (done by demo_work). */
 void demo_stop(struct demo_run *r);
 
+/* The PID of the actor pane (0-based) shows: the process that last took it
+ * with to_pane(); 0 if none has. */
+pid_t demo_pane_pid(const struct demo_run *r, int pane);
+
+/* 1 if pane's actor can be killed: it is alive (not a zombie), in the
+ * demo's process group, and not the demo's leader. */
+int demo_can_kill(const struct demo_run *r, int pane);
+
+/* SIGKILL to pane's actor (the learner's `k`, `demo kill`): never to a
+ * process outside the demo's group, never to its leader. Its PID, or -1
+ * and *cause ("pane 3: its actor has ended"). */
+pid_t demo_kill(struct demo_run *r, int pane, char **cause);
+
 /* The demo's process group (its leader's PID). */
 pid_t demo_pgid(const struct demo_run *r);
 

@@ -39,6 +39,7 @@ struct demo_view {
 	int focus;              /* 0..npanes-1 actors, npanes code, +1 kernel */
 	int zoom;
 	int code_top, kernel_top;
+	int code_held;          /* the learner scrolled the code: it stays */
 	char note[200];
 
 	long long started_ms;
@@ -135,6 +136,7 @@ begin(struct demo_view *v, char **cause)
 		v->pos[i] = 0;
 	}
 	v->note[0] = '\0';
+	v->code_held = 0;
 	v->stopped = 0;
 	v->leader_status = -1;
 	v->done = 0;
@@ -308,6 +310,18 @@ draw_code(struct demo_view *v, int y, int x, int h, int w)
 	    L(v->lang, v->d->title_en, v->d->title_zh));
 	draw_title(y, x, w, title, v->focus == v->npanes);
 	free(title);
+	/* code longer than the pane follows the first marked line, unless
+	 * the learner has scrolled it */
+	int first = 0;
+	for (int i = 0; i < v->npanes; i++)
+		if (v->pos[i] > 0 && (first == 0 || v->pos[i] < first))
+			first = v->pos[i];
+	if (!v->code_held && first > 0 && (first <= v->code_top ||
+	    first > v->code_top + h - 1)) {
+		v->code_top = first - 1 - (h - 1) / 3;
+		if (v->code_top < 0)
+			v->code_top = 0;
+	}
 	while (*s) {
 		size_t n = strcspn(s, "\n");
 		line++;
@@ -419,8 +433,8 @@ demo_view_draw(struct demo_view *v, int top, int rows, char *status,
 		    v->d->name, state_name(v), *v->note ? " · " : "", v->note);
 	else
 		snprintf(status, len, L(v->lang,
-		    "demo %s · %s · %d ms · Space pause · n step · +/- speed · r restart · z zoom · Tab focus · q stop%s%s",
-		    "演示 %s · %s · %d 毫秒 · 空格 暂停 · n 单步 · +/- 快慢 · r 重来 · z 放大 · Tab 切换 · q 停止%s%s"),
+		    "demo %s · %s · %d ms%s%s · Space pause · n step · +/- speed · k kill · r restart · z zoom · Tab focus · q stop",
+		    "演示 %s · %s · %d 毫秒%s%s · 空格 暂停 · n 单步 · +/- 快慢 · k 杀死 · r 重来 · z 放大 · Tab 切换 · q 停止"),
 		    v->d->name, state_name(v), demo_delay(v->run),
 		    *v->note ? " · " : "", v->note);
 }
@@ -439,10 +453,40 @@ scroll_by(struct demo_view *v, int by)
 			p->scroll = p->n;
 	} else {
 		int *top = v->focus == v->npanes ? &v->code_top : &v->kernel_top;
+		v->code_held |= v->focus == v->npanes;
 		*top += by;
 		if (*top < 0)
 			*top = 0;
 	}
+}
+
+pid_t
+demo_view_kill(struct demo_view *v, int pane, char **why)
+{
+	if (over(v)) {
+		*why = xasprintf("%s", L(v->lang, "the demo is over",
+		    "演示已结束"));
+		return -1;
+	}
+	if (pane < 0) {
+		/* the focused actor, or the next one that can be killed */
+		int from = v->focus < v->npanes ? v->focus : 0;
+		for (int i = 0; i < v->npanes && pane < 0; i++)
+			if (demo_can_kill(v->run, (from + i) % v->npanes))
+				pane = (from + i) % v->npanes;
+		if (pane < 0) {
+			*why = xasprintf("%s", L(v->lang, "no actor is left to kill "
+			    "(the leader is stopped with q)",
+			    "没有可杀的角色了（主控进程用 q 停止）"));
+			return -1;
+		}
+	}
+	pid_t pid = demo_kill(v->run, pane, why);
+	if (pid > 0)
+		snprintf(v->note, sizeof v->note, L(v->lang,
+		    "SIGKILL to PID %d (pane %d, %s)", "已向 PID %d 发送 SIGKILL（窗格 %d，%s）"),
+		    (int)pid, pane + 1, v->panes[pane].name);
+	return pid;
 }
 
 int
@@ -492,6 +536,12 @@ demo_view_key(struct demo_view *v, enum demo_key k)
 			return 1;
 		v->stopped = 1;
 		demo_stop(v->run);
+		break;
+	case DK_KILL:
+		if (demo_view_kill(v, -1, &cause) < 0) {
+			snprintf(v->note, sizeof v->note, "k: %s", cause);
+			free(cause);
+		}
 		break;
 	case DK_ZOOM:
 		v->zoom = !v->zoom;

@@ -34,11 +34,18 @@ void demo_view_draw(struct demo_view *v, int top, int rows, char *status,
 
 /* Keys of the view. Returns 1 when the view should close. */
 enum demo_key { DK_PAUSE, DK_STEP, DK_FASTER, DK_SLOWER, DK_RESTART, DK_STOP,
-	DK_ZOOM, DK_FOCUS, DK_UP, DK_DOWN, DK_PGUP, DK_PGDN, DK_TOP, DK_BOTTOM };
+	DK_ZOOM, DK_FOCUS, DK_UP, DK_DOWN, DK_PGUP, DK_PGDN, DK_TOP, DK_BOTTOM,
+	DK_KILL };
 int demo_view_key(struct demo_view *v, enum demo_key k);
 
 /* The command forms: "pause", "resume", "step", "faster", "slower",
  * "restart", "stop". 0, or -1 when what is unknown. */
 int demo_view_control(struct demo_view *v, const char *what);
+
+/* SIGKILL to the actor of pane (0-based) — with pane -1, as the key k
+ * does: the focused pane's actor if it can be killed (see demo_can_kill),
+ * else the next pane's that can. The status line says what was killed.
+ * Its PID, or -1 and *why. */
+pid_t demo_view_kill(struct demo_view *v, int pane, char **why);
 
 #endif

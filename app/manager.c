@@ -30,6 +30,8 @@
 #define MAX_CLIENTS	1000
 #define AUTH_MS		10000		/* a handshake must end within this */
 #define MIN_PUBLIC_KEY	8		/* key bytes off loopback */
+#define DEPTH_MS	100		/* --depth: at most one line this often */
+#define DEPTH_BAR	10		/* --depth: cells of the bar */
 
 /* ---------------------------------------------------------------- queues */
 
@@ -200,6 +202,10 @@ struct server {
 	unsigned char		*acked;		/* by task id: 1 once acked or got */
 	size_t			 acked_cap;
 	int			 stop;
+	/* --depth: what the last line said, when, and the largest total */
+	long			 depth_last[4];
+	int64_t			 depth_at;
+	long			 depth_peak;
 };
 
 static void
@@ -566,12 +572,15 @@ lease_take(struct server *s, struct client *c, struct mqueue *q, long n,
 	reply_return(c, list);
 }
 
-/* Put back the leases of owner (NULL: those whose time is up). */
+/* Put back the leases of owner (NULL: those whose time is up), saying
+ * which tasks went back (the first few). */
 static void
 lease_return(struct server *s, struct client *owner)
 {
 	int64_t now = now_ms();
 	size_t back = 0;
+	char names[200] = "";
+	size_t used = 0;
 	for (size_t i = s->nlease; i-- > 0;) {
 		struct lease *l = &s->lease[i];
 		if (owner ? l->owner != owner : l->expires > now)
@@ -580,13 +589,22 @@ lease_return(struct server *s, struct client *owner)
 			logf_(s, "the lease of task %llu (of %s) ran out: it "
 			    "goes back to the queue", (unsigned long long)l->id,
 			    l->owner->peer);
+		if (used < sizeof names - 1) {
+			char *r = l->item->kind == PV_STR ? NULL :
+			    pval_repr_max(l->item, 40);
+			int n = snprintf(names + used, sizeof names - used,
+			    "%s%s", used ? ", " : "", r ? r : l->item->u.s.s);
+			free(r);
+			used = n < 0 || used + (size_t)n >= sizeof names ?
+			    sizeof names - 1 : used + (size_t)n;
+		}
 		mq_push_front(&s->q[0], l->item, l->id);
 		s->lease[i] = s->lease[--s->nlease];
 		back++;
 	}
 	if (owner != NULL && back > 0)
-		logf_(s, "%s left holding %zu leased task%s: back to the queue",
-		    owner->peer, back, back == 1 ? "" : "s");
+		logf_(s, "%s left holding %zu leased task%s: back to the queue "
+		    "(%s)", owner->peer, back, back == 1 ? "" : "s", names);
 }
 
 static int64_t
@@ -960,6 +978,52 @@ local_work(struct server *s)
 	}
 }
 
+/* --depth: one line each time a depth changes, at most one per DEPTH_MS:
+ * "depth ██████▒▒░. task 31+4, result 1, taken 4/40": a bar of DEPTH_BAR
+ * cells scaled to the largest total seen (█ queued, ▒ leased, ░ in the
+ * result queue), the task queue's queued+leased, the result queue, and
+ * with --tasks the results taken. Returns the ms until a line held back
+ * is due, or -1; force: print it now. */
+static int64_t
+depth_report(struct server *s, int force)
+{
+	if (!s->o->depth || s->o->out == NULL)
+		return -1;
+	long d[4] = { (long)s->q[0].n, (long)s->nlease, (long)s->q[1].n,
+	    s->results };
+	if (s->depth_at > 0 && memcmp(d, s->depth_last, sizeof d) == 0)
+		return -1;
+	int64_t now = now_ms();
+	if (!force && s->depth_at > 0 && now - s->depth_at < DEPTH_MS)
+		return s->depth_at + DEPTH_MS - now;
+	long total = d[0] + d[1] + d[2];
+	if (total > s->depth_peak)
+		s->depth_peak = total;
+	long scale = s->depth_peak > DEPTH_BAR ? s->depth_peak : DEPTH_BAR;
+	char bar[DEPTH_BAR * 3 + 1], *b = bar;
+	static const char *const cell[3] = { "█", "▒", "░" };
+	int used = 0;
+	for (int k = 0; k < 3; k++) {
+		long n = (d[k] * DEPTH_BAR + scale / 2) / scale;
+		if (n == 0 && d[k] > 0)
+			n = 1;	/* one task still shows */
+		for (; n > 0 && used < DEPTH_BAR; n--, used++, b += 3)
+			memcpy(b, cell[k], 3);
+	}
+	for (; used < DEPTH_BAR; used++)
+		*b++ = '.';
+	*b = '\0';
+	char taken[48] = "";
+	if (s->o->tasks > 0)
+		snprintf(taken, sizeof taken, ", taken %ld/%ld", d[3],
+		    s->o->tasks);
+	outf(s, "depth %s task %ld+%ld, result %ld%s\n", bar, d[0], d[1], d[2],
+	    taken);
+	memcpy(s->depth_last, d, sizeof d);
+	s->depth_at = now;
+	return -1;
+}
+
 static int
 by_pseq(const void *a, const void *b)
 {
@@ -1162,6 +1226,7 @@ manager_run(const struct manager_opts *o, char **cause)
 				i++;
 		}
 		wake(&s);
+		int64_t depth_due = depth_report(&s, 0);
 		if (s.done_at >= 0 && (s.nc == 0 ||
 		    now - s.done_at > DONE_GRACE_MS))
 			break;
@@ -1176,6 +1241,8 @@ manager_run(const struct manager_opts *o, char **cause)
 		int64_t le = lease_next_expiry(&s);
 		if (le >= 0 && (until < 0 || le < until))
 			until = le;
+		if (depth_due >= 0 && (until < 0 || now + depth_due < until))
+			until = now + depth_due;
 		for (size_t i = 0; i < s.nc; i++) {
 			struct client *c = s.c[i];
 			short ev = 0;
@@ -1259,6 +1326,7 @@ manager_run(const struct manager_opts *o, char **cause)
 			accept_clients(&s);
 	}
 
+	depth_report(&s, 1);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sig_fd = -1;

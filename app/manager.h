@@ -32,6 +32,7 @@ struct manager_opts {
 	long		 tasks;		/* put the notes' tasks ImageUrl_0 ... */
 	long		 maxsize;	/* of each queue; <= 0: unbounded */
 	size_t		 max_frame;	/* 0: WIRE_MAX_FRAME_DEFAULT */
+	int		 depth;		/* print the queues' depths on out */
 	FILE		*out;		/* what the notes' server prints */
 	FILE		*log;		/* one line per notable event */
 };

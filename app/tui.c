@@ -128,6 +128,17 @@ tui_demo_control(struct app *app, const char *what)
 		app_errorf(app, "demo %s: no demo is running", what);
 		return -1;
 	}
+	if (strncmp(what, "kill", 4) == 0) {
+		/* "kill" (as the key k) or "kill N" (pane N, from 1) */
+		char *why = NULL;
+		int pane = what[4] ? atoi(what + 5) - 1 : -1;
+		if (demo_view_kill(t->demo, pane, &why) < 0) {
+			app_errorf(app, "demo kill: %s", why);
+			free(why);
+			return -1;
+		}
+		return 0;
+	}
 	return demo_view_control(t->demo, what);
 }
 
@@ -399,6 +410,9 @@ keys_help(enum lang lang)
 	    "                j/k or ↓/↑ scroll a line, Space/PgDn and b/PgUp a page,\n"
 	    "                g/Home top, G/End bottom, the mouse wheel scrolls\n"
 	    "                q, Esc or Backspace back to the list\n"
+	    "  Live demo:    Space pause, n one step, +/- speed, k kill the focused\n"
+	    "                pane's actor (SIGKILL), r restart, z zoom, Tab focus,\n"
+	    "                ↑/↓ or j scroll, q stop, then close\n"
 	    "  Anywhere:     L switch English/中文, : command line, ? these keys,\n"
 	    "                q in the list (or the quit command) leaves\n"
 	    "  Command line: Emacs keys (C-a, C-e, C-k, M-b ...), ↑/↓ history,\n"
@@ -413,6 +427,8 @@ keys_help(enum lang lang)
 	    "            j/k 或 ↓/↑ 滚动一行，空格/PgDn 和 b/PgUp 翻页，\n"
 	    "            g/Home 顶部，G/End 底部，鼠标滚轮可滚动\n"
 	    "            q、Esc 或退格键返回列表\n"
+	    "  现场演示：空格 暂停，n 单步，+/- 快慢，k 杀死当前窗格的角色（SIGKILL），\n"
+	    "            r 重来，z 放大，Tab 切换窗格，↑/↓ 或 j 滚动，q 停止后关闭\n"
 	    "  任何地方：L 切换 English/中文，: 命令行，? 显示按键，\n"
 	    "            在列表中按 q（或 quit 命令）退出\n"
 	    "  命令行：  Emacs 编辑键（C-a、C-e、C-k、M-b ……），↑/↓ 历史，\n"
@@ -567,7 +583,7 @@ key_demo(struct tui *t, enum key k, wchar_t ch)
 		{ K_CHAR, '-', DK_SLOWER }, { K_CHAR, 'r', DK_RESTART },
 		{ K_CHAR, 'q', DK_STOP }, { K_ESC, 0, DK_STOP },
 		{ K_CHAR, 'z', DK_ZOOM }, { K_TAB, 0, DK_FOCUS },
-		{ K_CHAR, 'k', DK_UP }, { K_UP, 0, DK_UP }, { K_WHEEL_UP, 0, DK_UP },
+		{ K_CHAR, 'k', DK_KILL }, { K_UP, 0, DK_UP }, { K_WHEEL_UP, 0, DK_UP },
 		{ K_CHAR, 'j', DK_DOWN }, { K_DOWN, 0, DK_DOWN },
 		{ K_WHEEL_DOWN, 0, DK_DOWN }, { K_PGUP, 0, DK_PGUP },
 		{ K_PGDN, 0, DK_PGDN }, { K_CHAR, 'g', DK_TOP }, { K_HOME, 0, DK_TOP },

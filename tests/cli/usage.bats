@@ -210,3 +210,18 @@ load helpers
 	run --separate-stderr sh -c '"$SYSTOUR" list >/dev/full'
 	assert_status 1
 }
+
+@test "demo kill: a pane number from 1 to 6, and only where a demo runs" {
+	run --separate-stderr "$SYSTOUR" demo kill 9
+	assert_status 2
+	assert_err_has "demo kill 9: not a pane number from 1 to 6"
+	run --separate-stderr "$SYSTOUR" demo kill x
+	assert_status 2
+	run --separate-stderr "$SYSTOUR" demo fork 2
+	assert_status 2
+	assert_err_has "demo fork: one name only (kill takes a pane)"
+	# outside the tutor no demo runs alongside commands
+	run --separate-stderr "$SYSTOUR" demo kill 2
+	assert_status 1
+	assert_err_has "demo kill: no demo is running here"
+}

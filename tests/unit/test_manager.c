@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "manager.h"
@@ -43,9 +44,10 @@ struct child {
 	FILE *out;	/* what it printed (a tmpfile) */
 };
 
-/* Start a manager on a free loopback port in a child process. */
+/* Start a manager on a free loopback port in a child process (with
+ * depth: --depth). */
 static void
-start(struct child *ch, long tasks, long maxsize)
+start(struct child *ch, long tasks, long maxsize, int depth)
 {
 	int p[2];
 	assert_int_equal(pipe(p), 0);
@@ -59,7 +61,7 @@ start(struct child *ch, long tasks, long maxsize)
 		close(p[0]);
 		struct manager_opts o = { .host = "127.0.0.1", .port = "0",
 		    .authkey = "k3y", .tasks = tasks, .maxsize = maxsize,
-		    .out = ch->out, .log = fdopen(p[1], "w") };
+		    .depth = depth, .out = ch->out, .log = fdopen(p[1], "w") };
 		char *cause = NULL;
 		int rc = manager_run(&o, &cause);
 		if (rc != 0)
@@ -114,7 +116,7 @@ static void
 test_worker_does_every_task(void **state)
 {
 	struct child ch;
-	start(&ch, 25, 4);
+	start(&ch, 25, 4, 0);
 	FILE *wout = tmpfile();
 	struct worker_opts o = { .host = "127.0.0.1", .port = ch.port,
 	    .authkey = "k3y", .timeout = 1, .pace_ms = 0, .out = wout };
@@ -134,11 +136,69 @@ test_worker_does_every_task(void **state)
 	fclose(wout);
 }
 
+static long long
+ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --depth: a line when the depths change, never two alike in a row, at
+ * most one per 100 ms however fast the queues move; each accounts for
+ * every task (queued + leased + in the result queue + taken); the first is
+ * full, the last empty. */
+static void
+test_depth_lines(void **state)
+{
+	struct child ch;
+	long long t0 = ms();
+	start(&ch, 300, 0, 1);
+	FILE *wout = tmpfile();
+	struct worker_opts o = { .host = "127.0.0.1", .port = ch.port,
+	    .authkey = "k3y", .timeout = 1, .pace_ms = 0, .batch = 1,
+	    .lease = 30, .out = wout };
+	char *cause = NULL;
+	if (worker_run(&o, &cause) != 0)
+		fail_msg("worker: %s", cause);
+	assert_int_equal(finish(&ch, 0), 0);
+	long long elapsed = ms() - t0;
+	char line[256], prev[256] = "", first[256] = "";
+	int n = 0;
+	rewind(ch.out);
+	while (fgets(line, sizeof line, ch.out)) {
+		if (strncmp(line, "depth ", 6) != 0)
+			continue;
+		long q, l, r, taken, of;
+		char *p = strstr(line, " task ");
+		assert_non_null(p);
+		assert_int_equal(sscanf(p, " task %ld+%ld, result %ld, taken "
+		    "%ld/%ld", &q, &l, &r, &taken, &of), 5);
+		assert_int_equal(of, 300);
+		assert_int_equal(q + l + r + taken, 300);
+		assert_string_not_equal(line, prev);
+		if (n++ == 0)
+			snprintf(first, sizeof first, "%s", line);
+		snprintf(prev, sizeof prev, "%s", line);
+	}
+	assert_string_equal(first,
+	    "depth ██████████ task 300+0, result 0, taken 0/300\n");
+	assert_string_equal(prev,
+	    "depth .......... task 0+0, result 0, taken 300/300\n");
+	/* 300 tasks change the depths 600 times or more: held to 10 a
+	 * second (plus the first and the forced last) */
+	if (n > elapsed / 100 + 2)
+		fail_msg("%d depth lines in %lld ms", n, elapsed);
+	assert_true(n >= 2);
+	fclose(ch.out);
+	fclose(wout);
+}
+
 static void
 test_wrong_key_and_raw_calls(void **state)
 {
 	struct child ch;
-	start(&ch, 0, 0);
+	start(&ch, 0, 0, 0);
 	struct worker_opts o = { .host = "127.0.0.1", .port = ch.port,
 	    .authkey = "wrong", .timeout = 1, .out = stdout };
 	char *cause = NULL;
@@ -191,6 +251,7 @@ main(void)
 		T(test_refuses_default_key_on_any_address),
 		T(test_worker_does_every_task),
 		T(test_wrong_key_and_raw_calls),
+		T(test_depth_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
