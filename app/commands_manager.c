@@ -99,7 +99,7 @@ const struct cmd_entry cmd_manager_entry = {
 	.help_zh = "笔记中的服务进程：通过 TCP 提供任务队列和结果队列",
 	.minargs = 0, .maxargs = 0, .options = manager_options,
 	.optdoc = manager_optdoc,
-	.flags = CMD_ONESHOT, .exec = cmd_manager_exec,
+	.flags = CMD_ONESHOT | CMD_STANDALONE, .exec = cmd_manager_exec,
 };
 
 static enum cmd_retval
@@ -192,5 +192,5 @@ const struct cmd_entry cmd_worker_entry = {
 	.help_zh = "笔记中的任务进程：取任务，放回 'success <任务>'",
 	.minargs = 0, .maxargs = 0, .options = worker_options,
 	.optdoc = worker_optdoc,
-	.flags = CMD_ONESHOT, .exec = cmd_worker_exec,
+	.flags = CMD_ONESHOT | CMD_STANDALONE, .exec = cmd_worker_exec,
 };

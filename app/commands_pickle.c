@@ -249,5 +249,6 @@ const struct cmd_entry cmd_pickle_entry = {
 	    "（2-5，默认 4）重新编码写到标准输出，用来拿 python3 检验 systour 的编码器",
 	.minargs = 2, .maxargs = 2, .options = pickle_options,
 	.optdoc = pickle_optdoc,
-	.flags = CMD_ONESHOT | CMD_SHELL, .exec = cmd_pickle_exec,
+	.flags = CMD_ONESHOT | CMD_SHELL | CMD_STANDALONE,
+	.exec = cmd_pickle_exec,
 };

@@ -186,19 +186,29 @@ main(int argc, char **argv)
 			tui = 1;
 		}
 	}
-	char *ldir = lessons_dir(&cause);
-	if (ldir == NULL) {
-		warnx_("%s", cause);
-		free(cause);
-		free(rest);
-		app_free(&app);
-		return EXIT_WORK;
+	/* A standalone command (the manager, the worker, pickle) needs neither
+	 * the lessons nor the learner's progress: it does not open them. */
+	const struct cmd_entry *one = NULL;
+	if (!tui && nrest > 0) {
+		char *why = NULL;
+		one = cmd_find(rest[0], &why);
+		free(why);
 	}
-	lessons_load(ldir, &app.lessons, collect_problem, &app);
-	free(ldir);
-
+	int standalone = one != NULL && (one->flags & CMD_STANDALONE);
 	char *warning = NULL;
-	app.store = store_open(app.db_path, &warning);
+	if (!standalone) {
+		char *ldir = lessons_dir(&cause);
+		if (ldir == NULL) {
+			warnx_("%s", cause);
+			free(cause);
+			free(rest);
+			app_free(&app);
+			return EXIT_WORK;
+		}
+		lessons_load(ldir, &app.lessons, collect_problem, &app);
+		free(ldir);
+		app.store = store_open(app.db_path, &warning);
+	}
 
 	if (tui) {
 		rc = tui_run(&app, warning, first);
@@ -209,11 +219,8 @@ main(int argc, char **argv)
 			rc = plain_shell(&app);
 		else {
 			/* one-shot: problems with lessons are reported once, first */
-			char *why = NULL;
-			const struct cmd_entry *e = cmd_find(rest[0], &why);
-			free(why);
 			for (int i = 0; i < app.nproblems &&
-			    !(e && strcmp(e->name, "problems") == 0); i++)
+			    !(one && strcmp(one->name, "problems") == 0); i++)
 				warnx_("%s", app.problems[i]);
 			app.ui = &plain_oneshot_ui;
 			rc = cmd_exec_argv(&app, nrest, rest, CMD_ONESHOT);

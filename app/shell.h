@@ -18,6 +18,9 @@ enum cmd_complete { COMPLETE_NONE, COMPLETE_LESSON, COMPLETE_STEP,
 /* Where a command may run. */
 #define CMD_ONESHOT 0x1         /* as `systour NAME ...` */
 #define CMD_SHELL   0x2         /* in the TUI and the plain shell */
+/* Given as `systour NAME ...`, it needs neither the lessons nor the
+ * progress store, and systour opens neither for it. */
+#define CMD_STANDALONE 0x4
 
 /* A command's words after parsing: positional arguments and options. */
 struct cmd_args {

@@ -228,3 +228,19 @@ PY
 	assert_err_has "pickle dis: - (standard input) only from the command line"
 	assert_out_has "b'\\x80\\x03]q\\x00(K\\x01K\\x02K\\x03K\\x04e.'"
 }
+
+@test "pickle, manager and worker open neither the progress store nor the lessons" {
+	export SYSTOUR_LESSONS="$FIXTURES/lessons-broken"
+	run --separate-stderr "$SYSTOUR" pickle repr - < <(printf '\x80\x04K\x07.')
+	assert_status 0
+	[ "$output" = "7" ] || fail "expected 7"
+	[ -z "$stderr" ] || fail "a standalone command reported the lessons' problems"
+	[ ! -e "$(db_path)" ] || fail "pickle created $(db_path)"
+	run --separate-stderr "$SYSTOUR" worker --connect 127.0.0.1:1 --timeout 1
+	assert_status 1
+	[ ! -e "$(db_path)" ] || fail "worker created $(db_path)"
+	[ "$(grep -c . <<<"$stderr")" -eq 1 ] || fail "expected one error line"
+	# a command that needs them still opens both
+	run --separate-stderr "$SYSTOUR" list
+	[ -e "$(db_path)" ] || fail "list did not open $(db_path)"
+}
