@@ -330,8 +330,9 @@ out:
 
 /* ---- Help ------------------------------------------------------------- */
 
-/* Help lines for the entries that are only, or (only NULL) whose flags
- * are flags (exactly, or with any set: some), or (flags 0) all. */
+/* Help lines for the entries that are only, or (only NULL) whose places
+ * (CMD_ONESHOT, CMD_SHELL) are flags (exactly, or with any set: some), or
+ * (flags 0) all. */
 static char *
 help_lines(const struct app *app, const struct cmd_entry *only, int flags,
     int some)
@@ -339,7 +340,8 @@ help_lines(const struct app *app, const struct cmd_entry *only, int flags,
 	char *out = xstrdup("");
 	for (const struct cmd_entry *const *t = cmd_table; *t; t++) {
 		const struct cmd_entry *e = *t;
-		if ((only && e != only) || (flags && !some && e->flags != flags) ||
+		int where = e->flags & (CMD_ONESHOT | CMD_SHELL);
+		if ((only && e != only) || (flags && !some && where != flags) ||
 		    (flags && some && !(e->flags & flags)))
 			continue;
 		char *alias = e->alias ? xasprintf("  (%s)", e->alias) : xstrdup("");
