@@ -330,12 +330,36 @@ out:
 
 /* ---- Help ------------------------------------------------------------- */
 
+/* Append text to *out, wrapped to fit width columns when it starts at
+ * column col: at spaces, and between Chinese characters (layout.c's
+ * rules); lines after the first are indented by indent spaces. */
+static void
+wrap_words(char **out, const char *text, int col, int indent, int width)
+{
+	struct cells cs = { 0 };
+	struct page pg = { 0 };
+	int room = width - (col > indent ? col : indent);
+	cells_add(&cs, text, strlen(text), S_TEXT);
+	page_wrap(&pg, &cs, room > 10 ? room : 10, NULL, NULL, LK_TEXT);
+	for (int i = 0; i < pg.n; i++) {
+		char *line = line_utf8(&pg.v[i]);
+		char *s = i == 0 ? xasprintf("%s%s", *out, line) :
+		    xasprintf("%s\n%*s%s", *out, indent, "", line);
+		free(line);
+		free(*out);
+		*out = s;
+	}
+	page_free(&pg);
+	cells_free(&cs);
+}
+
 /* Help lines for the entries that are only, or (only NULL) whose places
  * (CMD_ONESHOT, CMD_SHELL) are flags (exactly, or with any set: some), or
- * (flags 0) all. */
+ * (flags 0) all. wrap: fit 79 columns, the help at column 40 (for a
+ * terminal); else one line per command (the TUI wraps them itself). */
 static char *
 help_lines(const struct app *app, const struct cmd_entry *only, int flags,
-    int some)
+    int some, int wrap)
 {
 	char *out = xstrdup("");
 	for (const struct cmd_entry *const *t = cmd_table; *t; t++) {
@@ -347,8 +371,36 @@ help_lines(const struct app *app, const struct cmd_entry *only, int flags,
 		char *alias = e->alias ? xasprintf("  (%s)", e->alias) : xstrdup("");
 		char *head = xasprintf("%s%s%s%s", e->name, *e->usage ? " " : "",
 		    e->usage, alias);
-		char *s = xasprintf("%s  %-36s  %s\n", out, head,
-		    L(app->lang, e->help_en, e->help_zh));
+		if (!wrap) {	/* one line each: the TUI wraps them itself */
+			char *s = xasprintf("%s  %-36s  %s\n", out, head,
+			    L(app->lang, e->help_en, e->help_zh));
+			free(alias);
+			free(head);
+			free(out);
+			out = s;
+			continue;
+		}
+		/* "  head  help", the help at column 40; a longer head
+		 * gets lines of its own, and every line stays within 79 */
+		char *s = xasprintf("%s  ", out);
+		int col = 2;
+		if (text_width(head) > 36) {
+			wrap_words(&s, head, 2, 4, 79);
+			col = 79;	/* the help starts on a line of its own */
+		} else {
+			char *line = xasprintf("%s%-36s", s, head);
+			free(s);
+			s = line;
+			col = 38;
+		}
+		char *line = col > 38 ? xasprintf("%s\n%40s", s, "") :
+		    xasprintf("%s  ", s);
+		free(s);
+		s = line;
+		wrap_words(&s, L(app->lang, e->help_en, e->help_zh), 40, 40, 79);
+		line = xasprintf("%s\n", s);
+		free(s);
+		s = line;
 		free(alias);
 		free(head);
 		free(out);
@@ -360,48 +412,19 @@ help_lines(const struct app *app, const struct cmd_entry *only, int flags,
 char *
 cmd_help_text(const struct app *app, const struct cmd_entry *only)
 {
-	return help_lines(app, only, 0, 0);
+	return help_lines(app, only, 0, 0, only == NULL);
 }
 
 char *
 cmd_help_where(const struct app *app, int flags)
 {
-	return help_lines(app, NULL, flags, 0);
+	return help_lines(app, NULL, flags, 0, 1);
 }
 
 char *
 cmd_help_usable(const struct app *app, int context)
 {
-	return help_lines(app, NULL, context, 1);
-}
-
-/* Append text to *out, wrapped at words to fit width columns; lines after
- * the first are indented by indent spaces. */
-static void
-wrap_words(char **out, const char *text, int col, int indent, int width)
-{
-	const char *p = text;
-	while (*p) {
-		size_t n = strcspn(p, " ");
-		char *word = xstrndup(p, n);
-		int w = text_width(word);
-		if (p != text && col + 1 + w > width) {
-			char *s = xasprintf("%s\n%*s%s", *out, indent, "", word);
-			free(*out);
-			*out = s;
-			col = indent + w;
-		} else {
-			char *s = xasprintf("%s%s%s", *out, p != text ? " " : "",
-			    word);
-			free(*out);
-			*out = s;
-			col += (p != text) + w;
-		}
-		free(word);
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
+	return help_lines(app, NULL, context, 1, 0);
 }
 
 char *

@@ -85,14 +85,16 @@ char **cmd_complete(struct app *app, const char *before, const char *word);
  * its options, in app->lang. Allocated. */
 char *cmd_usage_text(const struct app *app, const struct cmd_entry *e);
 
-/* The usage line of one command, or the whole table, as text. */
+/* The usage line of one command, or the whole table wrapped to 79
+ * columns, as text. */
 char *cmd_help_text(const struct app *app, const struct cmd_entry *only);
 
-/* The help lines of the commands whose flags are exactly flags. */
+/* The help lines of the commands whose places are exactly flags, wrapped
+ * to 79 columns. */
 char *cmd_help_where(const struct app *app, int flags);
 
 /* The help lines of the commands usable in context (CMD_ONESHOT or
- * CMD_SHELL). */
+ * CMD_SHELL), one line each. */
 char *cmd_help_usable(const struct app *app, int context);
 
 #endif

@@ -801,6 +801,22 @@ test_usage_text_true_to_options(void **state)
 
 /* The whole table: one line per command, in table order, in each
  * language. */
+/* text[0..len) without its spaces and line breaks: a help text wrapped at
+ * spaces or between Chinese characters compares equal to the original. */
+static char *
+flatten(const char *text, size_t len)
+{
+	char	*out = malloc(len + 1);
+	size_t	 n = 0;
+
+	assert_non_null(out);
+	for (size_t i = 0; i < len; i++)
+		if (text[i] != ' ' && text[i] != '\n')
+			out[n++] = text[i];
+	out[n] = '\0';
+	return out;
+}
+
 static void
 test_help_text_lists_every_command(void **state)
 {
@@ -816,26 +832,47 @@ test_help_text_lists_every_command(void **state)
 		p = text;
 		for (const struct cmd_entry *const *e = cmd_table; *e; e++, n++) {
 			char		*head = xasprintf("  %s", (*e)->name);
-			const char	*nl = strchr(p, '\n');
 			const char	*help = l == LANG_ZH ? (*e)->help_zh :
 			    (*e)->help_en;
+			const char	*end = p;
+			char		*flat;
 
-			assert_non_null(nl);
+			/* the entry: its first line, then the lines its head
+			 * or help wrapped onto (indented, never "  x") */
+			do {
+				const char *nl = strchr(end, '\n');
+				assert_non_null(nl);
+				end = nl + 1;
+			} while (strncmp(end, "    ", 4) == 0);
 			assert_int_equal(strncmp(p, head, strlen(head)), 0);
 			assert_true(p[strlen(head)] == ' ' ||
 			    p[strlen(head)] == '\n');
-			/* the line ends with the help */
-			assert_true((size_t)(nl - p) > strlen(help));
-			assert_int_equal(strncmp(nl - strlen(help), help,
-			    strlen(help)), 0);
+			/* no line wider than 79 columns */
+			for (const char *q = p; q < end;) {
+				const char *nl = strchr(q, '\n');
+				char *one = xstrndup(q, (size_t)(nl - q));
+				assert_true(text_width(one) <= 79);
+				free(one);
+				q = nl + 1;
+			}
+			/* the entry ends with the help, however wrapped */
+			flat = flatten(p, (size_t)(end - p));
+			{
+				char *h = flatten(help, strlen(help));
+				assert_true(strlen(flat) > strlen(h));
+				assert_string_equal(flat + strlen(flat) -
+				    strlen(h), h);
+				free(h);
+			}
 			if ((*e)->alias) {
 				char	*a = xasprintf("(%s)", (*e)->alias);
 
-				assert_non_null(memmem(p, nl - p, a, strlen(a)));
+				assert_non_null(strstr(flat, a));
 				free(a);
 			}
+			free(flat);
 			free(head);
-			p = nl + 1;
+			p = end;
 		}
 		assert_string_equal(p, "");
 		assert_int_equal(n, 15);
