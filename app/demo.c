@@ -350,6 +350,8 @@ release_first(struct demo_run *r)
 	}
 }
 
+static void drain_pane(struct demo_run *r, int p);
+
 static void
 handle_report(struct demo_run *r, char *s)
 {
@@ -361,6 +363,11 @@ handle_report(struct demo_run *r, char *s)
 	case 'S':
 		if (sscanf(s, "S %d %d", &pane, &line) == 2 && pane >= 0 &&
 		    pane < r->npanes) {
+			/* The actor flushed its output, wrote this and now
+			 * waits at its gate: its pipe holds exactly what it
+			 * printed before the step. Show that first, so it
+			 * never comes after what the step lets others do. */
+			drain_pane(r, pane);
 			if (r->nqueue == 0)
 				r->next_step = now_ms() + r->delay;
 			if (r->nqueue < (int)(sizeof r->queue / sizeof r->queue[0]))
@@ -385,13 +392,21 @@ handle_report(struct demo_run *r, char *s)
 				r->sink.title(r->sink.arg, pane, s + off, pid, tid);
 		}
 		break;
-	case 'N':
-		if (r->sink.note)
-			r->sink.note(r->sink.arg, s + 2);
+	case 'N':	/* "N pane text": after what that pane printed */
+		if (sscanf(s, "N %d %n", &pane, &off) == 1 && off > 0) {
+			if (pane >= 0 && pane < r->npanes)
+				drain_pane(r, pane);
+			if (r->sink.note)
+				r->sink.note(r->sink.arg, s + off);
+		}
 		break;
 	case 'F':
-		if (sscanf(s, "F %63s %lld", name, &value) == 2 && r->sink.figure)
-			r->sink.figure(r->sink.arg, name, value);
+		if (sscanf(s, "F %d %63s %lld", &pane, name, &value) == 3) {
+			if (pane >= 0 && pane < r->npanes)
+				drain_pane(r, pane);
+			if (r->sink.figure)
+				r->sink.figure(r->sink.arg, name, value);
+		}
 		break;
 	}
 }
@@ -434,6 +449,22 @@ pane_line(struct demo_run *r, int pane, char *s, size_t len)
 {
 	if (r->sink.line)
 		r->sink.line(r->sink.arg, pane, s, len);
+}
+
+/* Hand over what pane p's pipe holds. */
+static void
+drain_pane(struct demo_run *r, int p)
+{
+	if (r->pane_rd[p] >= 0 &&
+	    drain(r->pane_rd[p], &r->pane_buf[p], pane_line, r, p) == 0)
+		close_fd(&r->pane_rd[p]);
+}
+
+static void
+drain_panes(struct demo_run *r)
+{
+	for (int p = 0; p < r->npanes; p++)
+		drain_pane(r, p);
 }
 
 static void
@@ -491,13 +522,13 @@ reap(struct demo_run *r)
 void
 demo_work(struct demo_run *r)
 {
-	for (int p = 0; p < r->npanes; p++)
-		if (r->pane_rd[p] >= 0 &&
-		    drain(r->pane_rd[p], &r->pane_buf[p], pane_line, r, p) == 0)
-			close_fd(&r->pane_rd[p]);
+	/* Reports first: a title comes before the lines of its actor, and a
+	 * step, note or figure shows after what its actor printed before it
+	 * (handle_report drains that actor's pane first). */
 	if (r->report_rd >= 0 &&
 	    drain(r->report_rd, &r->report_buf, report_line, r, 0) == 0)
 		close_fd(&r->report_rd);
+	drain_panes(r);
 	reap(r);
 
 	long long now = now_ms();

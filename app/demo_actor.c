@@ -12,11 +12,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* One report line, written at once (or not at all). */
+/* One report line, written at once (or not at all), after what this
+ * actor printed so far: the supervisor shows the two in that order. */
 static void
 report(struct demo_ctx *ctx, const char *fmt, ...)
 {
 	char buf[DEMO_REPORT_MAX];
+	fflush(stdout);
+	fflush(stderr);
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
@@ -83,13 +86,13 @@ api_note(struct demo_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	report(ctx, "N %s", text);
+	report(ctx, "N %d %s", ctx->pane, text);
 }
 
 static void
 api_figure(struct demo_ctx *ctx, const char *name, long long value)
 {
-	report(ctx, "F %s %lld", name, value);
+	report(ctx, "F %d %s %lld", ctx->pane, name, value);
 }
 
 const struct demo_api demo_api = {

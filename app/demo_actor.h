@@ -29,8 +29,10 @@ extern const struct demo_api demo_api;
  * write() of at most PIPE_BUF bytes, so they never interleave:
  *	S pane line             an actor reached a line (then waits)
  *	T pane pid tid who      a pane's actor
- *	N text                  a note about the demo
- *	F name value            a figure */
+ *	N pane text             a note about the demo, from pane's actor
+ *	F pane name value       a figure, from pane's actor
+ * Every report is written after the actor flushed its output, so the
+ * supervisor can show it after what that pane printed before it. */
 #define DEMO_REPORT_MAX 512
 
 #endif

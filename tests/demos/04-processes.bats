@@ -108,6 +108,23 @@ assert_no_leftovers() {
 	assert_no_leftovers
 }
 
+@test "plain mode keeps causal order: a pane's title before its lines, a figure after the line it measured" {
+	for i in 1 2 3 4 5 6 7 8; do
+		run_demo fork
+		local title first_child line fig
+		title=$(grep -n '^\[demo\] pane child: ' <<<"$output" | head -n 1 | cut -d: -f1)
+		first_child=$(grep -n '^\[child\] ' <<<"$output" | head -n 1 | cut -d: -f1)
+		line=$(grep -n '^\[parent\] counter -= 1: 99' <<<"$output" | cut -d: -f1)
+		fig=$(grep -n '^\[demo\] parent_counter = 99$' <<<"$output" | cut -d: -f1)
+		[ -n "$title" ] && [ -n "$first_child" ] && [ -n "$line" ] && [ -n "$fig" ] ||
+			fail "run $i: a line is missing"
+		[ "$title" -lt "$first_child" ] ||
+			fail "run $i: the child's title came after its first line"
+		[ "$line" -lt "$fig" ] ||
+			fail "run $i: the figure came before the line it measured"
+	done
+}
+
 @test "fork: --step reports each actor's line of the code" {
 	run --separate-stderr bash -c 'printf "\n\n\n" | "$0" demo fork --plain --step' "$SYSTOUR"
 	[ "$status" -eq 0 ] || fail "exit status $status"
