@@ -1663,6 +1663,43 @@ pval_is_instance(const struct pval *v, const char *module, const char *name)
 	    v->u.g.module == a->module;
 }
 
+/* Item (or pair) k of a equals item j of b, for pval_equal. */
+static int
+entry_equal(const struct pval *a, size_t k, const struct pval *b, size_t j)
+{
+	return pval_equal(c_key(a, k), c_key(b, j)) && (a->kind != PV_DICT ||
+	    pval_equal(a->u.c.v[2 * k + 1], b->u.c.v[2 * j + 1]));
+}
+
+/* Two sets, frozensets or dicts of the same kind hold equal entries in any
+ * order. Each of a's entries is matched with an entry of b not matched yet:
+ * first the one Python's == finds through the index, else (a key holding a
+ * NaN, which Python's == never finds) by a scan. pval_equal is an
+ * equivalence, so matching greedily is exact. */
+static int
+unordered_equal(const struct pval *a, const struct pval *b)
+{
+	size_t n = a->u.c.n;
+	if (n != b->u.c.n)
+		return 0;
+	unsigned char *taken = xcalloc(n ? n : 1, 1);
+	int ok = 1;
+	for (size_t k = 0; k < n && ok; k++) {
+		long budget = EQ_BUDGET;
+		long at = set_find(b, c_key(a, k), &budget);
+		if (at >= 0 && !taken[at] && entry_equal(a, k, b, (size_t)at)) {
+			taken[at] = 1;
+			continue;
+		}
+		ok = 0;
+		for (size_t j = 0; j < n && !ok; j++)
+			if (!taken[j] && entry_equal(a, k, b, j))
+				taken[j] = ok = 1;
+	}
+	free(taken);
+	return ok;
+}
+
 int
 pval_equal(const struct pval *a, const struct pval *b)
 {
@@ -1695,19 +1732,7 @@ pval_equal(const struct pval *a, const struct pval *b)
 				return 0;
 		return 1;
 	case PV_SET: case PV_FROZENSET: case PV_DICT:
-		if (a->u.c.n != b->u.c.n)
-			return 0;
-		for (size_t k = 0; k < a->u.c.n; k++) {
-			long budget = EQ_BUDGET;
-			struct pval *key = c_key(a, k);
-			long at = set_find(b, key, &budget);
-			if (at < 0 || !pval_equal(key, c_key(b, (size_t)at)))
-				return 0;
-			if (a->kind == PV_DICT && !pval_equal(a->u.c.v[2 * k + 1],
-			    b->u.c.v[2 * at + 1]))
-				return 0;
-		}
-		return 1;
+		return unordered_equal(a, b);
 	case PV_GLOBAL:
 		return a->u.g.name == b->u.g.name && a->u.g.module == b->u.g.module;
 	case PV_GLOBAL_INSTANCE:
@@ -2752,6 +2777,10 @@ pickle_loads(const void *buf, size_t len, const struct pickle_limits *lim,
 			    "of %zu", len, u.lim->max_input);
 		return NULL;
 	}
+	/* The stack exists from the start: a MARK with nothing above it
+	 * ("(d") slices it at offset 0, and NULL + 0 is undefined. */
+	u.cap = 64;
+	u.stack = xreallocarray(NULL, u.cap, sizeof *u.stack);
 	for (size_t pos = 0;;) {
 		struct pickle_op op;
 		u.offset = pos;
