@@ -45,6 +45,6 @@ for t in "$@"; do
 		failed=1
 		continue
 	fi
-	grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE' "$top/build-fuzz/$name.log" | tail -n 2
+	grep -E '^stat::number_of_executed_units|^#[0-9]+[[:space:]]+DONE' "$top/build-fuzz/$name.log" | tail -n 2
 done
 exit $failed
