@@ -372,7 +372,7 @@ pickle_repr_float(struct pickle_buf *b, double x)
 	}
 }
 
-/* ---- repr() ---------------------------------------------------------- */
+/* ==== repr() of values ================================================ */
 
 struct rctx {
 	struct pickle_buf b;
