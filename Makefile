@@ -84,8 +84,8 @@ test: deps-test
 # libFuzzer targets (fuzz/) for the frames and the handshake (app/wire.c) and
 # the pickle codec (app/pickle*.c), built with clang into build-fuzz/.
 # `make fuzz` runs each for FUZZ_SECONDS over fuzz/corpus/T, keeping new
-# inputs in build-fuzz/corpus/T; `make fuzz-merge` adds those that bring new
-# coverage to the checked-in corpus.
+# inputs in build-fuzz/corpus/T; `make fuzz-merge` minimizes the seeds and
+# those together into build-fuzz/merged/T, to pick from for checking in.
 FUZZ_CC      ?= $(shell command -v clang 2>/dev/null || command -v clang-14 2>/dev/null)
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \

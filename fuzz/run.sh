@@ -6,8 +6,11 @@
 #            new inputs go to build-fuzz/corpus/NAME (scratch, not checked
 #            in), crashes to build-fuzz/crashes/NAME-crash-*. Fails if any
 #            target crashed, leaked, timed out or ran out of memory.
-#   --merge: add to fuzz/corpus/NAME the scratch inputs that bring new
-#            coverage (libFuzzer's -merge=1), to be checked in.
+#   --merge: the smallest set of inputs of fuzz/corpus/NAME and
+#            build-fuzz/corpus/NAME that covers what they all cover
+#            (libFuzzer's -merge=1), into build-fuzz/merged/NAME: pick from
+#            it what is worth checking in (the corpus stays a few hundred
+#            files, named by what they hold).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 merge=0
@@ -28,11 +31,16 @@ for t in "$@"; do
 	*) maxlen=8192 ;;
 	esac
 	if [ "$merge" = 1 ]; then
-		before=$(ls "$seeds" | wc -l)
+		out=$top/build-fuzz/merged/$name
+		rm -rf "$out"
+		mkdir -p "$out"
 		"$bin" -merge=1 -max_len=$maxlen -timeout=10 -rss_limit_mb=2048 \
-		    "$seeds" "$scratch" >"$top/build-fuzz/$name-merge.log" 2>&1 ||
+		    "$out" "$seeds" "$scratch" >"$top/build-fuzz/$name-merge.log" 2>&1 ||
 		    { echo "fuzz: $t: merge failed (build-fuzz/$name-merge.log)"; failed=1; continue; }
-		echo "fuzz: $t: corpus $before -> $(ls "$seeds" | wc -l) files"
+		echo "fuzz: $t: fuzz/corpus/$name ($(ls "$seeds" | wc -l) files) and" \
+		    "build-fuzz/corpus/$name ($(ls "$scratch" | wc -l)) cover what" \
+		    "build-fuzz/merged/$name holds: $(ls "$out" | wc -l) files," \
+		    "$(cat "$out"/* | wc -c) bytes"
 		continue
 	fi
 	echo "fuzz: $t for ${secs}s over fuzz/corpus/$name"
