@@ -4,7 +4,8 @@
 # Usage: sh fuzz/run.sh [--merge] fuzz_frames fuzz_pickle ...
 #   run:     each target for FUZZ_SECONDS (default 60) over fuzz/corpus/NAME;
 #            new inputs go to build-fuzz/corpus/NAME (scratch, not checked
-#            in), crashes to build-fuzz/crashes/NAME-crash-*. Fails if any
+#            in), crashes to build-fuzz/crashes/NAME-crash-*; with
+#            fuzz/TARGET.dict as libFuzzer's dictionary. Fails if any
 #            target crashed, leaked, timed out or ran out of memory.
 #   --merge: the smallest set of inputs of fuzz/corpus/NAME and
 #            build-fuzz/corpus/NAME that covers what they all cover
@@ -43,8 +44,10 @@ for t in "$@"; do
 		    "$(cat "$out"/* | wc -c) bytes"
 		continue
 	fi
+	dict=
+	[ -f "$top/fuzz/$t.dict" ] && dict=-dict=$top/fuzz/$t.dict
 	echo "fuzz: $t for ${secs}s over fuzz/corpus/$name"
-	if ! "$bin" -max_total_time="$secs" -max_len=$maxlen -timeout=10 \
+	if ! "$bin" -max_total_time="$secs" -max_len=$maxlen -timeout=10 $dict \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$top/build-fuzz/crashes/$name-" \
 	    "$scratch" "$seeds" >"$top/build-fuzz/$name.log" 2>&1; then
