@@ -5,8 +5,9 @@
  * An input is a pickle, as a peer or a file would give it. Oracles:
  *   - pickle_loads succeeds with a value, or fails with one "pickle: " line;
  *   - a decoded value re-encoded in every protocol 2 to 5 decodes to an
- *     equal value (pval_equal), and encoding that again gives the same
- *     bytes; its repr is bounded by pval_repr_max;
+ *     equal value (pval_equal; in protocol 2 the classes that CPython
+ *     too can only write by their Python 2 base excepted), and encoding
+ *     that again gives the same bytes; its repr is bounded;
  *   - reading the opcodes one by one (pickle_op_read) always moves forward;
  *   - the disassembler gives the same text, result and error whether it
  *     sees the bytes all at once or as they arrive in chunks, and when both
@@ -59,6 +60,54 @@ check_cause(const char *cause)
 	CHECK(strchr(cause, '\n') == NULL);
 }
 
+/* The classes protocol 2 can only name by their Python 2 base, as CPython's
+ * _compat_pickle does (and so CPython's own round trip loses them too):
+ * ModuleNotFoundError is written exceptions.ImportError, the OSError
+ * subclasses exceptions.OSError. */
+static const char *const lossy_in_2[] = {
+	"ModuleNotFoundError", "BrokenPipeError", "ChildProcessError",
+	"ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError",
+	"ConnectionResetError", "FileExistsError", "FileNotFoundError",
+	"InterruptedError", "IsADirectoryError", "NotADirectoryError",
+	"PermissionError", "ProcessLookupError", "TimeoutError",
+};
+
+/* 1 if v holds one of those classes (looked for in at most *budget
+ * nodes; 1 also when the budget runs out). */
+static int
+has_lossy_class(const struct pval *v, size_t *budget)
+{
+	size_t	i, k;
+
+	if (v == NULL)
+		return 0;
+	if ((*budget)-- == 0)
+		return 1;
+	switch (v->kind) {
+	case PV_GLOBAL:
+	case PV_GLOBAL_INSTANCE:
+		for (i = 0; i < sizeof lossy_in_2 / sizeof lossy_in_2[0]; i++)
+			if (strcmp(v->u.g.name, lossy_in_2[i]) == 0)
+				return 1;
+		if (v->kind == PV_GLOBAL)
+			return 0;
+		return has_lossy_class(v->u.g.args, budget) ||
+		    has_lossy_class(v->u.g.state, budget);
+	case PV_TUPLE:
+	case PV_LIST:
+	case PV_SET:
+	case PV_FROZENSET:
+	case PV_DICT:
+		k = v->kind == PV_DICT ? 2 * v->u.c.n : v->u.c.n;
+		for (i = 0; i < k; i++)
+			if (has_lossy_class(v->u.c.v[i], budget))
+				return 1;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 /* Encode v in every protocol, decode it back, compare. */
 static void
 round_trip(const struct pval *v)
@@ -84,8 +133,10 @@ round_trip(const struct pval *v)
 			CHECK(!"an encoded value could not be decoded");
 		}
 		CHECK(used == len);
-		if (cmp)
-			CHECK(pval_equal(v, back));
+		if (cmp && !pval_equal(v, back)) {
+			size_t budget = UNFOLD_MAX;
+			CHECK(proto == 2 && has_lossy_class(v, &budget));
+		}
 		CHECK(pickle_dumps(back, proto, &again, &len2, &cause) == 0);
 		CHECK(len2 == len && memcmp(again, out, len) == 0);
 		free(again);
