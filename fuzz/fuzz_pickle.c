@@ -116,9 +116,11 @@ round_trip(const struct pval *v)
 	size_t		 len, len2, used;
 	struct pval	*back;
 	char		*cause = NULL, *r;
-	int		 proto, cmp;
+	size_t		 budget = UNFOLD_MAX;
+	int		 proto, cmp, lossy;
 
 	cmp = unfolded(v, UNFOLD_MAX) <= UNFOLD_MAX;
+	lossy = has_lossy_class(v, &budget);
 	r = pval_repr_max(v, REPR_MAX);
 	CHECK(r != NULL && strlen(r) <= REPR_MAX + 64);
 	free(r);
@@ -133,12 +135,14 @@ round_trip(const struct pval *v)
 			CHECK(!"an encoded value could not be decoded");
 		}
 		CHECK(used == len);
-		if (cmp && !pval_equal(v, back)) {
-			size_t budget = UNFOLD_MAX;
-			CHECK(proto == 2 && has_lossy_class(v, &budget));
-		}
 		CHECK(pickle_dumps(back, proto, &again, &len2, &cause) == 0);
-		CHECK(len2 == len && memcmp(again, out, len) == 0);
+		/* In protocol 2 a lost class changes the value, and with it the
+		 * memo (two classes become one) and the sets that held both. */
+		if (proto != 2 || !lossy) {
+			if (cmp)
+				CHECK(pval_equal(v, back));
+			CHECK(len2 == len && memcmp(again, out, len) == 0);
+		}
 		free(again);
 		pval_free(back);
 		free(out);

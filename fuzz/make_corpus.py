@@ -99,6 +99,11 @@ write('pickle', 'found-frozenset-nan',
 # as CPython does; fuzz_pickle.c allows for it
 write('pickle', 'found-lossy-class-protocol-2',
       b'\x8c\x08builtins\x8c\x13ModuleNotFoundError\x93.')
+# ... and OSError and FileNotFoundError, both exceptions.OSError there, become
+# one class: the memo and the frozenset holding both change too
+write('pickle', 'found-lossy-classes-merge-protocol-2',
+      b'\x80\x04(\x8c\x08builtins\x8c\x07OSError\x93\x85'
+      b'\x8c\x08builtins\x8c\x11FileNotFoundError\x93\x85\x91.')
 
 # ---- frames --------------------------------------------------------------
 
