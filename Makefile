@@ -35,7 +35,8 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MODULES := $(patsubst %.c,%.so,$(wildcard lessons/*/demos.c))
 
-.PHONY: all run test unit bench install uninstall clean deps deps-test
+.PHONY: all run test unit bench install uninstall clean deps deps-test \
+        fuzz fuzz-build fuzz-merge
 
 all: $(BIN) $(MODULES)
 
@@ -83,6 +84,38 @@ test: deps-test
 	@$(MAKE) --no-print-directory all unit SAN=$(SAN)
 	@SYSTOUR=$(CURDIR)/$(BIN) BUILD=$(BUILD) sh tests/run.sh
 
+# libFuzzer targets (fuzz/) for the frames and the handshake (app/wire.c) and
+# the pickle codec (app/pickle*.c), built with clang into build-fuzz/.
+# `make fuzz` runs each for FUZZ_SECONDS over fuzz/corpus/T, keeping new
+# inputs in build-fuzz/corpus/T; `make fuzz-merge` minimizes the seeds and
+# those together into build-fuzz/merged/T, to pick from for checking in.
+FUZZ_CC      ?= $(shell command -v clang 2>/dev/null || command -v clang-14 2>/dev/null)
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=undefined -Wall -Wextra -Wno-unused-parameter
+FUZZ_LIBSRC  := app/wire.c app/util.c $(wildcard app/pickle*.c)
+FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:app/%.c=build-fuzz/app/%.o)
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/%)
+
+build-fuzz/app/%.o: app/%.c app/*.h
+	@test -n "$(FUZZ_CC)" || { echo "make fuzz: clang not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -Iapp -o $@ $< $(FUZZ_LIBOBJ) -lcrypto -lm
+
+fuzz-build: $(FUZZ_BIN)
+.SECONDARY: $(FUZZ_LIBOBJ)
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(FUZZ_TARGETS)
+
+fuzz-merge: fuzz-build
+	@sh fuzz/run.sh --merge $(FUZZ_TARGETS)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/systour/lessons \
 	        $(DESTDIR)$(PREFIX)/share/man/man1
@@ -101,4 +134,4 @@ uninstall:
 	       $(DESTDIR)$(PREFIX)/share/man/man1/systour.1
 
 clean:
-	rm -rf build build-san systour lessons/*/demos.so
+	rm -rf build build-san build-fuzz systour lessons/*/demos.so

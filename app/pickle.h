@@ -29,7 +29,12 @@
  * starts with "pickle: " and, for the decoder and the disassembler, ends
  * with the offset of the opcode at fault: "pickle: global os.system is not
  * allowed (at offset 28)". Not thread-safe: a value belongs to one thread
- * at a time (reference counts are plain integers). */
+ * at a time (reference counts are plain integers).
+ *
+ * The code, by concern: pickle_value.c (values, hash and ==),
+ * pickle_repr.c (repr), pickle_global.c (the allow-list), pickle_decode.c,
+ * pickle_encode.c, pickle_dis.c (opcodes, disassembler), pickle_text.c
+ * (buffers, UTF-8, big integers); pickle_impl.h is what they share. */
 #ifndef SYSTOUR_PICKLE_H
 #define SYSTOUR_PICKLE_H
 

@@ -1,5 +1,5 @@
 /* test_pickle.c — unit tests for the safe pickle codec and the
- * disassembler (app/pickle.c, app/pickle_dis.c): values and their repr,
+ * disassembler (app/pickle_*.c): values and their repr,
  * round trips through every protocol the encoder writes, every family of
  * opcodes the decoder reads (written here by hand, as protocols 0 to 5
  * spell them), CPython's own bytes for the manager's messages, and hostile
@@ -857,6 +857,79 @@ test_dis(void **state)
 	free(cause);
 }
 
+/* ---- what the fuzzers found (fuzz/fuzz_pickle.c) ------------------- */
+
+/* A MARK with nothing above it, then DICT, LIST or TUPLE: the decoder took
+ * the items at stack + 0 while the stack was still NULL, undefined behaviour
+ * that UBSan stops on (make SAN=1). Input: fuzz/corpus/pickle/
+ * found-mark-only-dict. */
+static void
+test_found_mark_only(void **state)
+{
+	expect_repr(B("(d."), "{}");
+	expect_repr(B("(l."), "[]");
+	expect_repr(B("(t."), "()");
+	expect_repr(B("\x80\x04(\x91."), "frozenset()");
+	expect_repr(B("\x80\x04\x8f(\x90."), "set()");
+	expect_repr(B("\x80\x02}(u."), "{}");
+}
+
+/* pval_equal found set and dict entries with Python's ==, where NaN is not
+ * NaN: frozenset({nan}) was not equal to itself decoded again, against what
+ * pickle.h says (NaN equal to NaN). Input: fuzz/corpus/pickle/
+ * found-frozenset-nan. */
+static void
+test_found_nan_in_set(void **state)
+{
+	static const unsigned char nan_set[] =
+	    "(G\xff\xff\xff\xff\x89KK\x91\x91.";
+	char *cause = NULL;
+	struct pval *a = pickle_loads(nan_set, sizeof nan_set - 1, NULL, NULL,
+	    &cause);
+	assert_non_null(a);
+	struct pval *b = pickle_loads(nan_set, sizeof nan_set - 1, NULL, NULL,
+	    &cause);
+	assert_non_null(b);
+	assert_true(pval_equal(a, b));
+	for (int proto = 2; proto <= 5; proto++) {
+		unsigned char *out;
+		size_t len;
+		assert_int_equal(pickle_dumps(a, proto, &out, &len, &cause), 0);
+		struct pval *back = pickle_loads(out, len, NULL, NULL, &cause);
+		assert_non_null(back);
+		assert_true(pval_equal(a, back));
+		pval_free(back);
+		free(out);
+	}
+	pval_free(b);
+
+	/* two NaNs, and a dict keyed by NaNs: matched one to one */
+	struct pval *s1 = pval_set(), *s2 = pval_set();
+	pval_set_add(s1, pval_float(NAN));
+	pval_set_add(s1, pval_float(NAN));
+	pval_set_add(s2, pval_float(NAN));
+	pval_set_add(s2, pval_float(1.0));
+	assert_int_equal(pval_len(s1), 2);
+	assert_false(pval_equal(s1, s2));
+	pval_set_add(s2, pval_float(NAN));
+	pval_set_add(s1, pval_float(1.0));
+	assert_true(pval_equal(s1, s2));
+	struct pval *d1 = pval_dict(), *d2 = pval_dict();
+	pval_dict_set(d1, pval_float(NAN), pval_int(1));
+	pval_dict_set(d1, pval_float(NAN), pval_int(2));
+	pval_dict_set(d2, pval_float(NAN), pval_int(2));
+	pval_dict_set(d2, pval_float(NAN), pval_int(2));
+	assert_false(pval_equal(d1, d2));
+	pval_dict_set(d2, pval_float(NAN), pval_int(1));
+	pval_dict_set(d1, pval_float(NAN), pval_int(2));
+	assert_true(pval_equal(d1, d2));
+	pval_free(s1);
+	pval_free(s2);
+	pval_free(d1);
+	pval_free(d2);
+	pval_free(a);
+}
+
 int
 main(void)
 {
@@ -876,6 +949,8 @@ main(void)
 		cmocka_unit_test(test_bad_data),
 		cmocka_unit_test(test_corruption),
 		cmocka_unit_test(test_dis),
+		cmocka_unit_test(test_found_mark_only),
+		cmocka_unit_test(test_found_nan_in_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
