@@ -84,11 +84,12 @@ test: deps-test
 	@$(MAKE) --no-print-directory all unit SAN=$(SAN)
 	@SYSTOUR=$(CURDIR)/$(BIN) BUILD=$(BUILD) sh tests/run.sh
 
-# libFuzzer targets (fuzz/) for the frames and the handshake (app/wire.c) and
-# the pickle codec (app/pickle*.c), built with clang into build-fuzz/.
-# `make fuzz` runs each for FUZZ_SECONDS over fuzz/corpus/T, keeping new
-# inputs in build-fuzz/corpus/T; `make fuzz-merge` minimizes the seeds and
-# those together into build-fuzz/merged/T, to pick from for checking in.
+# libFuzzer targets (tests/fuzz/) for the frames and the handshake
+# (app/wire.c) and the pickle codec (app/pickle*.c), built with clang into
+# build-fuzz/. `make fuzz` runs each for FUZZ_SECONDS over
+# tests/fuzz/corpus/T, keeping new inputs in build-fuzz/corpus/T;
+# `make fuzz-merge` minimizes the seeds and those together into
+# build-fuzz/merged/T, to pick from for checking in.
 FUZZ_CC      ?= $(shell command -v clang 2>/dev/null || command -v clang-14 2>/dev/null)
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
@@ -96,7 +97,7 @@ FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
                 -fno-sanitize-recover=undefined -Wall -Wextra -Wno-unused-parameter
 FUZZ_LIBSRC  := app/wire.c app/util.c $(wildcard app/pickle*.c)
 FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:app/%.c=build-fuzz/app/%.o)
-FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/%)
 
 build-fuzz/app/%.o: app/%.c app/*.h
@@ -104,17 +105,17 @@ build-fuzz/app/%.o: app/%.c app/*.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
 
-build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIBOBJ)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIBOBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -Iapp -o $@ $< $(FUZZ_LIBOBJ) -lcrypto -lm
 
 fuzz-build: $(FUZZ_BIN)
 .SECONDARY: $(FUZZ_LIBOBJ)
 
 fuzz: fuzz-build
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(FUZZ_TARGETS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 fuzz-merge: fuzz-build
-	@sh fuzz/run.sh --merge $(FUZZ_TARGETS)
+	@sh tests/fuzz/run.sh --merge $(FUZZ_TARGETS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/systour/lessons \

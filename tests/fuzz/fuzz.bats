@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# fuzz.bats — the libFuzzer targets of fuzz/ (frames and handshake of
+# fuzz.bats — the libFuzzer targets of tests/fuzz/ (frames and handshake of
 # app/wire.c; the pickle codec and disassembler of app/pickle*.c), built with
 # clang and run for a few seconds each over the checked-in corpus, as part of
 # `make test`. A crash, a sanitizer report or a failed check fails the test.
@@ -34,7 +34,7 @@ run_target() {
 	scratch=$(mktemp -d)
 	run "$top/build-fuzz/fuzz_$1" -max_total_time="$secs" -max_len=16384 \
 	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$scratch/" \
-	    "$scratch" "$top/fuzz/corpus/$1"
+	    "$scratch" "$top/tests/fuzz/corpus/$1"
 	if [ "$status" -ne 0 ]; then
 		echo "$output" | tail -n 40
 		ls "$scratch"/crash-* "$scratch"/leak-* "$scratch"/timeout-* 2>/dev/null
@@ -47,8 +47,8 @@ run_target() {
 }
 
 @test "fuzz: the seed corpora are checked in, small" {
-	[ "$(ls "$top/fuzz/corpus/frames" | wc -l)" -gt 20 ]
-	[ "$(ls "$top/fuzz/corpus/pickle" | wc -l)" -gt 100 ]
+	[ "$(ls "$top/tests/fuzz/corpus/frames" | wc -l)" -gt 20 ]
+	[ "$(ls "$top/tests/fuzz/corpus/pickle" | wc -l)" -gt 100 ]
 	bytes=$(cat "$top"/fuzz/corpus/*/* | wc -c)
 	[ "$bytes" -lt 1000000 ]
 }

@@ -1,19 +1,19 @@
 #!/bin/sh
 # run.sh — runs the libFuzzer targets that `make fuzz-build` put in
 # build-fuzz/, each for a bounded time, over its checked-in seed corpus.
-# Usage: sh fuzz/run.sh [--merge] fuzz_frames fuzz_pickle ...
-#   run:     each target for FUZZ_SECONDS (default 60) over fuzz/corpus/NAME;
+# Usage: sh tests/fuzz/run.sh [--merge] fuzz_frames fuzz_pickle ...
+#   run:     each target for FUZZ_SECONDS (default 60) over tests/fuzz/corpus/NAME;
 #            new inputs go to build-fuzz/corpus/NAME (scratch, not checked
 #            in), crashes to build-fuzz/crashes/NAME-crash-*; with
-#            fuzz/TARGET.dict as libFuzzer's dictionary. Fails if any
+#            tests/fuzz/TARGET.dict as libFuzzer's dictionary. Fails if any
 #            target crashed, leaked, timed out or ran out of memory.
-#   --merge: the smallest set of inputs of fuzz/corpus/NAME and
+#   --merge: the smallest set of inputs of tests/fuzz/corpus/NAME and
 #            build-fuzz/corpus/NAME that covers what they all cover
 #            (libFuzzer's -merge=1), into build-fuzz/merged/NAME: pick from
 #            it what is worth checking in (the corpus stays a few hundred
 #            files, named by what they hold).
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 merge=0
 if [ "${1:-}" = --merge ]; then
 	merge=1
@@ -38,7 +38,7 @@ for t in "$@"; do
 		"$bin" -merge=1 -max_len=$maxlen -timeout=10 -rss_limit_mb=2048 \
 		    "$out" "$seeds" "$scratch" >"$top/build-fuzz/$name-merge.log" 2>&1 ||
 		    { echo "fuzz: $t: merge failed (build-fuzz/$name-merge.log)"; failed=1; continue; }
-		echo "fuzz: $t: fuzz/corpus/$name ($(ls "$seeds" | wc -l) files) and" \
+		echo "fuzz: $t: tests/fuzz/corpus/$name ($(ls "$seeds" | wc -l) files) and" \
 		    "build-fuzz/corpus/$name ($(ls "$scratch" | wc -l)) cover what" \
 		    "build-fuzz/merged/$name holds: $(ls "$out" | wc -l) files," \
 		    "$(cat "$out"/* | wc -c) bytes"
@@ -46,7 +46,7 @@ for t in "$@"; do
 	fi
 	dict=
 	[ -f "$top/fuzz/$t.dict" ] && dict=-dict=$top/fuzz/$t.dict
-	echo "fuzz: $t for ${secs}s over fuzz/corpus/$name"
+	echo "fuzz: $t for ${secs}s over tests/fuzz/corpus/$name"
 	if ! "$bin" -max_total_time="$secs" -max_len=$maxlen -timeout=10 $dict \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$top/build-fuzz/crashes/$name-" \

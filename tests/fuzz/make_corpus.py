@@ -2,7 +2,7 @@
 inputs made by this python3 (run it again to refresh; the files are checked
 in, so the fuzzers do not need python3).
 
-usage: python3 fuzz/make_corpus.py [DIR]     (DIR: fuzz/corpus)
+usage: python3 tests/fuzz/make_corpus.py [DIR]     (DIR: tests/fuzz/corpus)
 
   DIR/pickle/  pickle.dumps of every type the codec supports, in protocols
                0 to 5, the managers protocol's messages, and the notes' bytes.

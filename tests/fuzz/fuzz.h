@@ -1,4 +1,4 @@
-/* fuzz.h — what the libFuzzer targets in fuzz/ share: CHECK, an assert that
+/* fuzz.h — what the libFuzzer targets in tests/fuzz/ share: CHECK, an assert that
  * stays on whatever the build flags say and names the failed condition. */
 #ifndef SYSTOUR_FUZZ_H
 #define SYSTOUR_FUZZ_H
