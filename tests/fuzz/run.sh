@@ -24,7 +24,7 @@ failed=0
 for t in "$@"; do
 	name=${t#fuzz_}
 	bin=$top/build-fuzz/$t
-	seeds=$top/fuzz/corpus/$name
+	seeds=$top/tests/fuzz/corpus/$name
 	scratch=$top/build-fuzz/corpus/$name
 	mkdir -p "$scratch" "$top/build-fuzz/crashes"
 	case $name in
@@ -45,7 +45,7 @@ for t in "$@"; do
 		continue
 	fi
 	dict=
-	[ -f "$top/fuzz/$t.dict" ] && dict=-dict=$top/fuzz/$t.dict
+	[ -f "$top/tests/fuzz/$t.dict" ] && dict=-dict=$top/tests/fuzz/$t.dict
 	echo "fuzz: $t for ${secs}s over tests/fuzz/corpus/$name"
 	if ! "$bin" -max_total_time="$secs" -max_len=$maxlen -timeout=10 $dict \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
