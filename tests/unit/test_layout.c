@@ -607,8 +607,8 @@ enum prop {
 
 static const char *const prop_name[P_COUNT] = {
 	[P_WIDTH] = "a line is wider than the width",
-	[P_WIDTH_TEXT] = "a line's text (trailing spaces left out) is wider "
-	    "than the width",
+	[P_WIDTH_TEXT] = ("a line's text (trailing spaces left out) is wider "
+	    "than the width"),
 	[P_COLS] = "a line's cols is not the sum of its cells' widths",
 	[P_LEAD] = "the margin, the prefix or the indent is missing",
 	[P_TEXT] = "text was lost or reordered",
