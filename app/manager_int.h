@@ -57,6 +57,7 @@ struct client {
 	struct wire_writer	 wr;
 	struct wire_auth	 auth;
 	int64_t			 close_by;	/* C_AUTH, C_CLOSING: drop after */
+	int			 out_blocked;	/* a write could not finish: poll */
 	/* A call that waits: its kind, queue, item (a put), deadline (-1:
 	 * none) and its place in line. */
 	enum park		 park;
