@@ -18,7 +18,7 @@
  * result is put on the result queue by its first ack only, so a redelivered
  * task is counted once. A task taken by a plain get (CPython's clients) keeps
  * CPython's at-most-once semantics: no ack counts for it after that. See
- * lease_call in manager.c. */
+ * lease_call in manager_call.c. */
 #ifndef SYSTOUR_MANAGER_H
 #define SYSTOUR_MANAGER_H
 

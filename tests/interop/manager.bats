@@ -362,6 +362,16 @@ each_result_once() {
 	stop_manager
 }
 
+@test "manager: a reply bigger than the socket buffers, read late, arrives whole; others carry on meanwhile" {
+	need_python3
+	start_manager
+	run timeout 60 python3 "$PEER" "$PORT" big
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	stop_manager
+}
+
 @test "manager: a wrong key is refused and logged with the peer address; others carry on" {
 	need_python3
 	start_manager --authkey s3cret

@@ -14,12 +14,17 @@ usage: manager_peer.py PORT MODE [KEY]
             with the same task id, and its ack counts once
   mixed     a task whose lease ran out, then taken by a plain get (at most
             once, as CPython's clients): the lease's late ack is not counted
+  big       a reply far bigger than the sockets' buffers, to a proxy that
+            does not read it yet: others' calls are answered meanwhile, the
+            reply arrives whole when read, and that proxy's next call works
 Exit 0 when the manager behaved as expected."""
+import fcntl
 import os
 import queue
 import socket
 import struct
 import sys
+import termios
 import threading
 import time
 from multiprocessing.connection import Client, AuthenticationError
@@ -162,6 +167,42 @@ def mixed():
     print('ok')
 
 
+def big():
+    m = QueueManager(address=addr, authkey=key)
+    m.connect()
+    task = m.get_task_queue()
+    result = m.get_result_queue()
+    item = os.urandom(14 << 20)     # the frame limit is 16 MiB
+    task.put(item)
+    # A get on a proxy connection of its own (the proxies in one thread
+    # share one), its reply left unread ...
+    conn = Client(addr, authkey=key)
+    conn.send((None, 'accept_connection', ('big',), {}))
+    assert conn.recv() == ('#RETURN', None)
+    conn.send((task._id, 'get', (), {}))
+    s = socket.socket(fileno=os.dup(conn.fileno()))
+    deadline = time.monotonic() + 10
+    while True:     # until the reply has begun to arrive
+        n = struct.unpack('i', fcntl.ioctl(s, termios.FIONREAD, b'\0' * 4))[0]
+        if n > 0:
+            break
+        assert time.monotonic() < deadline, 'no reply within 10 s'
+        time.sleep(0.01)
+    # ... holds up no one else.
+    for i in range(20):
+        result.put(i)
+        v = result.get(timeout=5)
+        assert v == i, (i, v)
+    kind, got = conn.recv()
+    assert kind == '#RETURN', kind
+    assert got == item, 'the reply differs from the item put'
+    conn.send((task._id, 'qsize', (), {}))
+    assert conn.recv() == ('#RETURN', 0)
+    s.close()
+    conn.close()
+    print('ok')
+
+
 def raw():
     return socket.create_connection(addr, timeout=5)
 
@@ -178,6 +219,8 @@ def main():
         lease()
     elif mode == 'mixed':
         mixed()
+    elif mode == 'big':
+        big()
     elif mode == 'wrongkey':
         try:
             Client(addr, authkey=key)

@@ -1,0 +1,136 @@
+/* manager_int.h — what the files of the manager share and nobody else sees:
+ * the server's state (its two queues, its clients, the leases) and the
+ * steps each file offers the others:
+ *
+ *   manager.c        the poll() loop and its clients: listening, accepting,
+ *                    the handshake, reading and writing frames, dropping a
+ *                    client, the signals, --tasks' local side, --depth
+ *   manager_call.c   the answers: a fresh connection's request (CPython's
+ *                    Server.handle_request), a proxy's calls (its
+ *                    Server.serve_client), their arguments, parking a call
+ *                    that must wait, the #RETURN/#ERROR/#TRACEBACK replies
+ *   manager_queue.c  the queues, the task ids taken or acked, the leases,
+ *                    and waking the parked calls
+ *
+ * Only app/manager*.c include this; the contract is manager.h. */
+#ifndef SYSTOUR_MANAGER_INT_H
+#define SYSTOUR_MANAGER_INT_H
+
+#include "manager.h"
+#include "pickle.h"
+#include "wire.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLOSE_GRACE_MS	5000		/* to flush a last reply */
+
+
+/* One shared queue.Queue: items in FIFO order, its ident (as CPython's
+ * '%x' % id(obj)) and its proxies' reference count. */
+struct mqueue {
+	const char	 *typeid;
+	char		  ident[32];
+	struct pval	**v;
+	uint64_t	 *id;		/* each item's task id (for leases) */
+	size_t		  head, n, cap;
+	uint64_t	  next_id;
+	long		  maxsize;
+	long		  unfinished;	/* puts not yet task_done() */
+	long		  refs;
+};
+
+enum cstate {
+	C_AUTH,		/* in the handshake */
+	C_REQUEST,	/* authenticated: one request, as handle_request */
+	C_SERVING,	/* after accept_connection: a proxy's calls */
+	C_CLOSING	/* flush what is queued, then close */
+};
+
+enum park { PARK_NONE, PARK_GET, PARK_PUT, PARK_JOIN, PARK_LEASE };
+
+struct client {
+	int			 fd;
+	enum cstate		 state;
+	char			 peer[64];
+	struct wire_reader	 rd;
+	struct wire_writer	 wr;
+	struct wire_auth	 auth;
+	int64_t			 close_by;	/* C_AUTH, C_CLOSING: drop after */
+	int			 out_blocked;	/* a write could not finish: poll */
+	/* A call that waits: its kind, queue, item (a put), deadline (-1:
+	 * none) and its place in line. */
+	enum park		 park;
+	struct mqueue		*pq;
+	struct pval		*pitem;
+	int64_t			 deadline;
+	uint64_t		 pseq;
+	long			 lease_n;	/* PARK_LEASE: how many, */
+	int64_t			 lease_ms;	/* for how long */
+};
+
+/* A task handed out with lease(): back in the queue when its worker's
+ * connection goes or its time is up, unless ack() came first. */
+struct lease {
+	uint64_t		 id;
+	struct pval		*item;
+	struct client		*owner;
+	int64_t			 expires;
+};
+
+struct server {
+	const struct manager_opts *o;
+	int			 lfd;
+	int			 sigfd[2];
+	struct client		**c;
+	size_t			 nc;
+	struct mqueue		 q[2];	/* get_task_queue, get_result_queue */
+	uint64_t		 pseq;
+	long			 next_task, results;
+	int64_t			 done_at;	/* --tasks: when all were in */
+	struct lease		*lease;
+	size_t			 nlease, lease_cap;
+	unsigned char		*acked;		/* by task id: 1 once acked or got */
+	size_t			 acked_cap;
+	int			 stop;
+	/* --depth: what the last line said, when, and the largest total */
+	long			 depth_last[4];
+	int64_t			 depth_at;
+	long			 depth_peak;
+};
+
+/* manager.c */
+
+/* One line on the log (o->log), if there is one. */
+void	 mgr_log(struct server *s, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* --tasks: put the notes' tasks, print the results as they come. */
+void	 mgr_local_work(struct server *s);
+
+/* manager_call.c */
+
+/* Queue ('#RETURN', v) on the client's writer; takes over v. */
+void	 mgr_reply_return(struct client *c, struct pval *v);
+/* Queue ('#ERROR', module.cls(msg)); msg may be NULL. */
+void	 mgr_reply_error(struct client *c, const char *module, const char *cls,
+	    const char *msg);
+/* Decode and answer one frame of an authenticated client. */
+void	 mgr_on_frame(struct server *s, struct client *c,
+	    const struct wire_frame *f);
+
+/* manager_queue.c */
+
+int	 mq_full(const struct mqueue *q);
+void	 mq_push(struct mqueue *q, struct pval *item);
+struct pval *mq_pop(struct mqueue *q);
+void	 mq_free(struct mqueue *q);
+struct pval *mgr_get_item(struct server *s, struct mqueue *q);
+void	 lease_take(struct server *s, struct client *c, struct mqueue *q,
+	    long n, int64_t lease_ms);
+void	 lease_return(struct server *s, struct client *owner);
+int64_t	 lease_next_expiry(const struct server *s);
+int	 lease_ack(struct server *s, struct mqueue *q, uint64_t id,
+	    const struct pval *result);
+void	 mgr_wake(struct server *s);
+
+#endif

@@ -1,0 +1,304 @@
+/* manager_queue.c — the manager's two queues and what hangs on them: a
+ * queue.Queue as a FIFO of items with task ids, the task ids taken or acked
+ * (so a task counts once), the leases of the lease()/ack() extension (taken,
+ * returned when they run out or their worker goes, acked), and waking the
+ * calls parked on a queue when it can serve them or their time is up. See
+ * manager_int.h for how the manager's files divide the work. */
+#include "manager_int.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- queues */
+
+int
+mq_full(const struct mqueue *q)
+{
+	return q->maxsize > 0 && (long)q->n >= q->maxsize;
+}
+
+/* Room for one more item at the end (and the front: head > 0 after). */
+static void
+mq_room(struct mqueue *q)
+{
+	if (q->n * 2 + 2 >= q->cap) {	/* room: a quarter at each end */
+		q->cap = q->cap ? q->cap * 2 : 16;
+		q->v = realloc(q->v, q->cap * sizeof *q->v);
+		q->id = realloc(q->id, q->cap * sizeof *q->id);
+		if (q->v == NULL || q->id == NULL)
+			abort();
+	}
+	if (q->head + q->n + 1 > q->cap || q->head == 0) {
+		/* Centre the items: room at both ends. */
+		size_t h = (q->cap - q->n) / 2;
+		memmove(q->v + h, q->v + q->head, q->n * sizeof *q->v);
+		memmove(q->id + h, q->id + q->head, q->n * sizeof *q->id);
+		q->head = h;
+	}
+}
+
+/* Takes over the reference to item; it gets a new task id. */
+void
+mq_push(struct mqueue *q, struct pval *item)
+{
+	mq_room(q);
+	q->v[q->head + q->n] = item;
+	q->id[q->head + q->n++] = ++q->next_id;
+	q->unfinished++;
+}
+
+/* Put a leased item back, first in line, with its id (no new unfinished
+ * task: it never was done). */
+static void
+mq_push_front(struct mqueue *q, struct pval *item, uint64_t id)
+{
+	mq_room(q);
+	q->head--;
+	q->v[q->head] = item;
+	q->id[q->head] = id;
+	q->n++;
+}
+
+/* The oldest item (the caller's reference) and its id; the queue must not
+ * be empty. */
+static struct pval *
+mq_pop_id(struct mqueue *q, uint64_t *id)
+{
+	if (id)
+		*id = q->id[q->head];
+	struct pval *item = q->v[q->head++];
+	if (--q->n == 0)
+		q->head = 0;
+	return item;
+}
+
+struct pval *
+mq_pop(struct mqueue *q)
+{
+	return mq_pop_id(q, NULL);
+}
+
+/* Take out the item with task id, if it is in the queue. */
+static void
+mq_remove_id(struct mqueue *q, uint64_t id)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (q->id[q->head + i] == id) {
+			pval_free(q->v[q->head + i]);
+			memmove(q->v + q->head + i, q->v + q->head + i + 1,
+			    (q->n - i - 1) * sizeof *q->v);
+			memmove(q->id + q->head + i, q->id + q->head + i + 1,
+			    (q->n - i - 1) * sizeof *q->id);
+			q->n--;
+			return;
+		}
+}
+
+void
+mq_free(struct mqueue *q)
+{
+	while (q->n > 0)
+		pval_free(mq_pop(q));
+	free(q->v);
+	free(q->id);
+}
+
+/* -------------------------------------------------------------- task ids */
+
+/* Mark task id (of the task queue) done: 1 the first time, 0 after. */
+static int
+mark_done(struct server *s, uint64_t id)
+{
+	if (id < s->acked_cap && s->acked[id])
+		return 0;
+	if (id >= s->acked_cap) {
+		size_t cap = s->acked_cap ? s->acked_cap : 1024;
+		while (cap <= id)
+			cap *= 2;
+		s->acked = realloc(s->acked, cap);
+		if (s->acked == NULL)
+			abort();
+		memset(s->acked + s->acked_cap, 0, cap - s->acked_cap);
+		s->acked_cap = cap;
+	}
+	s->acked[id] = 1;
+	return 1;
+}
+
+/* The oldest item, for a plain get. From the task queue, a get hands the
+ * task to a client with at-most-once semantics (CPython's): it leaves the
+ * lease bookkeeping, so that the late ack of a lease of it that ran out
+ * does not count it a second time beside that client's own put. */
+struct pval *
+mgr_get_item(struct server *s, struct mqueue *q)
+{
+	uint64_t id;
+	struct pval *item = mq_pop_id(q, &id);
+	if (q == &s->q[0])
+		mark_done(s, id);
+	return item;
+}
+
+/* ------------------------------------------------ leases (an extension) */
+
+/* The bookkeeping of lease() and ack() (their calls: lease_call in
+ * manager_call.c). */
+
+void
+lease_take(struct server *s, struct client *c, struct mqueue *q, long n,
+    int64_t lease_ms)
+{
+	struct pval *list = pval_list();
+	int64_t now = now_ms();
+	while (n-- > 0 && q->n > 0) {
+		uint64_t id;
+		struct pval *item = mq_pop_id(q, &id);
+		if (s->nlease == s->lease_cap) {
+			s->lease_cap = s->lease_cap ? s->lease_cap * 2 : 64;
+			s->lease = realloc(s->lease, s->lease_cap *
+			    sizeof *s->lease);
+			if (s->lease == NULL)
+				abort();
+		}
+		s->lease[s->nlease++] = (struct lease){ .id = id,
+		    .item = pval_ref(item), .owner = c,
+		    .expires = now + lease_ms };
+		pval_append(list, pval_tuple(2, pval_int((int64_t)id), item));
+	}
+	mgr_reply_return(c, list);
+}
+
+/* Put back the leases of owner (NULL: those whose time is up), saying
+ * which tasks went back (the first few). */
+void
+lease_return(struct server *s, struct client *owner)
+{
+	int64_t now = now_ms();
+	size_t back = 0;
+	char names[200] = "";
+	size_t used = 0;
+	for (size_t i = s->nlease; i-- > 0;) {
+		struct lease *l = &s->lease[i];
+		if (owner ? l->owner != owner : l->expires > now)
+			continue;
+		if (owner == NULL)
+			mgr_log(s, "the lease of task %llu (of %s) ran out: it "
+			    "goes back to the queue", (unsigned long long)l->id,
+			    l->owner->peer);
+		if (used < sizeof names - 1) {
+			char *r = l->item->kind == PV_STR ? NULL :
+			    pval_repr_max(l->item, 40);
+			int n = snprintf(names + used, sizeof names - used,
+			    "%s%s", used ? ", " : "", r ? r : l->item->u.s.s);
+			free(r);
+			used = n < 0 || used + (size_t)n >= sizeof names ?
+			    sizeof names - 1 : used + (size_t)n;
+		}
+		mq_push_front(&s->q[0], l->item, l->id);
+		s->lease[i] = s->lease[--s->nlease];
+		back++;
+	}
+	if (owner != NULL && back > 0)
+		mgr_log(s, "%s left holding %zu leased task%s: back to the queue "
+		    "(%s)", owner->peer, back, back == 1 ? "" : "s", names);
+}
+
+int64_t
+lease_next_expiry(const struct server *s)
+{
+	int64_t t = -1;
+	for (size_t i = 0; i < s->nlease; i++)
+		if (t < 0 || s->lease[i].expires < t)
+			t = s->lease[i].expires;
+	return t;
+}
+
+/* Ack task id (1 <= id <= q->next_id) with result: 1 the first time, 0
+ * after. */
+int
+lease_ack(struct server *s, struct mqueue *q, uint64_t id,
+    const struct pval *result)
+{
+	if (!mark_done(s, id))
+		return 0;
+	/* A task is leased (maybe again, to someone else) or back in the
+	 * queue after its lease ran out: take it from where it is. */
+	int found = 0;
+	for (size_t i = 0; i < s->nlease && !found; i++)
+		if (s->lease[i].id == id) {
+			pval_free(s->lease[i].item);
+			s->lease[i] = s->lease[--s->nlease];
+			found = 1;
+		}
+	if (!found)
+		mq_remove_id(q, id);
+	if (q->unfinished > 0)
+		q->unfinished--;	/* ack is task_done too */
+	/* The result goes in even when the result queue is full: an ack
+	 * never waits (--maxsize bounds what producers put). */
+	mq_push(&s->q[1], pval_ref((struct pval *)result));
+	return 1;
+}
+
+/* ----------------------------------------------------------- parked calls */
+
+static int
+by_pseq(const void *a, const void *b)
+{
+	const struct client *x = *(struct client *const *)a;
+	const struct client *y = *(struct client *const *)b;
+	return x->pseq < y->pseq ? -1 : x->pseq > y->pseq;
+}
+
+/* Answer the parked calls that can go on now (oldest first), and those
+ * whose time is up. */
+void
+mgr_wake(struct server *s)
+{
+	int64_t now = now_ms();
+	int progress = 1;
+	struct client **v = malloc((s->nc + 1) * sizeof *v);
+	size_t n = 0;
+	if (v == NULL)
+		abort();
+	for (size_t i = 0; i < s->nc; i++)
+		if (s->c[i]->park != PARK_NONE)
+			v[n++] = s->c[i];
+	qsort(v, n, sizeof *v, by_pseq);
+	lease_return(s, NULL);		/* those whose time is up */
+	while (progress) {
+		progress = 0;
+		mgr_local_work(s);
+		for (size_t i = 0; i < n; i++) {
+			struct client *c = v[i];
+			struct mqueue *q = c->pq;
+			if (c->park == PARK_NONE)
+				continue;
+			if (c->park == PARK_GET && q->n > 0)
+				mgr_reply_return(c, mgr_get_item(s, q));
+			else if (c->park == PARK_LEASE && q->n > 0)
+				lease_take(s, c, q, c->lease_n, c->lease_ms);
+			else if (c->park == PARK_PUT && !mq_full(q)) {
+				mq_push(q, c->pitem);
+				c->pitem = NULL;
+				mgr_reply_return(c, pval_none());
+			} else if (c->park == PARK_JOIN && q->unfinished == 0)
+				mgr_reply_return(c, pval_none());
+			else if (c->deadline >= 0 && c->deadline <= now &&
+			    c->park != PARK_JOIN) {
+				if (c->park == PARK_GET || c->park == PARK_LEASE)
+					mgr_reply_error(c, "_queue", "Empty", NULL);
+				else
+					mgr_reply_error(c, "queue", "Full", NULL);
+				pval_free(c->pitem);
+				c->pitem = NULL;
+			} else
+				continue;
+			c->park = PARK_NONE;
+			progress = 1;
+		}
+	}
+	free(v);
+}
