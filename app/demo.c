@@ -23,6 +23,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Built with AddressSanitizer: gcc says so with __SANITIZE_ADDRESS__,
+ * clang with __has_feature(address_sanitizer). */
+#if defined(__SANITIZE_ADDRESS__)
+#define DEMO_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DEMO_UNDER_ASAN 1
+#endif
+#endif
+#ifndef DEMO_UNDER_ASAN
+#define DEMO_UNDER_ASAN 0
+#endif
+
 #define LINE_MAX_BYTES 4096     /* a longer line is cut into pieces */
 #define MAX_KNOWN 256           /* processes whose names we remember */
 
@@ -180,7 +193,7 @@ leader_main(struct demo_run *r)
 			close(fd);
 	}
 	limit(RLIMIT_CPU, 60);
-#ifndef __SANITIZE_ADDRESS__    /* ASan reserves terabytes of address space */
+#if !DEMO_UNDER_ASAN    /* ASan reserves terabytes of address space */
 	limit(RLIMIT_AS, (rlim_t)1 << 30);
 #endif
 	limit(RLIMIT_FSIZE, (rlim_t)64 << 20);
