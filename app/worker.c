@@ -20,10 +20,13 @@
 
 #define PICKLE_PROTO	4
 #define CALL_MS		30000	/* any call but a waiting get */
+#define FINAL_MS	3000	/* the finalizers' decref at the end: a
+				   courtesy that must not hold the exit */
 
-/* Connect and authenticate as multiprocessing.connection.Client does. */
+/* Connect and authenticate as multiprocessing.connection.Client does,
+ * the handshake within ms. */
 static int
-dial(const struct worker_opts *o, struct wire_conn *c, char **cause)
+dial(const struct worker_opts *o, struct wire_conn *c, int ms, char **cause)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC,
 	    .ai_socktype = SOCK_STREAM }, *res, *ai;
@@ -55,7 +58,7 @@ dial(const struct worker_opts *o, struct wire_conn *c, char **cause)
 	wire_conn_init(c, fd, 0);
 	char *why = NULL;
 	if (wire_conn_client_auth(c, o->authkey, strlen(o->authkey),
-	    WIRE_DIGEST_MD5, CALL_MS, &why) != WIRE_OK) {
+	    WIRE_DIGEST_MD5, ms, &why) != WIRE_OK) {
 		*cause = xasprintf("%s:%s: %s", o->host, o->port,
 		    why ? why : "handshake timed out");
 		free(why);
@@ -149,18 +152,18 @@ returned(struct pval *rep, const char *method, char **cause)
 }
 
 /* One request on a connection of its own, as managers.dispatch does for
- * the manager's own calls. Takes over args. */
+ * the manager's own calls, each step within ms. Takes over args. */
 static struct pval *
 dispatch(const struct worker_opts *o, const char *method, struct pval *args,
-    char **cause)
+    int ms, char **cause)
 {
 	struct wire_conn c;
-	if (dial(o, &c, cause) < 0) {
+	if (dial(o, &c, ms, cause) < 0) {
 		pval_free(args);
 		return NULL;
 	}
 	struct pval *v = returned(call(&c, pval_none(), method, args, NULL,
-	    CALL_MS, cause), method, cause);
+	    ms, cause), method, cause);
 	hang_up(&c);
 	return v;
 }
@@ -178,7 +181,7 @@ proxy_get(const struct worker_opts *o, const char *typeid, struct proxy *p,
     char **cause)
 {
 	struct pval *v = dispatch(o, "create", pval_tuple(1, pval_str(typeid)),
-	    cause);
+	    CALL_MS, cause);
 	if (v == NULL)
 		return -1;
 	struct pval *ident = pval_item(v, 0);
@@ -192,14 +195,14 @@ proxy_get(const struct worker_opts *o, const char *typeid, struct proxy *p,
 	p->ident = strdup(ident->u.s.s);
 	pval_free(v);
 	if ((v = dispatch(o, "incref", pval_tuple(1, pval_str(p->ident)),
-	    cause)) == NULL)
+	    CALL_MS, cause)) == NULL)
 		return -1;
 	pval_free(v);
 	if ((v = dispatch(o, "decref", pval_tuple(1, pval_str(p->ident)),
-	    cause)) == NULL)
+	    CALL_MS, cause)) == NULL)
 		return -1;
 	pval_free(v);
-	if (dial(o, &p->c, cause) < 0)
+	if (dial(o, &p->c, CALL_MS, cause) < 0)
 		return -1;
 	p->open = 1;
 	v = returned(call(&p->c, pval_none(), "accept_connection",
@@ -221,7 +224,7 @@ proxy_close(const struct worker_opts *o, struct proxy *p)
 	if (p->ident != NULL) {
 		char *cause = NULL;
 		pval_free(dispatch(o, "decref",
-		    pval_tuple(1, pval_str(p->ident)), &cause));
+		    pval_tuple(1, pval_str(p->ident)), FINAL_MS, &cause));
 		free(cause);
 	}
 	free(p->ident);
@@ -327,7 +330,7 @@ worker_run(const struct worker_opts *o, char **cause)
 	struct proxy task = { 0 }, result = { 0 };
 	FILE *out = o->out ? o->out : stdout;
 	int ret = 1;
-	struct pval *v = dispatch(o, "dummy", pval_tuple(0), cause);
+	struct pval *v = dispatch(o, "dummy", pval_tuple(0), CALL_MS, cause);
 	if (v == NULL)
 		return 1;
 	pval_free(v);
