@@ -36,6 +36,8 @@ mgr_log(struct server *s, const char *fmt, ...)
 	va_list ap;
 	if (s->o->log == NULL)
 		return;
+	if (s->o->out != NULL)
+		fflush(s->o->out);	/* what it printed comes first */
 	fputs("systour manager: ", s->o->log);
 	va_start(ap, fmt);
 	vfprintf(s->o->log, fmt, ap);
@@ -53,7 +55,8 @@ outf(struct server *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(s->o->out, fmt, ap);
 	va_end(ap);
-	fflush(s->o->out);
+	/* flushed before the loop waits (and before a log line): one write
+	 * per round of the loop, not one per line */
 }
 
 /* -------------------------------------------------------- the event loop */
@@ -446,6 +449,8 @@ manager_run(const struct manager_opts *o, char **cause)
 		}
 		int wait = until < 0 ? -1 : until <= now ? 0 :
 		    (int)(until - now > 60000 ? 60000 : until - now);
+		if (wait != 0 && s.o->out != NULL)
+			fflush(s.o->out);	/* never sleep on unshown lines */
 		if (poll(pfd, s.nc + 2, wait) < 0) {
 			if (errno == EINTR)
 				continue;
