@@ -20,6 +20,7 @@
  *
  * Prints one line; a missed target is marked MISSED, and the exit status
  * is 0 all the same (the bench reports; the tests assert). */
+#include "bench.h"
 #include "demo_view.h"
 
 #include <curses.h>
@@ -128,13 +129,6 @@ screen_numbers(long *v, int max)
 }
 
 /* ---- Figures ---------------------------------------------------------- */
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 static int
 cmp_ll(const void *a, const void *b)
@@ -305,7 +299,7 @@ main(void)
 		whole &= f[r].last == FLOOD_LINES && f[r].consecutive;
 	double sorted[RUNS];
 	memcpy(sorted, rates, sizeof sorted);
-	qsort(sorted, RUNS, sizeof sorted[0], cmp_double);
+	qsort(sorted, RUNS, sizeof sorted[0], bench_cmp_double);
 	double rate = sorted[RUNS / 2];
 	double max_ms = 0, p95_ms = 0;
 	if (nlat > 0) {

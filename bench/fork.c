@@ -9,6 +9,8 @@
  * see the same machine; each side's figure is the median of its rounds.
  * Prints one line: how many times faster C is (Python's per-process time
  * over C's). */
+#include "bench.h"
+
 #include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -37,33 +39,11 @@ static const char py_script[] =
     "t = time.perf_counter() - t\n"
     "print(t, ctx.get_start_method(), sys.version.split()[0])\n";
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Seconds per fork+_exit+waitpid over n children; < 0 on failure. */
 static double
 c_round(int n)
 {
-	double t = now_s();
+	double t = bench_now();
 	for (int i = 0; i < n; i++) {
 		pid_t pid = fork();
 		if (pid < 0)
@@ -75,7 +55,7 @@ c_round(int n)
 			if (errno != EINTR)
 				return -1;
 	}
-	return (now_s() - t) / n;
+	return (bench_now() - t) / n;
 }
 
 /* Seconds per Process start/join over m processes, from python3's own
@@ -176,7 +156,7 @@ main(void)
 		else if (p > 0)
 			py[npy++] = p;
 	}
-	double cm = median(c, ROUNDS);
+	double cm = bench_median(c, ROUNDS);
 	if (no_python)
 		printf("%s: skipped: no python3 (C %s per process) [info]\n",
 		    label, human(cm, a, sizeof a));
@@ -184,7 +164,7 @@ main(void)
 		printf("%s: skipped: %s (C %s per process) [info]\n", label, why,
 		    human(cm, a, sizeof a));
 	else {
-		double pm = median(py, ROUNDS);
+		double pm = bench_median(py, ROUNDS);
 		printf("%s: %.1fx faster (C %s, Python %s per process; "
 		    "python3 %s, start method %s; median of %d rounds of %d "
 		    "and %d processes) [info]\n", label, pm / cm,

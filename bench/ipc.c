@@ -25,6 +25,8 @@
  *	int msg_recv(int fd, void *buf, size_t cap, size_t *len);
  * (as static inline functions: the bench links only the app's objects).
  * Without that header the line says why it was skipped. */
+#include "bench.h"
+
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -49,28 +51,6 @@
 #define CHUNK (64 * 1024)
 #define ROUND_MIB 64
 #define ROUNDS 21               /* pairs per placement */
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static int
 write_all(int fd, const char *p, size_t len)
@@ -117,15 +97,6 @@ reader(enum way way, int fd, size_t total)
 	}
 }
 
-static void
-pin(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof set, &set);
-}
-
 /* Bytes per second for total bytes one way, the writer (this process,
  * already pinned) and the reader on CPU cpu_r; < 0 on failure. */
 static double
@@ -141,12 +112,12 @@ round_trip(enum way way, size_t total, int cpu_r)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		pin(cpu_r);
+		bench_pin(cpu_r);
 		close(fds[1]);
 		reader(way, fds[0], total);
 	}
 	close(fds[0]);
-	double t = now_s();
+	double t = bench_now();
 	int bad = 0;
 	for (size_t sent = 0; sent < total && !bad; sent += CHUNK) {
 		if (way == PLAIN)
@@ -158,7 +129,7 @@ round_trip(enum way way, size_t total, int cpu_r)
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	t = now_s() - t;
+	t = bench_now() - t;
 	if (bad || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return -1;
 	return (double)total / t;
@@ -177,7 +148,7 @@ series(int cpu_w, int cpu_r, struct series *out)
 {
 	const size_t total = (size_t)ROUND_MIB << 20;
 	double bps[ROUNDS][3], ratio[ROUNDS], sorted[ROUNDS], dflt[ROUNDS];
-	pin(cpu_w);
+	bench_pin(cpu_w);
 	for (int w = 0; w < 3; w++)
 		round_trip((enum way)w, total / 4, cpu_r);      /* warm-up */
 	for (int r = 0; r < ROUNDS; r++) {
@@ -192,7 +163,7 @@ series(int cpu_w, int cpu_r, struct series *out)
 		dflt[r] = bps[r][ON_DEFAULT_PIPE] / bps[r][PLAIN];
 	}
 	memcpy(sorted, ratio, sizeof sorted);
-	out->ratio = median(sorted, ROUNDS);    /* ROUNDS is odd: one round's */
+	out->ratio = bench_median(sorted, ROUNDS); /* odd: one round's */
 	out->lo = sorted[0];
 	out->hi = sorted[ROUNDS - 1];
 	for (int r = 0; r < ROUNDS; r++)
@@ -200,7 +171,7 @@ series(int cpu_w, int cpu_r, struct series *out)
 			out->tr = bps[r][TRANSPORT] / (1 << 30);
 			out->plain = bps[r][PLAIN] / (1 << 30);
 		}
-	out->dflt = median(dflt, ROUNDS);
+	out->dflt = bench_median(dflt, ROUNDS);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* manager_bench.h — what the two manager benches (manager_tasks.c,
- * manager_rtt.c) share: a clock and a median, starting child processes that
+ * manager_rtt.c) share, beside bench.h: a median that leaves its series
+ * in order, starting child processes that
  * cannot outlive the bench, starting `systour manager --port 0` and reading
  * its port from its "listening on" line, and reading a child's lines with a
  * deadline. Header-only (static functions): each bench is one .c file
@@ -13,6 +14,8 @@
  * worker) are in that group too. */
 #ifndef SYSTOUR_MANAGER_BENCH_H
 #define SYSTOUR_MANAGER_BENCH_H
+
+#include "bench.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,29 +33,13 @@
 #define MB_MAX_CHILDREN 8
 
 static inline double
-mb_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static inline int
-mb_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static inline double
 mb_median(double *v, int n)
 {
 	double s[64];
 	if (n <= 0 || n > 64)
 		return 0;
 	memcpy(s, v, (size_t)n * sizeof *v);
-	qsort(s, (size_t)n, sizeof *s, mb_cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	return bench_median(s, n);	/* on the copy: v keeps its order */
 }
 
 /* ------------------------------------------------------------ children */
@@ -173,7 +160,7 @@ struct mb_lines {
 };
 
 /* The next line (without its newline) into line. 1: a line; 0: end of
- * file; -1: the deadline (mb_now() seconds) passed. */
+ * file; -1: the deadline (bench_now() seconds) passed. */
 static inline int
 mb_read_line(struct mb_lines *l, double deadline, char *line, size_t cap)
 {
@@ -193,7 +180,7 @@ mb_read_line(struct mb_lines *l, double deadline, char *line, size_t cap)
 		}
 		if (l->eof)
 			return 0;
-		double left = deadline - mb_now();
+		double left = deadline - bench_now();
 		if (left <= 0)
 			return -1;
 		struct pollfd p = { .fd = l->fd, .events = POLLIN };
@@ -261,7 +248,7 @@ mb_manager_start(struct mb_manager *m, const char *systour,
 	}
 	m->log.fd = p[0];
 	char line[512] = "";
-	double deadline = mb_now() + 5;
+	double deadline = bench_now() + 5;
 	int rc;
 	while ((rc = mb_read_line(&m->log, deadline, line, sizeof line)) == 1) {
 		const char *at = strstr(line, "listening on ");

@@ -246,7 +246,7 @@ client_open(struct client *cl, int port, char *why, size_t wlen)
 static double
 client_pairs(struct client *cl, int n, char *why, size_t wlen)
 {
-	double t = mb_now();
+	double t = bench_now();
 	for (int i = 0; i < n; i++) {
 		struct pval *v = call(cl, pval_ref(cl->ident), "put",
 		    pval_tuple(1, pval_str(ITEM)), &cl->sizes[0], &cl->sizes[1],
@@ -265,7 +265,7 @@ client_pairs(struct client *cl, int n, char *why, size_t wlen)
 			return -1;
 		}
 	}
-	return (mb_now() - t) / n;
+	return (bench_now() - t) / n;
 }
 
 /* ------------------------------------------------------- the bare server */
@@ -337,13 +337,13 @@ static double
 bare_pairs(int fd, const size_t sizes[4], int n)
 {
 	static char buf[4096];
-	double t = mb_now();
+	double t = bench_now();
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < 4; j += 2)
 			if (send_all(fd, buf, sizes[j]) < 0 ||
 			    recv_all(fd, buf, sizes[j + 1]) < 0)
 				return -1;
-	return (mb_now() - t) / n;
+	return (bench_now() - t) / n;
 }
 
 /* ------------------------------------------------------------ placements */
@@ -363,15 +363,6 @@ struct series {
 	int	 rounds;
 };
 
-static void
-pin(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof set, &set);
-}
-
 /* Client on cpu c, manager and bare server on cpu s. 0, or -1 with why. */
 static int
 series(const char *systour, int c, int s, struct series *out, size_t sizes[4],
@@ -382,10 +373,10 @@ series(const char *systour, int c, int s, struct series *out, size_t sizes[4],
 	pid_t bpid = 0;
 	int bfd = -1, rc = -1;
 	double sys[ROUNDS], bare[ROUNDS], ratio[ROUNDS];
-	double end_by = mb_now() + BUDGET_S;
+	double end_by = bench_now() + BUDGET_S;
 	int n = 0;
 
-	pin(c);
+	bench_pin(c);
 	if (mb_manager_start(&m, systour, NULL, s, why, wlen) < 0)
 		return -1;
 	if (client_open(&cl, atoi(m.port), why, wlen) < 0 ||
@@ -400,7 +391,7 @@ series(const char *systour, int c, int s, struct series *out, size_t sizes[4],
 		snprintf(why, wlen, "bare server: %s", strerror(errno));
 		goto out;
 	}
-	for (int r = 0; r < ROUNDS && (r < MIN_ROUNDS || mb_now() < end_by);
+	for (int r = 0; r < ROUNDS && (r < MIN_ROUNDS || bench_now() < end_by);
 	    r++, n++) {
 		for (int k = 0; k < 2; k++) {
 			if ((k == 0) == (r % 2 == 0)) {
@@ -489,7 +480,7 @@ python_pairs(const char *systour, int c, int s, char *ver, size_t vlen,
 	}
 	struct mb_lines l = { .fd = p[0] };
 	char line[512] = "", last[512] = "";
-	double deadline = mb_now() + 10;
+	double deadline = bench_now() + 10;
 	int rc;
 	while ((rc = mb_read_line(&l, deadline, line, sizeof line)) == 1) {
 		char v[32];

@@ -35,7 +35,7 @@
 #define BATCH "500"
 #define BUDGET_S 38.0		/* everything ends by then */
 
-static double end_by;		/* mb_now() + BUDGET_S at the start */
+static double end_by;		/* bench_now() + BUDGET_S at the start */
 
 static double
 by(double t)
@@ -56,7 +56,7 @@ systour_round(const char *systour, char *why, size_t wlen)
 	struct mb_manager m;
 	if (mb_manager_start(&m, systour, args, -1, why, wlen) < 0)
 		return -1;
-	double t0 = mb_now(), t1 = 0, ret = -1;
+	double t0 = bench_now(), t1 = 0, ret = -1;
 	char addr[64];
 	snprintf(addr, sizeof addr, "127.0.0.1:%s", m.port);
 	char *argv[] = { (char *)systour, "worker", "--connect", addr,
@@ -78,25 +78,25 @@ systour_round(const char *systour, char *why, size_t wlen)
 	int rc, st = -1;
 	double deadline = by(t0 + 15), gone_at = 0;
 	for (;;) {
-		double d = gone_at > 0 ? gone_at + 1 : mb_now() + 0.2;
+		double d = gone_at > 0 ? gone_at + 1 : bench_now() + 0.2;
 		rc = mb_read_line(&m.log, d < deadline ? d : deadline, line,
 		    sizeof line);
 		if (rc == 1 && strstr(line, done) != NULL) {
-			t1 = mb_now();
+			t1 = bench_now();
 			break;
 		}
-		if (rc == 0 || (rc < 0 && (gone_at > 0 || mb_now() >= deadline)))
+		if (rc == 0 || (rc < 0 && (gone_at > 0 || bench_now() >= deadline)))
 			break;
 		if (rc < 0 && waitpid(w, &st, WNOHANG) == w) {
 			mb_reaped(w);
 			w = 0;
-			gone_at = mb_now();
+			gone_at = bench_now();
 		}
 	}
 	/* The worker ends at the first empty lease, then the manager. */
 	struct mb_lines wl = { .fd = ep[0] };
 	char wline[512] = "", last[512];
-	while (mb_read_line(&wl, by(mb_now() + 5), last, sizeof last) == 1)
+	while (mb_read_line(&wl, by(bench_now() + 5), last, sizeof last) == 1)
 		snprintf(wline, sizeof wline, "%s", last);
 	if (w != 0 && wl.eof && waitpid(w, &st, 0) == w) {
 		mb_reaped(w);
@@ -237,7 +237,7 @@ python_round(char *ver, size_t vlen, char *why, size_t wlen)
 	}
 	struct mb_lines l = { .fd = p[0] };
 	char line[512] = "", last[512] = "";
-	double secs = -1, deadline = by(mb_now() + 25);
+	double secs = -1, deadline = by(bench_now() + 25);
 	int rc;
 	while ((rc = mb_read_line(&l, deadline, line, sizeof line)) == 1) {
 		char v[32];
@@ -250,7 +250,7 @@ python_round(char *ver, size_t vlen, char *why, size_t wlen)
 			snprintf(last, sizeof last, "%s", line);
 	}
 	/* Let it shut its manager down (5 s at most), then kill the group. */
-	while (secs > 0 && mb_read_line(&l, by(mb_now() + 5), line,
+	while (secs > 0 && mb_read_line(&l, by(bench_now() + 5), line,
 	    sizeof line) == 1)
 		;
 	close(p[0]);
@@ -288,14 +288,14 @@ main(void)
 		    getenv("SYSTOUR") ? getenv("SYSTOUR") : "unset", TARGET);
 		return 0;
 	}
-	double start = mb_now(), round = 0;
+	double start = bench_now(), round = 0;
 	end_by = start + BUDGET_S;
 	/* A new round only when the last one's time fits in what is left. */
 	for (int r = 0; r < ROUNDS && (r == 0 ||
-	    mb_now() + 1.2 * round < end_by); r++) {
-		double t = mb_now();
+	    bench_now() + 1.2 * round < end_by); r++) {
+		double t = bench_now();
 		double s = systour_round(systour, why, sizeof why);
-		if (s < 0 && nsys > 0 && mb_now() >= end_by)
+		if (s < 0 && nsys > 0 && bench_now() >= end_by)
 			break;	/* out of time: report the rounds done */
 		if (s < 0) {
 			mb_kill_all();
@@ -311,9 +311,9 @@ main(void)
 			no_python = 1;
 		else if (p > 0)
 			py[npy++] = p;
-		else if (npy > 0 && mb_now() >= end_by)
+		else if (npy > 0 && bench_now() >= end_by)
 			pywhy[0] = '\0';	/* out of time: keep those done */
-		round = mb_now() - t;
+		round = bench_now() - t;
 	}
 	mb_kill_all();
 	double sm = mb_median(sys, nsys);
