@@ -8,32 +8,41 @@ VERSION := 0.1.0
 
 CC      ?= cc
 PKGS    := ncursesw readline sqlite3 md4c libcrypto
+# CFLAGS is the user's (optimisation, debug info: `make CFLAGS=-O0`); what
+# the code needs to build at all is in STCFLAGS and always applies.
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+APP_DIRS := $(sort $(dir $(wildcard app/*/*.c)))
+APP_INC  := -Iapp $(patsubst %/,-I%,$(APP_DIRS))
+STCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -DSYSTOUR_VERSION='"$(VERSION)"' \
            -DSYSTOUR_LESSONS_DIR='"$(PREFIX)/share/systour/lessons"' \
-           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -ltinfo -lreadline -lsqlite3 -lmd4c -lcrypto) -ldl
+           $(APP_INC) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -ltinfo -lreadline -lsqlite3 -lmd4c -lcrypto) -ldl -lpthread
 
 ifeq ($(SAN),1)
 BUILD   := build-san
-CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANFLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+STCFLAGS += $(SANFLAGS) -DSYSTOUR_MODULE_FILE='"demos.san.so"'
+MODULE  := demos.san.so
 LDFLAGS += -fsanitize=address,undefined
 BIN     := $(BUILD)/systour
 else
 BUILD   := build
 BIN     := systour
+MODULE  := demos.so
 endif
+ALL_CFLAGS = $(CFLAGS) $(STCFLAGS)
 
-APP_SRC := $(wildcard app/*.c)
+APP_SRC := $(wildcard app/*.c app/*/*.c)
+APP_HDR := $(wildcard app/*/*.h)
 APP_OBJ := $(APP_SRC:app/%.c=$(BUILD)/app/%.o)
 LIB_OBJ := $(filter-out $(BUILD)/app/main.o,$(APP_OBJ))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-MODULES := $(patsubst %.c,%.so,$(wildcard lessons/*/demos.c))
+MODULES := $(patsubst %/demos.c,%/$(MODULE),$(wildcard lessons/*/demos.c))
 
 .PHONY: all run test unit bench install uninstall clean deps deps-test \
         fuzz fuzz-build fuzz-merge
@@ -52,29 +61,33 @@ run: deps
 $(BIN): $(APP_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/app/%.o: app/%.c app/*.h data/*.sql
+$(BUILD)/app/%.o: app/%.c $(APP_HDR) data/*.sql
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Lesson modules are built beside their source, so the source tree and the
 # installed tree look the same to the loader. A lesson with a demos.c (its
 # module table) has a module, built from every .c file of its folder
-# (demos.c and, say, one demo_*.c per demo); only demos.so is installed.
+# (demos.c and, say, one demo_*.c per demo) and the shared helpers of
+# app/demo/demo_lib.c; only demos.so is installed. Under SAN=1 they are
+# instrumented too, as demos.san.so, which only the sanitizer build loads.
+MODULE_SRC := $(wildcard app/demo/demo_lib.c)
 .SECONDEXPANSION:
-lessons/%/demos.so: lessons/%/demos.c $$(wildcard lessons/$$*/*.c) \
-                    app/lesson_module.h $$(wildcard lessons/$$*/*.h)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -Iapp -o $@ $(filter %.c,$^)
+lessons/%/$(MODULE): lessons/%/demos.c $$(wildcard lessons/$$*/*.c) $(MODULE_SRC) \
+                    $(wildcard app/demo/*.h) $$(wildcard lessons/$$*/*.h)
+	$(CC) $(CFLAGS) -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter $(SANFLAGS) \
+	      -fPIC -shared -Iapp/demo -o $@ $(filter %.c,$^) -lpthread
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iapp $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 
 # Bench programs link with the app's objects, as the unit tests do.
 $(BUILD)/bench/%: bench/%.c $(LIB_OBJ) $(wildcard lessons/*/*.h) $(wildcard bench/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iapp $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 bench: deps-test
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
@@ -85,7 +98,7 @@ test: deps-test
 	@SYSTOUR=$(CURDIR)/$(BIN) BUILD=$(BUILD) sh tests/run.sh
 
 # libFuzzer targets (tests/fuzz/) for the frames and the handshake
-# (app/wire.c) and the pickle codec (app/pickle*.c), built with clang into
+# (app/queue/wire.c) and the pickle codec (app/pickle/*.c), built with clang into
 # build-fuzz/. `make fuzz` runs each for FUZZ_SECONDS over
 # tests/fuzz/corpus/T, keeping new inputs in build-fuzz/corpus/T;
 # `make fuzz-merge` minimizes the seeds and those together into
@@ -95,18 +108,18 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=fuzzer-no-link,address,undefined \
                 -fno-sanitize-recover=undefined -Wall -Wextra -Wno-unused-parameter
-FUZZ_LIBSRC  := app/wire.c app/util.c $(wildcard app/pickle*.c)
+FUZZ_LIBSRC  := app/queue/wire.c app/core/util.c $(wildcard app/pickle/*.c)
 FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:app/%.c=build-fuzz/app/%.o)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/%)
 
-build-fuzz/app/%.o: app/%.c app/*.h
+build-fuzz/app/%.o: app/%.c $(APP_HDR)
 	@test -n "$(FUZZ_CC)" || { echo "make fuzz: clang not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(APP_INC) -c -o $@ $<
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIBOBJ)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -Iapp -o $@ $< $(FUZZ_LIBOBJ) -lcrypto -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(APP_INC) -o $@ $< $(FUZZ_LIBOBJ) -lcrypto -lm
 
 fuzz-build: $(FUZZ_BIN)
 .SECONDARY: $(FUZZ_LIBOBJ)
@@ -135,4 +148,4 @@ uninstall:
 	       $(DESTDIR)$(PREFIX)/share/man/man1/systour.1
 
 clean:
-	rm -rf build build-san build-fuzz systour lessons/*/demos.so
+	rm -rf build build-san build-fuzz systour lessons/*/demos.so lessons/*/demos.san.so

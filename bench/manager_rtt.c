@@ -2,8 +2,8 @@
  * a bare loopback TCP round trip of the same bytes, side by side in one
  * run.
  *
- * systour: a C client speaks what a CPython proxy speaks (app/wire.c for
- * the frames and the handshake, app/pickle.c for the requests): create on
+ * systour: a C client speaks what a CPython proxy speaks (app/queue/wire.c for
+ * the frames and the handshake, app/pickle/pickle_*.c for the requests): create on
  * a connection of its own, then accept_connection on the proxy's
  * connection, then, one at a time, put('ImageUrl_0') and get() on the task
  * queue, each a request (ident, method, args, kwds) and its ('#RETURN', v)

@@ -84,7 +84,7 @@ assert_reported_once() {
 	setup_broken
 	assert_good_listed
 	[ "$(count_of "$TREE/07-abi/" "$stderr")" -eq 1 ] || fail "07-abi not reported once"
-	abi=$(sed -n 's/^#define SYSTOUR_LESSON_ABI \([0-9]*\)u$/\1/p' "$BATS_TEST_DIRNAME/../../app/lesson_module.h")
+	abi=$(sed -n 's/^#define SYSTOUR_LESSON_ABI \([0-9]*\)u$/\1/p' "$BATS_TEST_DIRNAME/../../app/demo/lesson_module.h")
 	[ -n "$abi" ]
 	assert_err_has "systour: $TREE/07-abi/demos.so: module ABI 999, but this systour needs ABI $abi"
 }

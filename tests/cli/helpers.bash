@@ -86,12 +86,12 @@ count_of() {
 }
 
 # The names of every command in the shared table, read from the source:
-# the .name of each `struct cmd_entry cmd_..._entry` in app/*.c.
+# the .name of each `struct cmd_entry cmd_..._entry` in app/*/*.c.
 table_commands() {
 	awk '/struct cmd_entry [a-z_]+ = \{/ { want = 1 }
 	     want && match($0, /\.name = "[^"]+"/) {
 		s = substr($0, RSTART, RLENGTH); sub(/^\.name = "/, "", s);
-		sub(/"$/, "", s); print s; want = 0 }' "$ROOT"/app/*.c
+		sub(/"$/, "", s); print s; want = 0 }' "$ROOT"/app/*/*.c
 }
 
 # check_width FILE COLS [FILE COLS ...]: every line of each FILE is valid
@@ -134,7 +134,7 @@ copy_tree() {
 	for c in "$dst"/*/demos.c; do
 		[ -e "$c" ] || continue
 		[ -e "${c%/*}/.nobuild" ] && continue
-		cc -shared -fPIC -I"$ROOT/app" -o "${c%.c}.so" "$c" || return 1
+		cc -shared -fPIC -I"$ROOT/app/demo" -o "${c%.c}.so" "$c" || return 1
 	done
 	printf '%s\n' "$dst"
 }

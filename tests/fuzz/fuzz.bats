@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # fuzz.bats — the libFuzzer targets of tests/fuzz/ (frames and handshake of
-# app/wire.c; the pickle codec and disassembler of app/pickle*.c), built with
+# app/queue/wire.c; the pickle codec and disassembler of app/pickle/*.c), built with
 # clang and run for a few seconds each over the checked-in corpus, as part of
 # `make test`. A crash, a sanitizer report or a failed check fails the test.
 # Without clang (scripts/deps.sh installs it) the tests say they skip and why.

@@ -1,4 +1,4 @@
-/* fuzz_frames.c — a libFuzzer target for app/wire.c: the frame reader the
+/* fuzz_frames.c — a libFuzzer target for app/queue/wire.c: the frame reader the
  * manager's event loop uses, and the handshake messages it parses.
  *
  * An input is two control bytes and a byte stream as a peer would send it:

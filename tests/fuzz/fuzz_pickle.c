@@ -1,6 +1,6 @@
 /* fuzz_pickle.c — a libFuzzer target for the safe pickle codec
- * (app/pickle_*.c: values, decoder, encoder) and the disassembler
- * (app/pickle_dis.c).
+ * (app/pickle/pickle_*.c: values, decoder, encoder) and the disassembler
+ * (app/pickle/pickle_dis.c).
  *
  * An input is a pickle, as a peer or a file would give it. Oracles:
  *   - pickle_loads succeeds with a value, or fails with one "pickle: " line;

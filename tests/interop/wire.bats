@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# wire.bats — the wire layer (app/wire.c) against CPython's
+# wire.bats — the wire layer (app/queue/wire.c) against CPython's
 # multiprocessing.connection, both ways, in both handshake forms.
 #
 # The C side is tests/unit/test_wire.c run as `test_wire interop NAME`; the

@@ -1,4 +1,4 @@
-/* test_demo.c — unit tests for the demo supervisor (app/demo.c): it reaps
+/* test_demo.c — unit tests for the demo supervisor (app/demo/demo.c): it reaps
  * the demo's processes, the orphans that come back to it as a child
  * subreaper included, and leaves every other child of the caller to the
  * caller. The demos here are built in (the run() of a struct systour_demo,

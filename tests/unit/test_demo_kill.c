@@ -1,4 +1,4 @@
-/* test_demo_kill.c — unit tests for demo_kill in app/demo.c: SIGKILL goes to
+/* test_demo_kill.c — unit tests for demo_kill in app/demo/demo.c: SIGKILL goes to
  * a pane's actor only when it is alive, in the demo's process group and
  * not the demo's leader. A small demo defined here has one actor that
  * leaves the group (setpgid) and one that stays. Bounded by alarm(2). */

@@ -1,5 +1,5 @@
-/* test_layout.c — unit tests for text layout (app/layout.c), code
- * highlighting (app/highlight.c) and step rendering (app/render.c).
+/* test_layout.c — unit tests for text layout (app/ui/layout.c), code
+ * highlighting (app/ui/highlight.c) and step rendering (app/ui/render.c).
  *
  * Wrapping is checked by properties over a few hundred generated paragraphs
  * of English words, Chinese text and over-long words (deterministic seed),

@@ -1,4 +1,4 @@
-/* test_lesson.c — unit tests for lesson parsing and lookup (app/lesson.c).
+/* test_lesson.c — unit tests for lesson parsing and lookup (app/core/lesson.c).
  *
  * lesson_parse() is fed Markdown texts written here: a full lesson checked
  * part by part, fences that hide "## " and "::: " lines, and every error

@@ -1,4 +1,4 @@
-/* test_manager.c — unit tests for app/manager*.c and app/worker.c, in C
+/* test_manager.c — unit tests for app/queue/manager*.c and app/queue/worker.c, in C
  * only (no python): a manager in a child process, the worker and raw
  * protocol calls against it. Every test is bounded by an alarm(2); the
  * manager child dies with its parent (PR_SET_PDEATHSIG) and is reaped. */

@@ -1,5 +1,5 @@
 /* test_pickle.c — unit tests for the safe pickle codec and the
- * disassembler (app/pickle_*.c): values and their repr,
+ * disassembler (app/pickle/pickle_*.c): values and their repr,
  * round trips through every protocol the encoder writes, every family of
  * opcodes the decoder reads (written here by hand, as protocols 0 to 5
  * spell them), CPython's own bytes for the manager's messages, and hostile

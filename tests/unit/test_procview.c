@@ -1,4 +1,4 @@
-/* test_procview.c — unit tests for the kernel's view (app/procview.c).
+/* test_procview.c — unit tests for the kernel's view (app/demo/procview.c).
  *
  * Each test forks a real process group and scans it. The leader holds the
  * read end of a pipe whose write end a child holds, a TCP listening socket

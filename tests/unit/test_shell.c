@@ -1,5 +1,5 @@
 /* test_shell.c — unit tests for the command table and its machinery
- * (app/shell.c, app/commands.c) and for choosing the language (app/lang.c).
+ * (app/commands/shell.c, app/commands/commands.c) and for choosing the language (app/core/lang.c).
  *
  * Commands run against a real app: two lessons loaded from a tree written
  * to a mkdtemp() directory, a progress store opened in that directory, and

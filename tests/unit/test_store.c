@@ -1,4 +1,4 @@
-/* test_store.c — unit tests for the progress store (app/store.c).
+/* test_store.c — unit tests for the progress store (app/core/store.c).
  *
  * Every test gets its own directory from mkdtemp() under /tmp, removed in
  * the teardown. The database is also inspected with SQLite directly, so the

@@ -1,4 +1,4 @@
-/* test_wire.c — unit tests for the frames and the handshake (app/wire.c), and
+/* test_wire.c — unit tests for the frames and the handshake (app/queue/wire.c), and
  * the interop tests against CPython.
  *
  *   test_wire                   the unit tests (no python needed)

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,18 @@ oom(void)
 	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
 		/* nothing else to do */
 	}
+	abort();
+}
+
+void
+fatal_(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("systour: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
 	abort();
 }
 

@@ -22,6 +22,9 @@ char *xvasprintf(const char *fmt, va_list ap);
 /* Print "systour: MESSAGE" and a newline to stderr. */
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A bug or an impossible state: print "systour: MESSAGE" and abort. */
+void fatal_(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
 /* Read a whole file into a NUL-terminated buffer. Returns NULL and sets
  * errno on failure; *len (if given) receives the length. */
 char *read_file(const char *path, size_t *len);

@@ -414,10 +414,21 @@ mark_demos(struct lesson *ls)
 			}
 }
 
+/* A sanitizer build (make SAN=1) loads the modules built instrumented
+ * beside the plain ones (demos.san.so), and the plain ones where there are
+ * none (a lesson tree built by hand). */
+#ifndef SYSTOUR_MODULE_FILE
+#define SYSTOUR_MODULE_FILE "demos.so"
+#endif
+
 static int
 load_module(struct lesson *ls, lesson_report_fn *fn, void *arg)
 {
-	char *so = xasprintf("%s/demos.so", ls->dir);
+	char *so = xasprintf("%s/" SYSTOUR_MODULE_FILE, ls->dir);
+	if (access(so, F_OK) != 0) {
+		free(so);
+		so = xasprintf("%s/demos.so", ls->dir);
+	}
 	char *c = xasprintf("%s/demos.c", ls->dir);
 	int rc = 0;
 	if (access(so, F_OK) != 0) {
