@@ -15,6 +15,7 @@ EXAMPLES = [
     ("02-filesystem", 7),     # scandir, walk and pathlib
     ("04-processes", 3),      # fork, dup2 and execvp
     ("05-ipc", 10),           # connection.wait and SimpleQueue
+    ("05-ipc", 12),           # shared_memory
     ("07-coroutines", 6),     # yield from
 ]
 
