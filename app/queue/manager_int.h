@@ -2,7 +2,7 @@
  * the server's state (its two queues, its clients, the leases) and the
  * steps each file offers the others:
  *
- *   manager.c        the poll() loop and its clients: listening, accepting,
+ *   manager.c        the event loop's callbacks and its clients: listening, accepting,
  *                    the handshake, reading and writing frames, dropping a
  *                    client, the signals, --tasks' local side, --depth
  *   manager_call.c   the answers: a fresh connection's request (CPython's
@@ -16,6 +16,7 @@
 #ifndef SYSTOUR_MANAGER_INT_H
 #define SYSTOUR_MANAGER_INT_H
 
+#include "loop.h"
 #include "manager.h"
 #include "pickle.h"
 #include "wire.h"
@@ -50,14 +51,18 @@ enum cstate {
 enum park { PARK_NONE, PARK_GET, PARK_PUT, PARK_JOIN, PARK_LEASE };
 
 struct client {
+	struct server		*s;
 	int			 fd;
+	struct loop_watch	*w;		/* its fd on the loop */
+	unsigned		 want;		/* what w waits for (LOOP_*) */
 	enum cstate		 state;
 	char			 peer[64];
 	struct wire_reader	 rd;
 	struct wire_writer	 wr;
 	struct wire_auth	 auth;
 	int64_t			 close_by;	/* C_AUTH, C_CLOSING: drop after */
-	int			 out_blocked;	/* a write could not finish: poll */
+	int			 out_blocked;	/* a write could not finish: wait
+						 * for LOOP_WRITE */
 	/* A call that waits: its kind, queue, item (a put), deadline (-1:
 	 * none) and its place in line. */
 	enum park		 park;
@@ -81,9 +86,12 @@ struct lease {
 struct server {
 	const struct manager_opts *o;
 	int			 lfd;
-	int			 sigfd[2];
+	struct loop		*loop;
+	struct loop_watch	*lw;		/* the listener */
+	struct loop_watch	*accept_again;	/* ends an accept back-off */
+	struct loop_watch	*round;		/* see on_round() in manager.c */
 	struct client		**c;
-	size_t			 nc;
+	size_t			 nc, c_cap;
 	struct mqueue		 q[2];	/* get_task_queue, get_result_queue */
 	uint64_t		 pseq;
 	long			 next_task, results;
