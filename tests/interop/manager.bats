@@ -39,10 +39,11 @@ teardown() {
 }
 
 # Start `systour manager --port 0 ARGS...` in a process group of its own;
-# sets MPID and PORT (read from its "listening on" line).
+# sets MPID and PORT (read from its "listening on" line). MANAGER_WRAP, if
+# set, is a command the manager runs under (such as prlimit).
 start_manager() {
 	rm -f "$T/manager.out" "$T/manager.err"	# not a last manager's port
-	setsid timeout 120 "$SYSTOUR" manager --port 0 "$@" \
+	setsid timeout 120 ${MANAGER_WRAP:-} "$SYSTOUR" manager --port 0 "$@" \
 	    >"$T/manager.out" 2>"$T/manager.err" &
 	MPID=$!
 	PGIDS+=("$MPID")
@@ -459,4 +460,54 @@ except Exception: pass
 	kill -INT "$MPID"
 	wait_for "$MPID" 5
 	[ "$WSTATUS" -eq 0 ]
+}
+
+# The PID of the systour process itself in the group that MPID leads (MPID
+# is `timeout`'s, which runs it).
+manager_pid() {
+	pgrep -g "$(ps -o pgid= -p "$MPID" | tr -d ' ')" -x systour
+}
+
+# utime + stime of process $1, in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+@test "manager: out of descriptors, it stops accepting for a while instead of spinning, then serves again" {
+	need_python3
+	# 24 descriptors: the manager's own and a dozen or so clients.
+	MANAGER_WRAP="prlimit --nofile=24:24 --" start_manager
+	local pid
+	pid=$(manager_pid)
+	[ -n "$pid" ]
+	# 60 connections that never speak: the ones over the limit wait in
+	# the listen backlog, where every accept() fails with EMFILE.
+	mkfifo "$T/hold"
+	python3 -c "
+import socket, sys
+c = [socket.create_connection(('127.0.0.1', $PORT), 5) for _ in range(60)]
+print('open', flush=True)
+sys.stdin.read()
+" <"$T/hold" >"$T/holder.out" 2>&1 &
+	local holder=$!
+	exec 9>"$T/hold"
+	wait_line "$T/holder.out" '^open$' 1 10
+	wait_line "$T/manager.err" 'accept: ' 1 10
+	# Over two seconds, it must be idle, and say so in a line or three.
+	local t0 t1
+	t0=$(cpu_ticks "$pid")
+	sleep 2	# the window measured, not a wait for anything
+	t1=$(cpu_ticks "$pid")
+	echo "manager CPU over 2 s: $((t1 - t0)) ticks of $(getconf CLK_TCK)/s"
+	echo "log lines about accept: $(grep -c 'accept: ' "$T/manager.err")"
+	[ $(( (t1 - t0) * 4 )) -lt "$(getconf CLK_TCK)" ]	# under 0.25 s
+	[ "$(grep -c 'accept: ' "$T/manager.err")" -le 5 ]
+	grep -q '^systour manager: accept: Too many open files: not accepting for 1 s$' "$T/manager.err"
+	# The crowd leaves: a normal client is served again.
+	exec 9>&-
+	wait "$holder"
+	run timeout 30 python3 "$PEER" "$PORT" ok
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	stop_manager
 }
