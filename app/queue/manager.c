@@ -577,6 +577,7 @@ manager_run(const struct manager_opts *o, char **cause)
 		pval_free(s.lease[--s.nlease].item);
 	free(s.lease);
 	free(s.acked);
+	free(s.parked);
 	free(s.c);
 	for (int i = 0; i < 2; i++)
 		mq_free(&s.q[i]);

@@ -27,13 +27,19 @@
 #define CLOSE_GRACE_MS	5000		/* to flush a last reply */
 
 
-/* One shared queue.Queue: items in FIFO order, its ident (as CPython's
- * '%x' % id(obj)) and its proxies' reference count. */
+/* An item of a queue and its task id (for leases). */
+struct mq_item {
+	struct pval	*v;
+	uint64_t	 id;
+};
+
+/* One shared queue.Queue: items in FIFO order (it[head] ... it[head+n-1]),
+ * its ident (as CPython's '%x' % id(obj)) and its proxies' reference
+ * count. */
 struct mqueue {
 	const char	 *typeid;
 	char		  ident[32];
-	struct pval	**v;
-	uint64_t	 *id;		/* each item's task id (for leases) */
+	struct mq_item	 *it;
 	size_t		  head, n, cap;
 	uint64_t	  next_id;
 	long		  maxsize;
@@ -98,6 +104,8 @@ struct server {
 	int64_t			 done_at;	/* --tasks: when all were in */
 	struct lease		*lease;
 	size_t			 nlease, lease_cap;
+	struct client		**parked;	/* mgr_wake's list, kept */
+	size_t			 parked_cap;
 	unsigned char		*acked;		/* by task id: 1 once acked or got */
 	size_t			 acked_cap;
 	int			 stop;
