@@ -359,8 +359,10 @@ static void
 on_round(struct loop *l, void *arg)
 {
 	struct server *s = arg;
-	if (s->stop)
-		return;		/* a signal: manager_run winds up */
+	if (s->stop) {		/* a signal, or a shutdown answered in on_client */
+		loop_break(l);
+		return;
+	}
 	int64_t now = now_ms();
 	for (size_t i = s->nc; i-- > 0;) {
 		struct client *c = s->c[i];
