@@ -2,9 +2,10 @@
  * the server's state (its two queues, its clients, the leases) and the
  * steps each file offers the others:
  *
- *   manager.c        the event loop's callbacks and its clients: listening, accepting,
- *                    the handshake, reading and writing frames, dropping a
- *                    client, the signals, --tasks' local side, --depth
+ *   manager.c        its callbacks on the event loop (loop.h) and its
+ *                    clients: listening, accepting, the handshake, reading
+ *                    and writing frames, dropping a client, the signals,
+ *                    --tasks' local side, --depth
  *   manager_call.c   the answers: a fresh connection's request (CPython's
  *                    Server.handle_request), a proxy's calls (its
  *                    Server.serve_client), their arguments, parking a call
