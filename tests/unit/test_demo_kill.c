@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "demo.h"
+#include "unit.h"
 
 /* Pane 1's actor leaves the group; pane 2's stays. Each reports a step
  * once it is set up, then waits for good. */
@@ -117,20 +118,6 @@ test_kill_only_inside_the_group(void **state)
 
 	kill(escaper, SIGKILL);
 	demo_free(r);
-}
-
-static int
-setup_alarm(void **state)
-{
-	alarm(30);
-	return 0;
-}
-
-static int
-teardown_alarm(void **state)
-{
-	alarm(0);
-	return 0;
 }
 
 int

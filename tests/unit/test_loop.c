@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "loop.h"
 #include "util.h"
+#include "unit.h"
 
 #define DEADLINE_MS 5000
 
@@ -275,20 +276,6 @@ test_buf(void **state)
 	assert_true(cap >= 100);
 	assert_int_equal(v[99], 99);
 	free(v);
-}
-
-static int
-setup_alarm(void **state)
-{
-	alarm(30);
-	return 0;
-}
-
-static int
-teardown_alarm(void **state)
-{
-	alarm(0);
-	return 0;
 }
 
 int
