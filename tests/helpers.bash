@@ -139,6 +139,8 @@ start_tui() {
 		echo 'rc=$?'
 		echo 'stty -a > stty.tmp; mv stty.tmp stty.txt'
 		echo 'echo "EXIT=$rc"'
+		# the subject, not a wait: keep the pane and what systour left on
+		# it for the test to read; e2e_teardown kills the server
 		echo 'exec sleep 600'
 	} >"$T/run.sh"
 	chmod +x "$T/run.sh"
