@@ -429,6 +429,8 @@ wait_group_gone() {
 # A fresh home, data and scratch directory (TMPDIR), English in UTF-8, the
 # modes a umask of 022 gives, lessons found as systour finds them.
 demo_setup() {
+	# the tests run in their own directory: make the path absolute
+	case $SYSTOUR in /*) ;; */*) SYSTOUR=$PWD/$SYSTOUR ;; esac
 	[ -x "$SYSTOUR" ] || {
 		echo "systour is not built at $SYSTOUR (run make)" >&2
 		return 1
