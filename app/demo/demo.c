@@ -633,29 +633,6 @@ demo_pane_pid(const struct demo_run *r, int pane)
 	return pane >= 0 && pane < r->npanes ? r->pane_pid[pane] : 0;
 }
 
-/* The state letter and process group of pid from /proc/PID/stat; -1 when
- * it is gone. */
-static int
-proc_stat(pid_t pid, char *state, pid_t *pgrp)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	const char *p = strrchr(buf, ')');     /* the name may hold anything */
-	int ppid, pg;
-	if (p == NULL || sscanf(p + 1, " %c %d %d", state, &ppid, &pg) != 3)
-		return -1;
-	*pgrp = pg;
-	return 0;
-}
-
 /* Why pane's actor cannot be killed, or NULL if it can. */
 static const char *
 unkillable(const struct demo_run *r, int pane, pid_t pid)
@@ -668,8 +645,8 @@ unkillable(const struct demo_run *r, int pane, pid_t pid)
 		return "no actor runs there";
 	if (pid == r->leader)
 		return "that is the demo's leader (q stops the demo)";
-	if (r->leader <= 0 || proc_stat(pid, &st, &pg) < 0 || st == 'Z' ||
-	    st == 'X')
+	if (r->leader <= 0 || (st = demo_proc_state(pid, NULL, &pg)) == 0 ||
+	    st == 'Z' || st == 'X')
 		return "its actor has ended";
 	if (pg != r->leader)
 		return "its actor is not in the demo's process group";
@@ -714,20 +691,6 @@ const struct systour_demo *
 demo_of(const struct demo_run *r)
 {
 	return r->demo;
-}
-
-const char *
-demo_how(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "was killed by SIG%s",
-		    sigabbrev_np(WTERMSIG(status)) ?
-		    sigabbrev_np(WTERMSIG(status)) : "NAL");
-	else
-		snprintf(buf, len, "ended (status %#x)", status);
-	return buf;
 }
 
 const char *

@@ -7,6 +7,7 @@
 #ifndef SYSTOUR_DEMO_H
 #define SYSTOUR_DEMO_H
 
+#include "demo_lib.h"
 #include "lesson.h"
 #include "lesson_module.h"
 
@@ -88,10 +89,6 @@ pid_t demo_pgid(const struct demo_run *r);
 
 /* The demo itself. */
 const struct systour_demo *demo_of(const struct demo_run *r);
-
-/* How a process ended, as waitpid's status says: "exited with status 0",
- * "was killed by SIGTERM". Written into buf; returns buf. */
-const char *demo_how(int status, char *buf, size_t len);
 
 /* How a run ended, for the progress store: "finished" (the leader exited
  * with status 0), "stopped" (by the learner, or the leader never reaped:

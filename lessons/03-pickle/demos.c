@@ -6,6 +6,7 @@
  * the machine that pickle.loads runs. Built into demos.so and loaded by
  * the tutor. */
 #define _GNU_SOURCE
+#include "demo_lib.h"
 #include "lesson_module.h"
 
 #include <errno.h>
@@ -69,21 +70,6 @@ print_bytes(const unsigned char *p, size_t n)
 }
 
 static int
-write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int
 dis_run(struct demo_ctx *ctx, const struct demo_api *api)
 {
 	api->step(ctx, 2);
@@ -130,7 +116,7 @@ dis_run(struct demo_ctx *ctx, const struct demo_api *api)
 		printf(")  %2u: %s\n", ops[i].off, ops[i].what);
 		printf("      stack: %s\n", ops[i].stack);
 		fflush(stdout);
-		if (write_all(fds[1], notes + ops[i].off, ops[i].len) < 0) {
+		if (demo_write_all(fds[1], notes + ops[i].off, ops[i].len) < 0) {
 			perror("write");
 			break;
 		}

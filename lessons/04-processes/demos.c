@@ -3,6 +3,7 @@
  * and Pool(3) as three pre-forked workers reading one task pipe. Built
  * into demos.so and loaded by the tutor. */
 #define _GNU_SOURCE
+#include "demo_lib.h"
 #include "lesson_module.h"
 
 #include <errno.h>
@@ -38,32 +39,13 @@ read_proc(pid_t pid, const char *what, char *buf, size_t size)
 	return n;
 }
 
-/* The state letter of pid (R, S, D, Z ...) from /proc/PID/stat, and its
- * parent in *ppid; 0 when there is no such process. */
-static char
-proc_state(pid_t pid, pid_t *ppid)
-{
-	char buf[512];
-	if (read_proc(pid, "stat", buf, sizeof buf) < 0)
-		return 0;
-	/* "PID (comm) S PPID ...": comm may hold spaces, so skip to the last ')' */
-	char *p = strrchr(buf, ')');
-	char state;
-	int parent;
-	if (p == NULL || sscanf(p + 1, " %c %d", &state, &parent) != 2)
-		return 0;
-	if (ppid)
-		*ppid = (pid_t)parent;
-	return state;
-}
-
 /* The state of pid if it is still our child (running or a zombie), else 0
  * (reaped: its PID is gone, or already someone else's). */
 static char
 child_state(pid_t pid)
 {
 	pid_t ppid = 0;
-	char c = proc_state(pid, &ppid);
+	char c = demo_proc_state(pid, &ppid, NULL);
 	return c && ppid == getpid() ? c : 0;
 }
 
@@ -266,7 +248,7 @@ static int
 join_run(struct demo_ctx *ctx, const struct demo_api *api)
 {
 	pid_t pids[NCHILD];
-	char state[NCHILD], seen_z[NCHILD] = { 0 };
+	char state[NCHILD], seen_z[NCHILD] = { 0 }, how[64];
 	int unwaited, zombies;
 
 	api->step(ctx, 10);
@@ -297,7 +279,7 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api)
 		perror("waitpid");
 		return 1;
 	}
-	printf("child 4 reaped, exit status %d\n", WEXITSTATUS(status));
+	printf("child 4 reaped, %s\n", demo_how(status, how, sizeof how));
 	api->step(ctx, 17);
 	printf("end\n");
 	printf("/proc/PID/stat as 'end' prints:\n");
@@ -348,8 +330,9 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api)
 			return 1;
 		}
 		reaped++;
-		printf("waitpid(%d): child %d, status %d, %s\n", (int)pids[i],
-		    i + 1, WEXITSTATUS(status), state_name(child_state(pids[i])));
+		printf("waitpid(%d): child %d %s, %s\n", (int)pids[i], i + 1,
+		    demo_how(status, how, sizeof how),
+		    state_name(child_state(pids[i])));
 	}
 	api->step(ctx, 22);
 	show_states(pids, state, &unwaited, &zombies);
@@ -534,7 +517,7 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 	    NWORKERS);
 	for (int w = 0; w < NWORKERS; w++)
 		printf("  worker %d PID %d: %c%s\n", w + 1, (int)workers[w],
-		    proc_state(workers[w], NULL),
+		    demo_proc_state(workers[w], NULL, NULL),
 		    blocked_in_read(workers[w], tasks[0]) ? ", in read(2)" : "");
 	api->figure(ctx, "workers_idle_before_tasks", idle);
 
@@ -600,8 +583,9 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 			perror("waitpid");
 			return 1;
 		}
-		printf("join(): waitpid(%d): worker %d, status %d\n",
-		    (int)workers[w], w + 1, WEXITSTATUS(status));
+		char how[64];
+		printf("join(): waitpid(%d): worker %d %s\n", (int)workers[w],
+		    w + 1, demo_how(status, how, sizeof how));
 	}
 
 	int reused = 0;

@@ -32,14 +32,6 @@
  * free places). CPython's put() leaves the pipe write to a feeder thread;
  * here put() writes its frame itself. */
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static struct timespec
 deadline_in(long ms)            /* for sem_timedwait: CLOCK_REALTIME */
 {
@@ -161,14 +153,14 @@ queue_put(struct mpqueue *q, const void *obj, size_t len, int block)
 static int
 queue_get(struct mpqueue *q, void *buf, size_t cap, size_t *len, int ms)
 {
-	long long end = now_ms() + ms;
+	long long end = demo_now_ms() + ms;
 	struct timespec ts = deadline_in(ms);
 	while (sem_timedwait(&q->rlock, &ts))
 		if (errno != EINTR)
 			return -1;
 	struct pollfd p = { q->rfd, POLLIN, 0 };
 	int r;
-	while ((r = poll(&p, 1, (int)(end > now_ms() ? end - now_ms() : 0))) < 0 &&
+	while ((r = poll(&p, 1, (int)(end > demo_now_ms() ? end - demo_now_ms() : 0))) < 0 &&
 	    errno == EINTR)
 		;
 	if (r == 0)
@@ -208,11 +200,11 @@ queue_writer(struct demo_ctx *ctx, const struct demo_api *api,
 		__atomic_add_fetch(&d->puts_blocked, 1, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&d->blocked, getpid(), __ATOMIC_SEQ_CST);
 		sem_post(&d->writer_blocked);
-		long long t0 = now_ms();
+		long long t0 = demo_now_ms();
 		if (queue_put(&d->q, obj, len, 1) != 0)
 			child_exit(1);
 		printf("put returns after %lld ms: a get() gave a slot back\n",
-		    now_ms() - t0);
+		    demo_now_ms() - t0);
 	}
 	child_exit(0);
 }
@@ -230,7 +222,7 @@ queue_reader(struct demo_ctx *ctx, const struct demo_api *api,
 		size_t len;
 		api->step(ctx, 42);
 		sem_post(&d->reader_in_get);
-		long long t0 = now_ms();
+		long long t0 = demo_now_ms();
 		if (queue_get(&d->q, obj, sizeof obj, &len, 1000) == 0) {
 			d->got++;
 			unpickle(obj, len, url, sizeof url);
@@ -238,7 +230,7 @@ queue_reader(struct demo_ctx *ctx, const struct demo_api *api,
 			printf("get data is %s\n", url);
 			continue;
 		}
-		long long waited = now_ms() - t0;
+		long long waited = demo_now_ms() - t0;
 		if (errno != ETIMEDOUT)
 			child_exit(1);
 		d->got_at_empty = d->got;

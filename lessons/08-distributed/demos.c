@@ -10,6 +10,7 @@
  * manager's line shows its leased task going back to the queue to be done
  * by another worker. Built into demos.so and loaded by the tutor. */
 #define _GNU_SOURCE
+#include "demo_lib.h"
 #include "lesson_module.h"
 
 #include <errno.h>
@@ -163,36 +164,12 @@ line_of(const char *what)
 	return line;
 }
 
-static long long
-ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Close every descriptor from 3 up: what is exec'd keeps only its stdio. */
 static void
 close_from_3(void)
 {
 	for (int fd = 3; fd < 256; fd++)
 		close(fd);
-}
-
-/* How a waitpid status reads: "exited with status 0", "killed by SIGKILL
- * (signal 9)". */
-static const char *
-how(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by SIG%s (signal %d)",
-		    sigabbrev_np(WTERMSIG(status)) ?
-		    sigabbrev_np(WTERMSIG(status)) : "?", WTERMSIG(status));
-	else
-		snprintf(buf, len, "ended (status %#x)", status);
-	return buf;
 }
 
 /* A pane's parent: wait for the process it started and say how it ended;
@@ -207,7 +184,7 @@ wait_and_tell(pid_t pid)
 			perror("waitpid");
 			_exit(1);
 		}
-	printf("» waitpid: %s\n", how(status, buf, sizeof buf));
+	printf("» waitpid: %s\n", demo_how(status, buf, sizeof buf));
 	fflush(stdout);
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) :
 	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
@@ -475,7 +452,7 @@ summary(struct relay *r, int manager_status)
 	char buf[80];
 	int once = 0, missing = 0, twice = 0, requeued = 0;
 	printf("» waitpid(%d): systour manager %s\n", (int)r->manager,
-	    how(manager_status, buf, sizeof buf));
+	    demo_how(manager_status, buf, sizeof buf));
 	printf("» exit statuses:");
 	for (int i = 0; r->started && i <= NWORKERS; i++) {
 		int c = r->kid_code[i];
@@ -600,8 +577,8 @@ manager_run(struct demo_ctx *ctx, const struct demo_api *api)
 		 * that cannot come: say so, and end it */
 		if (r.started && !manager_gone && kids_running(&r) == 0) {
 			if (stall < 0)
-				stall = ms_now();
-			else if (stall > 0 && ms_now() - stall >= STALL_MS) {
+				stall = demo_now_ms();
+			else if (stall > 0 && demo_now_ms() - stall >= STALL_MS) {
 				stall = 0;      /* once */
 				if (r.queued > 0)
 					printf("» no worker is left to take the "
