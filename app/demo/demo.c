@@ -8,6 +8,7 @@
  * group with SIGTERM and then SIGKILL. */
 #include "demo.h"
 #include "demo_actor.h"
+#include "demo_gate.h"
 #include "util.h"
 
 #include <errno.h>
@@ -19,6 +20,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,16 +58,12 @@ struct demo_run {
 	int npanes;
 	int pane_rd[DEMO_MAX_PANES];    /* -1 once at end of file */
 	struct linebuf pane_buf[DEMO_MAX_PANES];
-	int report_rd;
-	struct linebuf report_buf;
-	int gate_wr[DEMO_MAX_PANES];    /* one step gate per pane */
+	int report_rd;                  /* the report socket (SEQPACKET) */
+	unsigned long report_ino;       /* the demo's end of it */
+	unsigned long pane_ino[DEMO_MAX_PANES];
+	struct demo_gates *gates;       /* each actor's step gate */
 
 	int paused, delay;
-	/* Actors at a gate, in the order they came: pane numbers. A step
-	 * given before anyone waits is a credit the next arrival uses. */
-	int queue[256];
-	int nqueue;
-	int credit;
 	long long next_step;            /* when the gate opens next (ms) */
 	int stopping;
 	long long kill_at;
@@ -188,7 +187,7 @@ leader_main(struct demo_run *r)
 	for (int fd = 3; fd < 1024; fd++) {
 		int keep = fd == ctx->report_fd;
 		for (int p = 0; p < ctx->npanes; p++)
-			keep |= fd == ctx->pane_fd[p] || fd == ctx->gate_fd[p];
+			keep |= fd == ctx->pane_fd[p];
 		if (!keep)
 			close(fd);
 	}
@@ -202,11 +201,18 @@ leader_main(struct demo_run *r)
 	limit(RLIMIT_CORE, 0);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	demo_api.to_pane(ctx, 0, r->demo->panes[0]);
-	int rc = r->demo->run(ctx, &demo_api);
+	struct demo_actor *self = demo_actor_leader(ctx, r->demo->panes[0]);
+	int rc = r->demo->run(ctx, &demo_api, self);
 	fflush(stdout);
 	fflush(stderr);
 	_exit(rc & 0xff);
+}
+
+static unsigned long
+inode_of(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
 }
 
 static int
@@ -240,8 +246,9 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 	r->delay = delay_ms < 0 ? DEMO_DELAY_MS : delay_ms;
 	r->report_rd = -1;
 	for (int p = 0; p < DEMO_MAX_PANES; p++)
-		r->pane_rd[p] = r->ctx.pane_fd[p] = r->gate_wr[p] =
-		    r->ctx.gate_fd[p] = -1;
+		r->pane_rd[p] = r->ctx.pane_fd[p] = -1;
+	r->ctx.report_fd = -1;
+	r->gates = gates_new();
 	while (d->panes[r->npanes] && r->npanes < DEMO_MAX_PANES)
 		r->npanes++;
 	if (r->npanes == 0) {
@@ -266,15 +273,19 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 			goto fail;
 		r->pane_rd[p] = fds[0];
 		r->ctx.pane_fd[p] = fds[1];
-		if (make_pipe(fds, cause) != 0)
-			goto fail;
-		r->ctx.gate_fd[p] = fds[0];
-		r->gate_wr[p] = fds[1];
+		r->pane_ino[p] = inode_of(fds[0]);
 	}
-	if (make_pipe(rep, cause) != 0)
+	/* one message per report, never mixed, and a gate's descriptor can
+	 * ride along */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rep) != 0) {
+		*cause = xasprintf("cannot make a socket pair: %s",
+		    strerror(errno));
 		goto fail;
+	}
 	r->report_rd = rep[0];
 	r->ctx.report_fd = rep[1];
+	r->report_ino = inode_of(rep[1]);
+	rep[0] = rep[1] = -1;
 	r->ctx.npanes = r->npanes;
 	r->ctx.supervisor = getpid();
 
@@ -288,10 +299,8 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 	if (pid == 0) {
 		r->ctx.leader = getpid();
 		/* the demo's descriptors must survive into its processes */
-		for (int p = 0; p < r->npanes; p++) {
+		for (int p = 0; p < r->npanes; p++)
 			fcntl(r->ctx.pane_fd[p], F_SETFD, 0);
-			fcntl(r->ctx.gate_fd[p], F_SETFD, 0);
-		}
 		fcntl(r->ctx.report_fd, F_SETFD, 0);
 		leader_main(r);
 	}
@@ -303,9 +312,7 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 	/* the supervisor keeps only its own ends */
 	for (int p = 0; p < r->npanes; p++) {
 		close_fd(&r->ctx.pane_fd[p]);
-		close_fd(&r->ctx.gate_fd[p]);
 		fcntl(r->pane_rd[p], F_SETFL, O_NONBLOCK);
-		fcntl(r->gate_wr[p], F_SETFL, O_NONBLOCK);
 	}
 	close_fd(&r->ctx.report_fd);
 	fcntl(r->report_rd, F_SETFL, O_NONBLOCK);
@@ -341,7 +348,7 @@ demo_timeout(struct demo_run *r)
 	long long now = now_ms(), t = -1;
 	if (r->stopping && r->kill_at > 0)
 		t = r->kill_at - now;
-	else if (!r->paused && r->nqueue > 0)
+	else if (!r->paused && gates_waiting(r->gates) > 0)
 		t = r->next_step - now;
 	else if (!demo_finished(r) && r->leader_done)
 		t = 50;         /* waiting for the group to empty */
@@ -350,60 +357,49 @@ demo_timeout(struct demo_run *r)
 	return (int)(t > 1000 ? 1000 : t);
 }
 
-/* Let the actor that has waited longest through its pane's gate. */
-static void
-release_first(struct demo_run *r)
-{
-	if (r->nqueue == 0)
-		return;
-	int pane = r->queue[0];
-	memmove(r->queue, r->queue + 1, (size_t)--r->nqueue * sizeof r->queue[0]);
-	if (write(r->gate_wr[pane], "s", 1) < 0) {
-		/* the pane's actors are gone */
-	}
-}
-
 static void drain_pane(struct demo_run *r, int p);
 
+/* One report (see demo_actor.h); fd is the descriptor that came with it,
+ * or -1: closed here unless a gate took it. */
 static void
-handle_report(struct demo_run *r, char *s)
+handle_report(struct demo_run *r, char *s, int fd)
 {
 	int pane, line, pid, tid, off = 0;
+	unsigned seq;
 	long long value;
 	char name[64];
 
 	switch (s[0]) {
-	case 'S':
-		if (sscanf(s, "S %d %d", &pane, &line) == 2 && pane >= 0 &&
-		    pane < r->npanes) {
-			/* The actor flushed its output, wrote this and now
-			 * waits at its gate: its pipe holds exactly what it
+	case 'S':	/* "S tid seq pane line" */
+		if (sscanf(s, "S %d %u %d %d", &tid, &seq, &pane, &line) == 4 &&
+		    pane >= 0 && pane < r->npanes) {
+			/* The actor wrote what it printed, sent this and now
+			 * waits at its gate: its pane's pipe holds what it
 			 * printed before the step. Show that first, so it
 			 * never comes after what the step lets others do. */
 			drain_pane(r, pane);
-			if (r->nqueue == 0)
+			if (gates_waiting(r->gates) == 0)
 				r->next_step = now_ms() + r->delay;
-			if (r->nqueue < (int)(sizeof r->queue / sizeof r->queue[0]))
-				r->queue[r->nqueue++] = pane;
-			else if (write(r->gate_wr[pane], "s", 1) < 0) {
-				/* too many waiting to keep in order: let it go */
-			}
-			if (r->credit > 0) {
-				r->credit--;
-				release_first(r);
-			}
-			if (r->sink.position)
+			if (gates_arrive(r->gates, tid, seq) == 0 &&
+			    r->sink.position)
 				r->sink.position(r->sink.arg, pane, line);
 		}
 		break;
-	case 'T':
-		if (sscanf(s, "T %d %d %d %n", &pane, &pid, &tid, &off) == 3) {
+	case 'A':	/* "A pane pid tid seq who", with its gate */
+		if (sscanf(s, "A %d %d %d %u %n", &pane, &pid, &tid, &seq,
+		    &off) == 4 && off > 0 && fd >= 0) {
+			gates_add(r->gates, tid, seq, pane, fd);
+			fd = -1;
 			remember(r, pid, s + off);
 			if (pane >= 0 && pane < r->npanes)
 				r->pane_pid[pane] = pid;
 			if (r->sink.title)
 				r->sink.title(r->sink.arg, pane, s + off, pid, tid);
 		}
+		break;
+	case 'R':	/* "R tid seq" */
+		if (sscanf(s, "R %d %u", &tid, &seq) == 2)
+			gates_remove(r->gates, tid, seq);
 		break;
 	case 'N':	/* "N pane text": after what that pane printed */
 		if (sscanf(s, "N %d %n", &pane, &off) == 1 && off > 0) {
@@ -422,6 +418,41 @@ handle_report(struct demo_run *r, char *s)
 		}
 		break;
 	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Read the reports waiting on the report socket, each with the descriptor
+ * that rode along. Returns 0 once every sender is gone, 1 otherwise. */
+static int
+read_reports(struct demo_run *r)
+{
+	for (int rounds = 0; rounds < 256; rounds++) {
+		char buf[DEMO_REPORT_MAX + 1];
+		union {
+			struct cmsghdr h;
+			char space[CMSG_SPACE(sizeof(int))];
+		} cm;
+		struct iovec iov = { buf, DEMO_REPORT_MAX };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+		    .msg_control = cm.space, .msg_controllen = sizeof cm.space };
+		ssize_t n = recvmsg(r->report_rd, &msg, MSG_DONTWAIT |
+		    MSG_CMSG_CLOEXEC);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 1 : 0;
+		if (n == 0)
+			return 0;
+		int fd = -1;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
+		    c = CMSG_NXTHDR(&msg, c))
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_RIGHTS &&
+			    c->cmsg_len == CMSG_LEN(sizeof(int)))
+				memcpy(&fd, CMSG_DATA(c), sizeof fd);
+		buf[n] = '\0';
+		handle_report(r, buf, fd);
+	}
+	return 1;
 }
 
 /* Read what a pipe has; hand over each complete line (and, at the end,
@@ -480,13 +511,6 @@ drain_panes(struct demo_run *r)
 		drain_pane(r, p);
 }
 
-static void
-report_line(struct demo_run *r, int pane, char *s, size_t len)
-{
-	s[len] = '\0';
-	handle_report(r, s);
-}
-
 static int group_alive(const struct demo_run *r);
 
 /* Reap the demo's processes, and nobody else's. As a child subreaper the
@@ -538,17 +562,16 @@ demo_work(struct demo_run *r)
 	/* Reports first: a title comes before the lines of its actor, and a
 	 * step, note or figure shows after what its actor printed before it
 	 * (handle_report drains that actor's pane first). */
-	if (r->report_rd >= 0 &&
-	    drain(r->report_rd, &r->report_buf, report_line, r, 0) == 0)
+	if (r->report_rd >= 0 && read_reports(r) == 0)
 		close_fd(&r->report_rd);
 	drain_panes(r);
 	reap(r);
 
 	long long now = now_ms();
 	/* every actor waiting takes one step per opening */
-	if (!r->paused && r->nqueue > 0 && now >= r->next_step) {
-		for (int n = r->nqueue; n > 0; n--)
-			release_first(r);
+	if (!r->paused && gates_waiting(r->gates) > 0 && now >= r->next_step) {
+		for (int n = gates_waiting(r->gates); n > 0; n--)
+			gates_release_first(r->gates);
 		r->next_step = now + r->delay;
 	}
 	if (r->stopping && r->kill_at > 0 && now >= r->kill_at) {
@@ -590,10 +613,7 @@ demo_paused(const struct demo_run *r)
 void
 demo_step(struct demo_run *r)
 {
-	if (r->nqueue > 0)
-		release_first(r);
-	else
-		r->credit++;
+	gates_step(r->gates);
 }
 
 void
@@ -687,6 +707,18 @@ demo_kill(struct demo_run *r, int pane, char **cause)
 	return pid;
 }
 
+int
+demo_plumbing(const struct demo_run *r, unsigned long *ino, int max)
+{
+	int n = 0;
+	for (int p = 0; p < r->npanes && n < max; p++)
+		if (r->pane_ino[p])
+			ino[n++] = r->pane_ino[p];
+	if (r->report_ino && n < max)
+		ino[n++] = r->report_ino;
+	return n + gates_inodes(r->gates, ino + n, max - n);
+}
+
 const struct systour_demo *
 demo_of(const struct demo_run *r)
 {
@@ -739,10 +771,10 @@ demo_free(struct demo_run *r)
 	for (int p = 0; p < DEMO_MAX_PANES; p++) {
 		close_fd(&r->pane_rd[p]);
 		close_fd(&r->ctx.pane_fd[p]);
-		close_fd(&r->gate_wr[p]);
-		close_fd(&r->ctx.gate_fd[p]);
 	}
 	close_fd(&r->report_rd);
+	close_fd(&r->ctx.report_fd);
+	gates_free(r->gates);
 	if (r->ctx.scratch[0])
 		nftw(r->ctx.scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(r);

@@ -87,6 +87,12 @@ pid_t demo_kill(struct demo_run *r, int pane, char **cause);
 /* The demo's process group (its leader's PID). */
 pid_t demo_pgid(const struct demo_run *r);
 
+/* The inode numbers of the plumbing the supervisor made for run r (each
+ * pane's pipe, the report socket's end the demo holds, each actor's step
+ * gate), up to max of them into ino; their count. The kernel view folds
+ * descriptors open on these away from the notes' own. */
+int demo_plumbing(const struct demo_run *r, unsigned long *ino, int max);
+
 /* The demo itself. */
 const struct systour_demo *demo_of(const struct demo_run *r);
 

@@ -298,6 +298,7 @@ start_python(struct demo_ctx *ctx, const struct demo_api *api,
 struct relay {
 	struct demo_ctx *ctx;
 	const struct demo_api *api;
+	struct demo_actor *me;          /* the leader's actor */
 	pid_t manager;
 	char port[16];
 	pid_t kids[NWORKERS + 1];       /* the panes' parents */
@@ -354,7 +355,7 @@ start_workers(struct relay *r)
 static void
 on_manager_line(struct relay *r, char *line)
 {
-	struct demo_ctx *ctx = r->ctx;
+	struct demo_actor *me = r->me;
 	const struct demo_api *api = r->api;
 	const char *p;
 
@@ -362,20 +363,20 @@ on_manager_line(struct relay *r, char *line)
 		const char *colon = strrchr(p, ':');
 		snprintf(r->port, sizeof r->port, "%s", colon ? colon + 1 : "");
 		printf("%s\n", line);
-		api->step(ctx, line_of("task_quue = Queue"));
+		api->step(me, line_of("task_quue = Queue"));
 		printf("» 1 the queues: the task queue and the result queue live "
 		    "in the manager (--maxsize %d, as Queue(task_number))\n",
 		    NTASKS);
 		printf("» --depth draws them: █ queued, ▒ leased (a worker has "
 		    "it, not acked yet), ░ in the result queue; \"task 31+4\" "
 		    "is 31 queued + 4 leased\n");
-		api->step(ctx, line_of("QueueManager.register('get_task_queue'"));
+		api->step(me, line_of("QueueManager.register('get_task_queue'"));
 		printf("» 2 registered: 'create' with get_task_queue or "
 		    "get_result_queue gives a proxy its queue\n");
-		api->step(ctx, line_of("manager = QueueManager("));
+		api->step(me, line_of("manager = QueueManager("));
 		printf("» 3 address 127.0.0.1, port 0: the kernel picked %s; "
 		    "authkey 'qiye'\n", r->port);
-		api->step(ctx, line_of("manager.start()"));
+		api->step(me, line_of("manager.start()"));
 		printf("» 4 started: listening on 127.0.0.1:%s; now %d systour "
 		    "workers and the notes' CPython worker connect\n", r->port,
 		    NWORKERS);
@@ -385,16 +386,16 @@ on_manager_line(struct relay *r, char *line)
 	}
 	if (!r->put_seen && strncmp(line, "url is ", 7) == 0) {
 		r->put_seen = 1;
-		api->step(ctx, line_of("task = manager.get_task_queue()"));
+		api->step(me, line_of("task = manager.get_task_queue()"));
 		printf("» 5 the queues: with --tasks the service side is the "
 		    "manager itself (the workers get theirs over TCP)\n");
-		api->step(ctx, line_of("task.put(url)"));
+		api->step(me, line_of("task.put(url)"));
 		printf("» 6 put the tasks:\n");
 	}
 	if (strncmp(line, "result is ", 10) == 0) {
 		if (!r->result_seen) {
 			r->result_seen = 1;
-			api->step(ctx, line_of("result.get(timeout=10)"));
+			api->step(me, line_of("result.get(timeout=10)"));
 		}
 		int i = strncmp(line + 10, "success ", 8) == 0 ?
 		    task_index(line + 18) : -1;
@@ -409,7 +410,7 @@ on_manager_line(struct relay *r, char *line)
 	if (!r->done_seen && strstr(line, "results are in") != NULL) {
 		r->done_seen = 1;
 		printf("%s\n", line);
-		api->step(ctx, line_of("manager.shutdown()"));
+		api->step(me, line_of("manager.shutdown()"));
 		printf("» every result is in: the manager ends once its "
 		    "clients have gone\n");
 		return;
@@ -488,19 +489,20 @@ summary(struct relay *r, int manager_status)
 				printf(" ImageUrl_%d", i);
 		printf("; more than once: %d; others: %d\n", twice, r->others);
 	}
-	r->api->figure(r->ctx, "results_once", once);
-	r->api->figure(r->ctx, "results_missing", missing);
-	r->api->figure(r->ctx, "results_twice", twice);
-	r->api->figure(r->ctx, "requeued", requeued);
+	r->api->figure(r->me, "results_once", once);
+	r->api->figure(r->me, "results_missing", missing);
+	r->api->figure(r->me, "results_twice", twice);
+	r->api->figure(r->me, "requeued", requeued);
 	fflush(stdout);
 	return missing == 0 && twice == 0 && r->others == 0 &&
 	    WIFEXITED(manager_status) && WEXITSTATUS(manager_status) == 0 ? 0 : 1;
 }
 
 static int
-manager_run(struct demo_ctx *ctx, const struct demo_api *api)
+manager_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
-	struct relay r = { .ctx = ctx, .api = api };
+	struct relay r = { .ctx = ctx, .api = api, .me = me };
 	int rel[2], manager_status = 0, manager_gone = 0;
 	char tasks[16], maxsize[16];
 
@@ -539,7 +541,8 @@ manager_run(struct demo_ctx *ctx, const struct demo_api *api)
 	close(rel[1]);
 	char who[64];
 	snprintf(who, sizeof who, "relay for manager PID %d", (int)r.manager);
-	api->to_pane(ctx, 0, who);
+	api->release(me);       /* the pane is retitled: a new actor */
+	me = r.me = api->to_pane(ctx, 0, who);
 
 	char buf[8192];
 	size_t have = 0;

@@ -62,7 +62,8 @@ seen_index(const struct seen *s, pid_t pid)
  * and exits with status 3 once the child's end of a pipe is closed. The
  * leader waits for its child itself. */
 static int
-orphan_run(struct demo_ctx *ctx, const struct demo_api *api)
+orphan_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
 	pid_t child = fork();
 	if (child < 0)
@@ -79,7 +80,7 @@ orphan_run(struct demo_ctx *ctx, const struct demo_api *api)
 				;
 			_exit(3);
 		}
-		api->figure(ctx, "grandchild", g);
+		api->figure(me, "grandchild", g);
 		_exit(g > 0 ? 0 : 1);
 	}
 	int st;
