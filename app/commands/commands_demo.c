@@ -87,7 +87,7 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 	int rc;
 	char *cause = NULL;
 	if (cmd_has(args, "plain", NULL) || app->ui->demo == NULL)
-		rc = demo_plain_run(d, step, delay, app->store, &cause);
+		rc = demo_plain_run(app_loop(app), d, step, delay, app->store, &cause);
 	else
 		rc = app->ui->demo(app, d, step, delay, &cause);
 	if (rc < 0) {

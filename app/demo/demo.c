@@ -1,43 +1,27 @@
-/* demo.c — the supervisor of a live demo. It owns the demo's process
- * group: it forks the leader, reads the panes and the actors' reports from
- * non-blocking pipes, opens each pane's step gate at the set delay (or,
- * paused, once per step for the actor that has waited longest), turns
- * SIGCHLD into bytes on a self-pipe and reaps the demo's processes (the
- * tutor is a child subreaper, so orphaned actors come back to it; its other
- * children are left to whoever started them: see reap()), and stops the
- * group with SIGTERM and then SIGKILL. */
+/* demo.c — the supervisor of a live demo. It runs the demo's leader in a
+ * proc_group (its own process group, limits, scratch directory, reaping,
+ * TERM then KILL), reads the panes' pipes and the actors' reports on the
+ * event loop, and opens the actors' step gates (demo_gate.c) at the set
+ * delay (a loop timer; or, paused, once per step for the actor that has
+ * waited longest). */
 #include "demo.h"
 #include "demo_actor.h"
 #include "demo_gate.h"
+#include "proc_group.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* Built with AddressSanitizer: gcc says so with __SANITIZE_ADDRESS__,
- * clang with __has_feature(address_sanitizer). */
-#if defined(__SANITIZE_ADDRESS__)
-#define DEMO_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DEMO_UNDER_ASAN 1
-#endif
-#endif
-#ifndef DEMO_UNDER_ASAN
-#define DEMO_UNDER_ASAN 0
-#endif
 
 #define LINE_MAX_BYTES 4096     /* a longer line is cut into pieces */
 #define MAX_KNOWN 256           /* processes whose names we remember */
@@ -51,9 +35,13 @@ struct linebuf {
 struct demo_run {
 	const struct systour_demo *demo;
 	struct demo_sink sink;
+	struct loop *loop;
+	struct loop_watch *w_pane[DEMO_MAX_PANES], *w_report;
+	struct loop_watch *w_gate;      /* opens the gate at the delay */
+	int told_finished;
 	struct demo_ctx ctx;            /* as the leader got it */
+	struct proc_group *group;       /* the leader and all it starts */
 	pid_t leader;
-	int leader_done;
 
 	int npanes;
 	int pane_rd[DEMO_MAX_PANES];    /* -1 once at end of file */
@@ -64,52 +52,15 @@ struct demo_run {
 	struct demo_gates *gates;       /* each actor's step gate */
 
 	int paused, delay;
-	long long next_step;            /* when the gate opens next (ms) */
 	int stopping;
-	long long kill_at;
 
 	struct {
 		pid_t pid;
 		char who[32];
 	} known[MAX_KNOWN];
 	int nknown;
-	pid_t pane_pid[DEMO_MAX_PANES]; /* each pane's actor, from to_pane */
+	pid_t pane_pid[DEMO_MAX_PANES]; /* each pane's latest actor */
 };
-
-/* ---- SIGCHLD as bytes on a pipe --------------------------------------- */
-
-static int chld_pipe[2] = { -1, -1 };
-
-static void
-on_sigchld(int sig)
-{
-	int saved = errno;
-	char b = (char)sig;
-	if (write(chld_pipe[1], &b, 1) < 0) {
-		/* full: a byte is already waiting */
-	}
-	errno = saved;
-}
-
-static int
-watch_children(char **cause)
-{
-	if (chld_pipe[0] >= 0)
-		return 0;
-	if (pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-		*cause = xasprintf("cannot make a pipe: %s", strerror(errno));
-		return -1;
-	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigchld;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, NULL);
-	/* orphaned actors are re-parented to us, so we reap them too */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	return 0;
-}
 
 /* ---- Finding demos ---------------------------------------------------- */
 
@@ -150,62 +101,17 @@ who_is(const struct demo_run *r, pid_t pid)
 	return "";
 }
 
-static void
-limit(int resource, rlim_t value)
+/* In the forked leader (proc_group made its group, limits and
+ * containment): pane 0 for stdout, then the demo. */
+static int
+leader_main(void *arg)
 {
-	struct rlimit rl;
-	if (getrlimit(resource, &rl) == 0 && (rl.rlim_max == RLIM_INFINITY ||
-	    rl.rlim_max > value)) {
-		rl.rlim_cur = value;
-		rl.rlim_max = value;
-		setrlimit(resource, &rl);
-	}
-}
-
-/* In the forked leader: a process group of its own, default signals,
- * only the demo's descriptors, resource limits, then the demo. */
-static void __attribute__((noreturn))
-leader_main(struct demo_run *r)
-{
+	struct demo_run *r = arg;
 	struct demo_ctx *ctx = &r->ctx;
-	sigset_t none;
-
-	setpgid(0, 0);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_CHILD_SUBREAPER, 0);
-
-	int devnull = open("/dev/null", O_RDONLY);
-	if (devnull >= 0) {
-		dup2(devnull, STDIN_FILENO);
-		close(devnull);
-	}
-	/* keep only the demo's own descriptors */
-	for (int fd = 3; fd < 1024; fd++) {
-		int keep = fd == ctx->report_fd;
-		for (int p = 0; p < ctx->npanes; p++)
-			keep |= fd == ctx->pane_fd[p];
-		if (!keep)
-			close(fd);
-	}
-	limit(RLIMIT_CPU, 60);
-#if !DEMO_UNDER_ASAN    /* ASan reserves terabytes of address space */
-	limit(RLIMIT_AS, (rlim_t)1 << 30);
-#endif
-	limit(RLIMIT_FSIZE, (rlim_t)64 << 20);
-	limit(RLIMIT_NOFILE, 256);
-	limit(RLIMIT_NPROC, 512);
-	limit(RLIMIT_CORE, 0);
-
+	ctx->leader = getpid();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	struct demo_actor *self = demo_actor_leader(ctx, r->demo->panes[0]);
-	int rc = r->demo->run(ctx, &demo_api, self);
-	fflush(stdout);
-	fflush(stderr);
-	_exit(rc & 0xff);
+	return r->demo->run(ctx, &demo_api, self);
 }
 
 static unsigned long
@@ -232,22 +138,29 @@ close_fd(int *fd)
 	*fd = -1;
 }
 
+static void on_pane(struct loop *l, int fd, unsigned events, void *arg);
+static void on_report(struct loop *l, int fd, unsigned events, void *arg);
+static void on_exited(void *arg, pid_t pid, int status);
+static void on_group_done(void *arg);
+static void on_gate(struct loop *l, void *arg);
+
 struct demo_run *
-demo_start(const struct systour_demo *d, const struct demo_sink *sink,
-    int paused, int delay_ms, char **cause)
+demo_start(struct loop *loop, const struct systour_demo *d,
+    const struct demo_sink *sink, int paused, int delay_ms, char **cause)
 {
 	struct demo_run *r = xcalloc(1, sizeof *r);
 	int rep[2] = { -1, -1 };
 
+	r->loop = loop;
 	r->demo = d;
 	if (sink)
 		r->sink = *sink;
 	r->paused = paused;
 	r->delay = delay_ms < 0 ? DEMO_DELAY_MS : delay_ms;
 	r->report_rd = -1;
+	r->ctx.report_fd = -1;
 	for (int p = 0; p < DEMO_MAX_PANES; p++)
 		r->pane_rd[p] = r->ctx.pane_fd[p] = -1;
-	r->ctx.report_fd = -1;
 	r->gates = gates_new();
 	while (d->panes[r->npanes] && r->npanes < DEMO_MAX_PANES)
 		r->npanes++;
@@ -255,24 +168,23 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 		*cause = xasprintf("demo %s has no panes", d->name);
 		goto fail;
 	}
-	if (watch_children(cause) != 0)
+	static int cleaned;
+	if (!cleaned++)         /* what dead tutors left behind, once */
+		proc_group_clean_stale(NULL);
+	struct proc_group_limits lim = proc_group_demo_limits;
+	lim.grace_ms = DEMO_GRACE_MS;
+	r->group = proc_group_new(d->name, &lim, cause);
+	if (r->group == NULL)
 		goto fail;
-
-	const char *tmp = getenv("TMPDIR");
-	snprintf(r->ctx.scratch, sizeof r->ctx.scratch, "%s/systour-%s-XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp", d->name);
-	if (mkdtemp(r->ctx.scratch) == NULL) {
-		*cause = xasprintf("cannot make a scratch directory in %s: %s",
-		    tmp && *tmp ? tmp : "/tmp", strerror(errno));
-		r->ctx.scratch[0] = '\0';
-		goto fail;
-	}
+	snprintf(r->ctx.scratch, sizeof r->ctx.scratch, "%s",
+	    proc_group_scratch(r->group));
+	int keep[DEMO_MAX_PANES + 1], nkeep = 0;
 	for (int p = 0; p < r->npanes; p++) {
 		int fds[2];
 		if (make_pipe(fds, cause) != 0)
 			goto fail;
 		r->pane_rd[p] = fds[0];
-		r->ctx.pane_fd[p] = fds[1];
+		r->ctx.pane_fd[p] = keep[nkeep++] = fds[1];
 		r->pane_ino[p] = inode_of(fds[0]);
 	}
 	/* one message per report, never mixed, and a gate's descriptor can
@@ -283,28 +195,17 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 		goto fail;
 	}
 	r->report_rd = rep[0];
-	r->ctx.report_fd = rep[1];
+	r->ctx.report_fd = keep[nkeep++] = rep[1];
 	r->report_ino = inode_of(rep[1]);
 	rep[0] = rep[1] = -1;
 	r->ctx.npanes = r->npanes;
 	r->ctx.supervisor = getpid();
 
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	if (pid < 0) {
-		*cause = xasprintf("cannot fork: %s", strerror(errno));
+	struct proc_group_sink gsink = { r, on_exited, on_group_done };
+	if (proc_group_spawn(r->group, loop, keep, nkeep, leader_main, r,
+	    &gsink, cause) != 0)
 		goto fail;
-	}
-	if (pid == 0) {
-		r->ctx.leader = getpid();
-		/* the demo's descriptors must survive into its processes */
-		for (int p = 0; p < r->npanes; p++)
-			fcntl(r->ctx.pane_fd[p], F_SETFD, 0);
-		fcntl(r->ctx.report_fd, F_SETFD, 0);
-		leader_main(r);
-	}
-	setpgid(pid, pid);      /* also here: no race with our first kill() */
+	pid_t pid = proc_group_leader(r->group);
 	r->leader = pid;
 	r->ctx.leader = pid;
 	remember(r, pid, d->panes[0]);
@@ -316,46 +217,20 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 	}
 	close_fd(&r->ctx.report_fd);
 	fcntl(r->report_rd, F_SETFL, O_NONBLOCK);
-	r->next_step = now_ms() + r->delay;
+
+	for (int p = 0; p < r->npanes; p++)
+		r->w_pane[p] = loop_fd(loop, r->pane_rd[p], LOOP_READ, on_pane, r);
+	r->w_report = loop_fd(loop, r->report_rd, LOOP_READ, on_report, r);
+	r->w_gate = loop_timer(loop, -1, on_gate, r);
 	return r;
 fail:
 	close_fd(&rep[0]);
 	close_fd(&rep[1]);
-	r->leader = 0;
 	demo_free(r);
 	return NULL;
 }
 
 /* ---- Running ---------------------------------------------------------- */
-
-int
-demo_pollfds(struct demo_run *r, struct pollfd *fds, int max)
-{
-	int n = 0;
-	for (int p = 0; p < r->npanes && n < max; p++)
-		if (r->pane_rd[p] >= 0)
-			fds[n++] = (struct pollfd){ r->pane_rd[p], POLLIN, 0 };
-	if (r->report_rd >= 0 && n < max)
-		fds[n++] = (struct pollfd){ r->report_rd, POLLIN, 0 };
-	if (n < max)
-		fds[n++] = (struct pollfd){ chld_pipe[0], POLLIN, 0 };
-	return n;
-}
-
-int
-demo_timeout(struct demo_run *r)
-{
-	long long now = now_ms(), t = -1;
-	if (r->stopping && r->kill_at > 0)
-		t = r->kill_at - now;
-	else if (!r->paused && gates_waiting(r->gates) > 0)
-		t = r->next_step - now;
-	else if (!demo_finished(r) && r->leader_done)
-		t = 50;         /* waiting for the group to empty */
-	if (t < 0 && t != -1)
-		t = 0;
-	return (int)(t > 1000 ? 1000 : t);
-}
 
 static void drain_pane(struct demo_run *r, int p);
 
@@ -378,8 +253,8 @@ handle_report(struct demo_run *r, char *s, int fd)
 			 * printed before the step. Show that first, so it
 			 * never comes after what the step lets others do. */
 			drain_pane(r, pane);
-			if (gates_waiting(r->gates) == 0)
-				r->next_step = now_ms() + r->delay;
+			if (gates_waiting(r->gates) == 0 && !r->paused)
+				loop_timer_set(r->w_gate, r->delay);
 			if (gates_arrive(r->gates, tid, seq) == 0 &&
 			    r->sink.position)
 				r->sink.position(r->sink.arg, pane, line);
@@ -495,13 +370,16 @@ pane_line(struct demo_run *r, int pane, char *s, size_t len)
 		r->sink.line(r->sink.arg, pane, s, len);
 }
 
-/* Hand over what pane p's pipe holds. */
+/* Hand over what pane p's pipe holds; at its end, stop watching it. */
 static void
 drain_pane(struct demo_run *r, int p)
 {
 	if (r->pane_rd[p] >= 0 &&
-	    drain(r->pane_rd[p], &r->pane_buf[p], pane_line, r, p) == 0)
+	    drain(r->pane_rd[p], &r->pane_buf[p], pane_line, r, p) == 0) {
+		loop_cancel(r->w_pane[p]);
+		r->w_pane[p] = NULL;
 		close_fd(&r->pane_rd[p]);
+	}
 }
 
 static void
@@ -511,85 +389,92 @@ drain_panes(struct demo_run *r)
 		drain_pane(r, p);
 }
 
-static int group_alive(const struct demo_run *r);
-
-/* Reap the demo's processes, and nobody else's. As a child subreaper the
- * tutor gets as children the demo's leader and every process of the demo
- * whose parent exits first, but also any other child the tutor starts (an
- * exercise, a pager) and the orphans of those: waitpid(-1) would take
- * their statuses from whoever waits for them. Every process of the demo
- * is in the leader's process group (which is also how the supervisor
- * kills it), and a zombie keeps its group, so waitpid(-leader) returns
- * exactly the demo's processes among our children: the leader (waited for
- * by its PID too, should it leave its group) and the orphans that came
- * back to us. The others are reaped by their own parents, or come back to
- * us when those exit first; each exit raises SIGCHLD, which wakes the poll
- * on chld_pipe, so no zombie of the demo is left. While any member of the
- * group is there, zombies included, the kernel does not hand out the
- * group's number as a new PID; once the leader is reaped and the group is
- * empty we stop asking, so a later group that got the number is left
- * alone. */
+/* Reports first, always: a title comes before the lines of its actor, and
+ * a step, note or figure shows after what its actor printed before it
+ * (handle_report drains that actor's pane first). */
 static void
-reap(struct demo_run *r)
+drain_reports(struct demo_run *r)
 {
-	char buf[64];
-	while (read(chld_pipe[0], buf, sizeof buf) > 0)
-		;
-	if (r->leader <= 0)
-		return;
-	for (;;) {
-		int status;
-		pid_t pid = 0;
-		if (!r->leader_done)
-			pid = waitpid(r->leader, &status, WNOHANG);
-		if (pid <= 0) {
-			if (r->leader_done && !group_alive(r))
-				break;
-			pid = waitpid(-r->leader, &status, WNOHANG);
-		}
-		if (pid <= 0)
-			break;
-		if (pid == r->leader)
-			r->leader_done = 1;
-		if (r->sink.exited)
-			r->sink.exited(r->sink.arg, pid, who_is(r, pid), status);
+	if (r->report_rd >= 0 && read_reports(r) == 0) {
+		loop_cancel(r->w_report);
+		r->w_report = NULL;
+		close_fd(&r->report_rd);
 	}
 }
 
-void
-demo_work(struct demo_run *r)
+/* The last thing every callback does: tell the front end once that the
+ * run is over. It may free the run from there. */
+static void
+settle(struct demo_run *r)
 {
-	/* Reports first: a title comes before the lines of its actor, and a
-	 * step, note or figure shows after what its actor printed before it
-	 * (handle_report drains that actor's pane first). */
-	if (r->report_rd >= 0 && read_reports(r) == 0)
-		close_fd(&r->report_rd);
-	drain_panes(r);
-	reap(r);
+	if (r->told_finished || !demo_finished(r))
+		return;
+	r->told_finished = 1;
+	if (r->sink.finished)
+		r->sink.finished(r->sink.arg);
+}
 
-	long long now = now_ms();
-	/* every actor waiting takes one step per opening */
-	if (!r->paused && gates_waiting(r->gates) > 0 && now >= r->next_step) {
+static void
+on_pane(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct demo_run *r = arg;
+	drain_reports(r);
+	for (int p = 0; p < r->npanes; p++)
+		if (r->pane_rd[p] == fd)
+			drain_pane(r, p);
+	settle(r);
+}
+
+static void
+on_report(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct demo_run *r = arg;
+	drain_reports(r);
+	settle(r);
+}
+
+/* A process of the demo was reaped by its proc_group (the leader, and the
+ * orphans that came back to the tutor, a child subreaper; no other child
+ * of the tutor). The process is gone, so all it wrote is in the pipes:
+ * show that first, then the news of its end, so that the two are in the
+ * order they happened. */
+static void
+on_exited(void *arg, pid_t pid, int status)
+{
+	struct demo_run *r = arg;
+	drain_reports(r);
+	drain_panes(r);
+	if (r->sink.exited)
+		r->sink.exited(r->sink.arg, pid, who_is(r, pid), status);
+	settle(r);
+}
+
+/* The leader was reaped and the group is empty. */
+static void
+on_group_done(void *arg)
+{
+	struct demo_run *r = arg;
+	drain_reports(r);
+	drain_panes(r);
+	settle(r);
+}
+
+/* Every actor waiting takes one step per opening. */
+static void
+on_gate(struct loop *l, void *arg)
+{
+	struct demo_run *r = arg;
+	if (!r->paused)
 		for (int n = gates_waiting(r->gates); n > 0; n--)
 			gates_release_first(r->gates);
-		r->next_step = now + r->delay;
-	}
-	if (r->stopping && r->kill_at > 0 && now >= r->kill_at) {
-		kill(-r->leader, SIGKILL);
-		r->kill_at = 0;
-	}
 }
 
-static int
-group_alive(const struct demo_run *r)
-{
-	return r->leader > 0 && (kill(-r->leader, 0) == 0 || errno != ESRCH);
-}
 
 int
 demo_finished(const struct demo_run *r)
 {
-	if (!r->leader_done || group_alive(r) || r->report_rd >= 0)
+	if (r->group == NULL || !proc_group_finished(r->group) ||
+	    r->report_rd >= 0)
 		return 0;
 	for (int p = 0; p < r->npanes; p++)
 		if (r->pane_rd[p] >= 0)
@@ -601,7 +486,8 @@ void
 demo_pause(struct demo_run *r, int paused)
 {
 	r->paused = paused;
-	r->next_step = now_ms() + r->delay;
+	loop_timer_set(r->w_gate, paused || gates_waiting(r->gates) == 0 ? -1 :
+	    r->delay);
 }
 
 int
@@ -620,7 +506,8 @@ void
 demo_set_delay(struct demo_run *r, int delay_ms)
 {
 	r->delay = delay_ms < 0 ? 0 : delay_ms > 10000 ? 10000 : delay_ms;
-	r->next_step = now_ms() + r->delay;
+	if (loop_timer_armed(r->w_gate))
+		loop_timer_set(r->w_gate, r->delay);
 }
 
 int
@@ -635,8 +522,7 @@ demo_stop(struct demo_run *r)
 	if (r->stopping || r->leader <= 0)
 		return;
 	r->stopping = 1;
-	r->kill_at = now_ms() + DEMO_GRACE_MS;
-	kill(-r->leader, SIGTERM);
+	proc_group_stop(r->group);
 }
 
 pid_t
@@ -719,6 +605,12 @@ demo_plumbing(const struct demo_run *r, unsigned long *ino, int max)
 	return n + gates_inodes(r->gates, ino + n, max - n);
 }
 
+const char *
+demo_containment(void)
+{
+	return proc_group_mode_note();
+}
+
 const struct systour_demo *
 demo_of(const struct demo_run *r)
 {
@@ -739,35 +631,18 @@ demo_ending(int leader_status, int stopped, char *buf, size_t len)
 	return buf;
 }
 
-static int
-remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 void
 demo_free(struct demo_run *r)
 {
 	if (r == NULL)
 		return;
-	if (r->leader > 0) {
-		/* nothing of the demo outlives it: kill the group, reap it */
-		long long deadline = now_ms() + 2000;
-		do {
-			kill(-r->leader, SIGKILL);
-			while (waitpid(-r->leader, NULL, WNOHANG) > 0)
-				;
-			if (!group_alive(r))
-				break;
-			struct pollfd p = { chld_pipe[0], POLLIN, 0 };
-			poll(&p, 1, 10);
-		} while (now_ms() < deadline);
-		reap(r);
-	}
+	for (int p = 0; p < DEMO_MAX_PANES; p++)
+		loop_cancel(r->w_pane[p]);
+	loop_cancel(r->w_report);
+	loop_cancel(r->w_gate);
+	/* nothing of the demo outlives it: the group kills and reaps it all
+	 * (the front end is done with the run, so no sink) */
+	proc_group_free(r->group);
 	for (int p = 0; p < DEMO_MAX_PANES; p++) {
 		close_fd(&r->pane_rd[p]);
 		close_fd(&r->ctx.pane_fd[p]);
@@ -775,7 +650,5 @@ demo_free(struct demo_run *r)
 	close_fd(&r->report_rd);
 	close_fd(&r->ctx.report_fd);
 	gates_free(r->gates);
-	if (r->ctx.scratch[0])
-		nftw(r->ctx.scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(r);
 }

@@ -10,8 +10,8 @@
 #include "demo_lib.h"
 #include "lesson.h"
 #include "lesson_module.h"
+#include "loop.h"
 
-#include <poll.h>
 #include <sys/types.h>
 
 #define DEMO_GRACE_MS 500       /* from SIGTERM to SIGKILL on stop */
@@ -33,28 +33,29 @@ struct demo_sink {
 	void (*figure)(void *arg, const char *name, long long value);
 	/* A process of the demo was reaped: status as waitpid gives it. */
 	void (*exited)(void *arg, pid_t pid, const char *who, int status);
+	/* demo_finished() just became true: every process is reaped and
+	 * every pane read to its end. Called once; the run may be freed
+	 * from here. */
+	void (*finished)(void *arg);
 };
 
 /* Find a demo by name in the loaded lessons' modules; NULL if none. */
 const struct systour_demo *demo_find(const struct lesson_set *set,
     const char *name);
 
-/* Start demo d. With paused set, no step passes the gate until
+/* Start demo d on loop: the run registers its pipes, timers and its
+ * process group's exits there, and the sink hears of everything from the
+ * loop's callbacks. With paused set, no step passes the gate until
  * demo_step() or demo_pause(run, 0). NULL (and *cause) if it cannot start:
  * the reason is also what the front end shows. */
-struct demo_run *demo_start(const struct systour_demo *d,
+struct demo_run *demo_start(struct loop *loop, const struct systour_demo *d,
     const struct demo_sink *sink, int paused, int delay_ms, char **cause);
 
-/* The file descriptors to poll (up to DEMO_MAX_PANES + 2); their count. */
-int demo_pollfds(struct demo_run *r, struct pollfd *fds, int max);
-
-/* Milliseconds until the supervisor has work without input (the next
- * step, or the end of the grace period); -1 for none. */
-int demo_timeout(struct demo_run *r);
-
-/* Do what is due: read the panes and the actors' reports, reap children,
- * open the gate, escalate a stop. Call after poll() on demo_pollfds. */
-void demo_work(struct demo_run *r);
+/* The inode numbers of the pipes the supervisor made for the run (panes,
+ * reports, step gates): systour's plumbing, which the kernel view folds
+ * away. Up to max of them into ino; their count. (The report channel is a
+ * socket pair: the inode given is that of the end the demo holds.) */
+int demo_plumbing(const struct demo_run *r, unsigned long *ino, int max);
 
 /* 1 once every process of the demo has exited and been reaped and every
  * pane has been read to its end. */
@@ -68,11 +69,11 @@ void demo_set_delay(struct demo_run *r, int delay_ms);
 int demo_delay(const struct demo_run *r);
 
 /* Ask the demo to stop: SIGTERM to its group now, SIGKILL once the grace
- * period is over (done by demo_work). */
+ * period is over (a timer on the loop). */
 void demo_stop(struct demo_run *r);
 
-/* The PID of the actor pane (0-based) shows: the process that last took it
- * with to_pane(); 0 if none has. */
+/* The PID of the actor pane (0-based) shows: the process of the actor that
+ * last took it; 0 if none has. */
 pid_t demo_pane_pid(const struct demo_run *r, int pane);
 
 /* 1 if pane's actor can be killed: it is alive (not a zombie), in the
@@ -87,11 +88,9 @@ pid_t demo_kill(struct demo_run *r, int pane, char **cause);
 /* The demo's process group (its leader's PID). */
 pid_t demo_pgid(const struct demo_run *r);
 
-/* The inode numbers of the plumbing the supervisor made for run r (each
- * pane's pipe, the report socket's end the demo holds, each actor's step
- * gate), up to max of them into ino; their count. The kernel view folds
- * descriptors open on these away from the notes' own. */
-int demo_plumbing(const struct demo_run *r, unsigned long *ino, int max);
+/* How this tutor contains a demo's processes (proc_group.h): "not root:
+ * RLIMIT_NPROC ...", "root: a cgroup ... with pids.max ...". */
+const char *demo_containment(void);
 
 /* The demo itself. */
 const struct systour_demo *demo_of(const struct demo_run *r);
@@ -101,7 +100,8 @@ const struct systour_demo *demo_of(const struct demo_run *r);
  * leader_status -1), or "failed: ..." with demo_how's words. */
 const char *demo_ending(int leader_status, int stopped, char *buf, size_t len);
 
-/* Make sure nothing of the demo is left (SIGKILL to the group, reap it),
+/* Make sure nothing of the demo is left (SIGKILL to the group and, in
+ * cgroup mode, its cgroup; reap it),
  * remove its scratch directory, and free the run. Safe with NULL. */
 void demo_free(struct demo_run *r);
 

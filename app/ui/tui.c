@@ -1,19 +1,21 @@
-/* tui.c — the full-screen tutor. Input is read from the terminal here and
- * decoded into keys (or fed to readline while the command line is open);
- * signals arrive as bytes on a pipe; drawing erases and redraws the model,
- * and curses sends only the cells that changed. */
+/* tui.c — the full-screen tutor. It runs on the app's event loop: input is
+ * read from the terminal when it is readable and decoded into keys (or fed
+ * to readline while the command line is open), a lone ESC waits on a loop
+ * timer for the rest of its sequence, signals arrive as loop callbacks;
+ * after each round drawing erases and redraws the model, and curses sends
+ * only the cells that changed. */
 #include "tui.h"
 #include "cmdline.h"
 #include "demo_view.h"
 #include "draw.h"
 #include "keys.h"
+#include "loop.h"
 #include "render.h"
 #include "shell.h"
 #include "term.h"
 #include "util.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,9 @@ struct tui {
 
 	int quit_signal;        /* SIGTERM or SIGHUP that ended the run */
 	struct cmdline_input in;      /* bytes from the terminal */
+	struct loop *loop;
+	struct loop_watch *w_input;   /* the terminal is readable */
+	struct loop_watch *w_esc;     /* the rest of an ESC sequence is late */
 };
 
 /* ---- Messages and front-end operations -------------------------------- */
@@ -108,8 +113,8 @@ tui_demo(struct app *app, const struct systour_demo *d, int step,
     int delay_ms, char **cause)
 {
 	struct tui *t = app->ui_data;
-	struct demo_view *v = demo_view_start(d, app->lang, step, delay_ms,
-	    app->store, cause);
+	struct demo_view *v = demo_view_start(t->loop, d, app->lang, step,
+	    delay_ms, app->store, cause);
 	if (v == NULL)
 		return -1;
 	demo_view_free(t->demo);
@@ -632,7 +637,8 @@ key(struct tui *t, enum key k, wchar_t ch)
 		key_lesson(t, k, ch);
 }
 
-/* Handle everything in the input buffer. */
+/* Handle everything in the input buffer. A sequence cut at its end waits
+ * ESC_WAIT_MS for the rest (on_esc_late), then goes as it is. */
 static void
 handle_input(struct tui *t)
 {
@@ -642,8 +648,13 @@ handle_input(struct tui *t)
 			const unsigned char *b = t->in.b + t->in.pos;
 			if (keys_mouse(&t->in, &k))
 				continue;
+			if (b[0] == 033 && t->in.pos + 1 == t->in.len &&
+			    !t->in.waited) {
+				loop_timer_set(t->w_esc, ESC_WAIT_MS);
+				return;
+			}
 			if (b[0] == 0x07 ||
-			    (b[0] == 033 && t->in.pos + 1 == t->in.len && keys_peek(&t->in, 1) < 0)) {
+			    (b[0] == 033 && t->in.pos + 1 == t->in.len)) {
 				t->in.pos++;
 				cmdline_cancel();
 				continue;
@@ -653,38 +664,67 @@ handle_input(struct tui *t)
 		}
 		wchar_t ch;
 		k = keys_decode(&t->in, &ch);
+		if (k == K_MORE) {
+			loop_timer_set(t->w_esc, ESC_WAIT_MS);
+			return;
+		}
 		key(t, k, ch);
 	}
 }
 
 static void
-handle_signals(struct tui *t)
+on_input(struct loop *l, int fd, unsigned events, void *arg)
 {
-	unsigned char sigs[32];
-	ssize_t n = read(term_signal_fd(), sigs, sizeof sigs);
-	for (ssize_t i = 0; i < n; i++) {
-		switch (sigs[i]) {
-		case SIGWINCH:
-			term_resize();
-			break;
-		case SIGTSTP:
-			term_suspend();
-			break;
-		case SIGINT:
-			/* as Ctrl-C in a shell: cancel what is open, else leave */
-			if (cmdline_active())
-				cmdline_cancel();
-			else if (t->popup) {
-				free(t->popup);
-				t->popup = NULL;
-			} else
-				t->app->quit = 1;
-			break;
-		default:
-			t->quit_signal = sigs[i];
+	struct tui *t = arg;
+	int n = keys_fill(&t->in);
+	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+		t->app->quit = 1;       /* the terminal went away */
+		return;
+	}
+	t->in.waited = 0;
+	loop_timer_set(t->w_esc, -1);
+	handle_input(t);
+	char *m = cmdline_take_matches();
+	if (m) {
+		set_status(t, 0, m);
+		free(m);
+	}
+}
+
+static void
+on_esc_late(struct loop *l, void *arg)
+{
+	struct tui *t = arg;
+	t->in.waited = 1;
+	handle_input(t);
+	t->in.waited = 0;
+}
+
+static void
+on_signal(struct loop *l, int sig, void *arg)
+{
+	struct tui *t = arg;
+	switch (sig) {
+	case SIGWINCH:
+		term_resize();
+		break;
+	case SIGTSTP:
+		term_suspend();
+		break;
+	case SIGINT:
+		/* as Ctrl-C in a shell: cancel what is open, else leave */
+		if (cmdline_active())
+			cmdline_cancel();
+		else if (t->popup) {
+			free(t->popup);
+			t->popup = NULL;
+		} else
 			t->app->quit = 1;
-			break;
-		}
+		break;
+	default:
+		t->quit_signal = sig;
+		t->app->quit = 1;
+		break;
 	}
 }
 
@@ -695,13 +735,23 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 	memset(&t, 0, sizeof t);
 	t.app = app;
 	t.page_step = -1;
+	t.loop = app_loop(app);
 	app->ui = &tui_ui;
 	app->ui_data = &t;
 
-	if (term_init() != 0) {
+	/* Signals first: before initscr, so ncurses leaves SIGWINCH to us. */
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP };
+	struct loop_watch *w_sig[5];
+	for (int i = 0; i < 5; i++)
+		w_sig[i] = loop_signal(t.loop, sigs[i], on_signal, &t);
+	t.w_esc = loop_timer(t.loop, -1, on_esc_late, &t);
+	t.w_input = loop_fd(t.loop, STDIN_FILENO, LOOP_READ, on_input, &t);
+	int rc = EXIT_OK;
+	if (t.w_input == NULL || term_init() != 0) {
 		warnx_("cannot start the terminal interface (TERM=%s); try --plain",
 		    getenv("TERM") ? getenv("TERM") : "");
-		return EXIT_WORK;
+		rc = EXIT_WORK;
+		goto out;
 	}
 	cmdline_init(app, &t.in, run_command, &t);
 	if (app->nproblems > 0) {
@@ -718,35 +768,8 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 			app->quit = 1;
 	}
 	while (!app->quit) {
-		struct pollfd fds[2 + DEMO_MAX_PANES + 2];
-		int nfds = 2, timeout = -1;
-		fds[0] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
-		fds[1] = (struct pollfd){ term_signal_fd(), POLLIN, 0 };
-		if (t.demo) {
-			nfds += demo_view_pollfds(t.demo, fds + 2, DEMO_MAX_PANES + 2);
-			timeout = demo_view_timeout(t.demo);
-		}
 		draw(&t);
-		if (poll(fds, (nfds_t)nfds, timeout) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (t.demo)
-			demo_view_work(t.demo);
-		if (fds[1].revents & POLLIN)
-			handle_signals(&t);
-		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			int n = keys_fill(&t.in, -1);
-			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
-				break;  /* the terminal went away */
-			handle_input(&t);
-			char *m = cmdline_take_matches();
-			if (m) {
-				set_status(&t, 0, m);
-				free(m);
-			}
-		}
+		loop_once(t.loop, -1);
 	}
 
 	demo_view_free(t.demo);        /* nothing of a demo outlives the tutor */
@@ -755,6 +778,12 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 	page_free(&t.page);
 	free(t.popup);
 	free(t.status);
+out:
+	loop_cancel(t.w_input);
+	loop_cancel(t.w_esc);
+	for (int i = 0; i < 5; i++)
+		loop_cancel(w_sig[i]);
+	app->ui_data = NULL;    /* t is gone with this frame */
 	if (t.quit_signal) {
 		/* die of the signal that asked us to, now that the terminal is back */
 		lessons_free(&app->lessons);
@@ -762,5 +791,5 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 		app->store = NULL;
 		raise(t.quit_signal);
 	}
-	return EXIT_OK;
+	return rc;
 }
