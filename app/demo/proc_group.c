@@ -152,6 +152,13 @@ proc_group_mode_name(enum proc_group_mode mode)
 }
 
 const char *
+proc_group_cgroup_root(void)
+{
+	detect();
+	return contain.mode == PG_CGROUP ? contain.cg_root : NULL;
+}
+
+const char *
 proc_group_mode_note(void)
 {
 	detect();
@@ -173,23 +180,18 @@ remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* The owner PID in "systour-TAG-PID-XXXXXX" (or "systour-PID-N" for a
- * cgroup: then suffix is 0); 0 if name is not one of ours. */
+/* The owner PID in a name of ours: the next to last field of
+ * "systour-TAG-PID-XXXXXX" (a scratch directory) or "systour-PID-N" (a
+ * cgroup); 0 if name is not one of those. */
 static pid_t
-owner_of(const char *name, int suffix)
+owner_of(const char *name)
 {
-	size_t n = strlen(name);
-	if (strncmp(name, "systour-", 8) != 0 || n < 8 + (size_t)suffix + 2)
+	if (strncmp(name, "systour-", 8) != 0)
 		return 0;
-	const char *end = name + n - suffix;     /* at the '-' before XXXXXX */
-	if (suffix && end[-0] != '\0' && *(end - 1) != '-')
-		return 0;
-	if (suffix)
-		end--;                  /* the '-' */
-	const char *p = end;
+	const char *last = strrchr(name, '-'), *p = last;
 	while (p > name + 8 && p[-1] >= '0' && p[-1] <= '9')
 		p--;
-	if (p == end || p[-1] != '-')
+	if (p == last || p[-1] != '-' || last[1] == '\0')
 		return 0;
 	long pid = strtol(p, NULL, 10);
 	return pid > 0 && pid < (1L << 22) ? (pid_t)pid : 0;
@@ -234,7 +236,7 @@ proc_group_clean_stale(const char *tmpdir)
 	DIR *d = opendir(tmpdir);
 	struct dirent *e;
 	while (d && (e = readdir(d)) != NULL) {
-		pid_t owner = owner_of(e->d_name, 6);
+		pid_t owner = owner_of(e->d_name);
 		if (owner <= 0 || owner == getpid() || pid_alive(owner))
 			continue;
 		char path[4096];
@@ -253,7 +255,7 @@ proc_group_clean_stale(const char *tmpdir)
 		return removed;
 	d = opendir(contain.cg_root);
 	while (d && (e = readdir(d)) != NULL) {
-		pid_t owner = owner_of(e->d_name, 0);
+		pid_t owner = owner_of(e->d_name);
 		if (owner <= 0 || owner == getpid() || pid_alive(owner))
 			continue;
 		char path[300];

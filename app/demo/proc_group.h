@@ -74,6 +74,10 @@ enum proc_group_mode proc_group_mode(void);
 const char *proc_group_mode_name(enum proc_group_mode mode);
 const char *proc_group_mode_note(void);
 
+/* Where the group's cgroups go ("/sys/fs/cgroup/pids"); NULL unless the
+ * mode is cgroup. */
+const char *proc_group_cgroup_root(void);
+
 /* Remove what tutors that are no longer alive left behind: their scratch
  * directories in tmpdir (NULL: $TMPDIR or /tmp), named
  * systour-TAG-PID-XXXXXX, and their cgroups. A directory whose owner PID

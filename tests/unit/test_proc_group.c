@@ -334,6 +334,7 @@ test_stale_scratch_removed(void **state)
 	snprintf(path, sizeof path, "%s/systour-fs-tree-%d-abcDEF/file", tmp,
 	    (int)dead);
 	assert_int_equal(close(open(path, O_CREAT | O_WRONLY, 0600)), 0);
+	struct stat sb;
 	/* a tutor alive (init), ours, and a name that is not a scratch */
 	snprintf(path, sizeof path, "%s/systour-pool-1-ghiJKL", tmp);
 	assert_int_equal(mkdir(path, 0700), 0);
@@ -343,8 +344,19 @@ test_stale_scratch_removed(void **state)
 	snprintf(path, sizeof path, "%s/systour-notes", tmp);
 	assert_int_equal(mkdir(path, 0700), 0);
 
-	assert_int_equal(proc_group_clean_stale(tmp), 1);
-	struct stat sb;
+	/* and, as root with cgroups, the dead tutor's cgroup */
+	char cg[256] = "";
+	int stale = 1;
+	if (proc_group_cgroup_root()) {
+		snprintf(cg, sizeof cg, "%s/systour-%d-7", proc_group_cgroup_root(),
+		    (int)dead);
+		assert_int_equal(mkdir(cg, 0755), 0);
+		stale++;
+	}
+	/* (other dead tutors' cgroups may go too) */
+	assert_true(proc_group_clean_stale(tmp) >= stale);
+	if (cg[0])
+		assert_int_not_equal(stat(cg, &sb), 0);
 	snprintf(path, sizeof path, "%s/systour-fs-tree-%d-abcDEF", tmp, (int)dead);
 	assert_int_not_equal(stat(path, &sb), 0);
 	const char *kept[] = { "systour-pool-1-ghiJKL", "systour-notes" };
