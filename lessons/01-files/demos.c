@@ -3,6 +3,7 @@
  * mode does to an existing file, and close running on the error path of
  * try/finally and with. Built into demos.so and loaded by the tutor. */
 #define _GNU_SOURCE
+#include "demo_lib.h"
 #include "lesson_module.h"
 
 #include <errno.h>
@@ -85,9 +86,9 @@ reap(pid_t pid, const char *who)
 	int status = 0x7f;      /* "stopped": neither exited nor killed */
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	printf("waitpid: %s (PID %d) %s %d\n", who, (int)pid,
-	    WIFEXITED(status) ? "exited with status" : "was killed by signal",
-	    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	char how[64];
+	printf("waitpid: %s (PID %d) %s\n", who, (int)pid,
+	    demo_how(status, how, sizeof how));
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 

@@ -3,6 +3,7 @@
  * system calls underneath, on a scratch tree. Built into demos.so and
  * loaded by the tutor. */
 #define _GNU_SOURCE
+#include "demo_lib.h"
 #include "lesson_module.h"
 
 #include <dirent.h>
@@ -758,8 +759,9 @@ fs_run(struct demo_ctx *ctx, const struct demo_api *api,
 	}
 	close(fs.go_wr);        /* end of file: the tree actor exits */
 	close(fs.done_rd);
+	char how[64];
 	if (waitpid(tree, &status, 0) == tree)
-		printf("the tree actor exited with status %d\n", WEXITSTATUS(status));
+		printf("the tree actor %s\n", demo_how(status, how, sizeof how));
 	return rc;
 }
 

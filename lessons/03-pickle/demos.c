@@ -130,8 +130,9 @@ dis_run(struct demo_ctx *ctx, const struct demo_api *api,
 		return 1;
 	}
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	printf("waitpid(%d): systour pickle dis exited with status %d\n", (int)pid,
-	    code);
+	char how[64];
+	printf("waitpid(%d): systour pickle dis %s\n", (int)pid,
+	    demo_how(status, how, sizeof how));
 	api->figure(me, "opcodes", (long long)NOPS);
 	api->figure(me, "dis_exit_status", code);
 

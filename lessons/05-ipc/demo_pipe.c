@@ -140,9 +140,10 @@ pipe_run(struct demo_ctx *ctx, const struct demo_api *api,
 	    "the kernel says %s)\n", r < 0 ? strerrorname_np((int)-r) : "nothing");
 	api->figure(me, "read_end_send_errno", r < 0 ? -r : 0);
 	for (int i = 0; i < 2; i++) {
+		char how[64];
 		waitpid(kid[i], &st, 0);
-		printf("child %c (PID %d) exited with status %d\n", "bw"[i],
-		    (int)kid[i], WEXITSTATUS(st));
+		printf("child %c (PID %d) %s\n", "bw"[i], (int)kid[i],
+		    demo_how(st, how, sizeof how));
 	}
 	return 0;
 }

@@ -191,9 +191,10 @@ eof_run(struct demo_ctx *ctx, const struct demo_api *api,
 	printf("sender PID %d, receiver PID %d: fork gave each a copy of fds %d "
 	    "and %d\n", (int)s, (int)r, sv[0], sv[1]);
 	api->step(me, 27);
+	char how[64];
 	waitpid(s, &st, 0);
-	printf("send_process.join(): the sender exited with status %d\n",
-	    WEXITSTATUS(st));
+	printf("send_process.join(): the sender %s\n",
+	    demo_how(st, how, sizeof how));
 	api->step(me, 29);
 	while (calls < 4)               /* 4 items, then the 5th recv() */
 		if (read_full(ev[0], &calls, sizeof calls) != 1)
@@ -240,12 +241,12 @@ eof_run(struct demo_ctx *ctx, const struct demo_api *api,
 	printf("recv_end.close(): main closes fd %d\n", pf[0]);
 	api->step(me, 55);
 	waitpid(s, &st, 0);
-	printf("send_process.join(): the sender exited with status %d\n",
-	    WEXITSTATUS(st));
+	printf("send_process.join(): the sender %s\n",
+	    demo_how(st, how, sizeof how));
 	api->step(me, 56);
 	waitpid(r, &st, 0);
-	printf("recv_process.join() returns: the receiver exited with status %d\n",
-	    WEXITSTATUS(st));
+	printf("recv_process.join() returns: the receiver %s\n",
+	    demo_how(st, how, sizeof how));
 	api->figure(me, "fix_receiver_status", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	return 0;
 }

@@ -142,8 +142,9 @@ full_run(struct demo_ctx *ctx, const struct demo_api *api,
 		printf("rc.recv_bytes(): %s %zu bytes; the writer can go on\n",
 		    got == 1 ? "got" : "failed after", len);
 		api->step(me, 18);
+		char how[64];
 		waitpid(p, &st, 0);
-		printf("p.join(): the writer exited with status %d\n", WEXITSTATUS(st));
+		printf("p.join(): the writer %s\n", demo_how(st, how, sizeof how));
 		close(fds[0]);
 	}
 	return 0;

@@ -298,9 +298,10 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api,
 	printf("proc_read.start(): reader is PID %d\n", (int)reader);
 	for (int n = 2; n >= 1; n--) {
 		api->step(me, 33 - n);
+		char how[64];
 		waitpid(w[n], &st, 0);
-		printf("proc_write%d.join(): writer %d exited with status %d\n", n, n,
-		    WEXITSTATUS(st));
+		printf("proc_write%d.join(): writer %d %s\n", n, n,
+		    demo_how(st, how, sizeof how));
 	}
 	api->step(me, 33);
 	api->note(me, "main terminates the reader once it has taken every item, "
