@@ -241,6 +241,7 @@ handle_report(struct demo_run *r, char *s, int fd)
 {
 	int pane, line, pid, tid, off = 0;
 	unsigned seq;
+	unsigned long ino;
 	long long value;
 	char name[64];
 
@@ -260,10 +261,10 @@ handle_report(struct demo_run *r, char *s, int fd)
 				r->sink.position(r->sink.arg, pane, line);
 		}
 		break;
-	case 'A':	/* "A pane pid tid seq who", with its gate */
-		if (sscanf(s, "A %d %d %d %u %n", &pane, &pid, &tid, &seq,
-		    &off) == 4 && off > 0 && fd >= 0) {
-			gates_add(r->gates, tid, seq, pane, fd);
+	case 'A':	/* "A pane pid tid seq ino who", with its gate */
+		if (sscanf(s, "A %d %d %d %u %lu %n", &pane, &pid, &tid, &seq,
+		    &ino, &off) == 5 && off > 0 && fd >= 0) {
+			gates_add(r->gates, tid, seq, pane, fd, ino);
 			fd = -1;
 			remember(r, pid, s + off);
 			if (pane >= 0 && pane < r->npanes)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -123,7 +124,10 @@ new_actor(struct demo_ctx *ctx, int pane, const char *who, int stdio)
 	a->pane = pane;
 	a->fd = fcntl(ctx->pane_fd[pane], F_DUPFD_CLOEXEC, ACTOR_FD_BASE);
 	a->gate = -1;
-	if (a->fd >= 0 && pipe2(gate, O_CLOEXEC) == 0) {
+	/* a socket pair, not a pipe: the supervisor's write to the gate of
+	 * an actor that died is an error (MSG_NOSIGNAL), not a SIGPIPE */
+	if (a->fd >= 0 &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate) == 0) {
 		a->gate = fcntl(gate[0], F_DUPFD_CLOEXEC, ACTOR_FD_BASE);
 		close(gate[0]);
 		if (a->gate < 0)
@@ -146,8 +150,10 @@ new_actor(struct demo_ctx *ctx, int pane, const char *who, int stdio)
 		dup2(ctx->pane_fd[pane], STDERR_FILENO);
 	}
 	/* the gate's write end goes to the supervisor, and only there */
-	send_report(ctx, gate[1], "A %d %d %d %u %s", pane, (int)a->pid,
-	    (int)a->tid, a->seq, who ? who : "");
+	struct stat st;
+	unsigned long ino = fstat(a->gate, &st) == 0 ? (unsigned long)st.st_ino : 0;
+	send_report(ctx, gate[1], "A %d %d %d %u %lu %s", pane, (int)a->pid,
+	    (int)a->tid, a->seq, ino, who ? who : "");
 	close(gate[1]);
 	return a;
 }

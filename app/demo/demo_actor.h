@@ -30,8 +30,10 @@ struct demo_actor *demo_actor_leader(struct demo_ctx *ctx, const char *who);
 /* Reports go on a SOCK_SEQPACKET socket: one message each, never mixed
  * with another actor's, at most DEMO_REPORT_MAX bytes. An actor is named
  * in them by its TID and a number its process gives it (SEQ):
- *	A pane pid tid seq who  a new actor; its gate's write end rides
- *	                        along (SCM_RIGHTS)
+ *	A pane pid tid seq ino who
+ *	                        a new actor; the supervisor's end of its gate
+ *	                        (a socket pair) rides along (SCM_RIGHTS); ino
+ *	                        is the inode of the actor's end
  *	S tid seq pane line     the actor reached a line (then waits at its
  *	                        gate for one byte)
  *	R tid seq               the actor is released: close its gate

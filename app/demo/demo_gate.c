@@ -4,10 +4,11 @@
 #include "buf.h"
 #include "util.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 struct gate {
@@ -81,33 +82,41 @@ gates_remove(struct demo_gates *g, pid_t tid, unsigned seq)
 }
 
 void
-gates_add(struct demo_gates *g, pid_t tid, unsigned seq, int pane, int fd)
+gates_add(struct demo_gates *g, pid_t tid, unsigned seq, int pane, int fd,
+    unsigned long ino)
 {
-	struct stat st;
 	gates_remove(g, tid, seq);
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	ARRAY_GROW(g->v, g->cap, g->n + 1);
-	g->v[g->n++] = (struct gate){ tid, seq, pane, fd,
-	    fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0 };
+	g->v[g->n++] = (struct gate){ tid, seq, pane, fd, ino };
 }
 
-static void
+/* Open actor i's gate; 0, or -1 if the actor is gone (its process died
+ * at the gate: its end is closed), and then its gate is closed too. */
+static int
 open_gate(struct demo_gates *g, size_t i)
 {
-	if (g->v[i].fd >= 0 && write(g->v[i].fd, "s", 1) < 0) {
-		/* the actor is gone */
-	}
+	if (g->v[i].fd < 0)
+		return -1;
+	if (send(g->v[i].fd, "s", 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1 ||
+	    errno == EAGAIN)
+		return 0;
+	close(g->v[i].fd);
+	g->v[i].fd = -1;
+	return -1;
 }
 
 void
 gates_release_first(struct demo_gates *g)
 {
-	if (g->nqueue == 0)
-		return;
-	size_t i = g->queue[0];
-	memmove(g->queue, g->queue + 1, --g->nqueue * sizeof *g->queue);
-	open_gate(g, i);
+	/* an actor that died waiting does not take the step */
+	while (g->nqueue > 0) {
+		size_t i = g->queue[0];
+		memmove(g->queue, g->queue + 1, --g->nqueue * sizeof *g->queue);
+		if (open_gate(g, i) == 0)
+			return;
+	}
 }
 
 int

@@ -1,6 +1,6 @@
 /* demo_gate.h — the step gates of a running demo, as the supervisor keeps
  * them: every actor (a process, a thread, a coroutine) has a gate of its
- * own (the write end of a pipe it reads one byte from at each step), and
+ * own (a socket pair: it reads one byte from its end at each step), and
  * the actors that reached a step wait in the order they came. Paused, one
  * step lets the actor that waited longest through; a step given while
  * nobody waits is a credit the next arrival uses.
@@ -22,10 +22,11 @@ struct demo_gates *gates_new(void);
  * free. Safe with NULL. */
 void gates_free(struct demo_gates *g);
 
-/* A new actor with its gate's write end fd (made non-blocking here; the
- * gates own it). An actor with the same name replaces the old one. */
+/* A new actor with the supervisor's end fd of its gate, a socket (made
+ * non-blocking here; the gates own it), and the inode of the actor's end.
+ * An actor with the same name replaces the old one. */
 void gates_add(struct demo_gates *g, pid_t tid, unsigned seq, int pane,
-    int fd);
+    int fd, unsigned long ino);
 
 /* The actor is released: close its gate. */
 void gates_remove(struct demo_gates *g, pid_t tid, unsigned seq);
@@ -37,14 +38,16 @@ int gates_arrive(struct demo_gates *g, pid_t tid, unsigned seq);
 /* How many actors wait. */
 int gates_waiting(const struct demo_gates *g);
 
-/* Let the actor that waited longest through. */
+/* Let the actor that waited longest through (one that died waiting is
+ * dropped, and the next one goes). */
 void gates_release_first(struct demo_gates *g);
 
 /* One step (the learner's n): the first waiting actor passes, or, with
  * nobody waiting, the next to arrive will. */
 void gates_step(struct demo_gates *g);
 
-/* The inode numbers of the gates' pipes, up to max; their count. */
+/* The inode numbers of the actors' ends of the gates, up to max; their
+ * count. */
 int gates_inodes(const struct demo_gates *g, unsigned long *ino, int max);
 
 #endif

@@ -12,9 +12,11 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "demo.h"
@@ -287,6 +289,93 @@ test_print_writes_whole_lines(void **state)
 	loop_free(l);
 }
 
+/* ---- a step for an actor that died at its gate --------------------------- */
+
+/* Pane 1: a child that waits at its first step and is killed there; pane
+ * 2: a child that steps once and ends. */
+static int
+dying_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
+{
+	pid_t kid[2];
+	for (int i = 0; i < 2; i++) {
+		fflush(stdout);
+		kid[i] = fork();
+		if (kid[i] == 0) {
+			struct demo_actor *a = api->to_pane(ctx, i + 1,
+			    i ? "stepper" : "victim");
+			api->step(a, 1);
+			printf("%s passed\n", i ? "stepper" : "victim");
+			fflush(stdout);
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		waitpid(kid[i], NULL, 0);
+	return 0;
+}
+
+static const char *const dying_panes[] = { "main", "victim", "stepper",
+	NULL };
+
+static const struct systour_demo dying_demo = {
+	.name = "test-dying",
+	.title_en = "an actor dies at its gate",
+	.title_zh = "角色死在闸门前",
+	.code = "step\n",
+	.panes = dying_panes,
+	.run = dying_run,
+};
+
+/* The learner kills an actor waiting at its gate, then presses n: the
+ * tutor is not hurt (no SIGPIPE from the dead gate) and the step goes to
+ * the next actor waiting. */
+static void
+test_step_past_an_actor_that_died(void **state)
+{
+	struct loop *l = new_loop();
+	struct seen s;
+	memset(&s, 0, sizeof s);
+	struct demo_sink sink = { .arg = &s, .line = on_line,
+	    .position = on_position, .title = on_title,
+	    .finished = on_finished };
+	char *cause = NULL;
+	signal(SIGPIPE, SIG_DFL);       /* as the TUI has it */
+	struct demo_run *r = demo_start(l, &dying_demo, &sink, 1, 0, &cause);
+	assert_non_null(r);
+	wait_for(l, &s, 2, 0);
+	/* the victim first in the queue */
+	if (s.pos_pane[0] != 1) {
+		/* the stepper came first: let it through, then the victim
+		 * is the one waiting */
+		demo_step(r);
+		wait_for(l, &s, 2, 1);
+	}
+	pid_t victim = demo_pane_pid(r, 1);
+	assert_true(victim > 0);
+	assert_int_equal(demo_kill(r, 1, &cause), victim);
+	/* until its parent reaped it (its end of the gate is closed) */
+	long long end = now_ms() + DEADLINE_MS;
+	while (kill(victim, 0) == 0 && now_ms() < end)
+		loop_once(l, 10);
+	assert_int_not_equal(kill(victim, 0), 0);
+	demo_step(r);
+	demo_step(r);
+	end = now_ms() + DEADLINE_MS;
+	while (!s.finished && now_ms() < end)
+		loop_once(l, 50);
+	assert_true(s.finished);
+	int stepper = 0, victim_line = 0;
+	for (int i = 0; i < s.nlines; i++) {
+		stepper += strcmp(s.line[i], "stepper passed") == 0;
+		victim_line += strcmp(s.line[i], "victim passed") == 0;
+	}
+	assert_int_equal(stepper, 1);
+	assert_int_equal(victim_line, 0);
+	demo_free(r);
+	loop_free(l);
+}
+
 static int
 setup_alarm(void **state)
 {
@@ -308,6 +397,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_two_threads_step_alternately),
 		T(test_print_writes_whole_lines),
+		T(test_step_past_an_actor_that_died),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
