@@ -218,10 +218,10 @@ cmd_pickle_exec(struct app *app, struct cmd_args *args)
 			}
 		} else {
 			/* in the shell, the bytes as Python shows them */
-			struct pickle_buf b = { 0 };
+			struct buf b = { 0 };
 			pickle_repr_bytes(&b, out, outlen);
-			app_printf(app, "%s\n", b.p);
-			free(b.p);
+			app_printf(app, "%s\n", b.data);
+			free(b.data);
 		}
 		if (ret == CMD_OK || out)
 			free(out);
