@@ -286,7 +286,9 @@ check_pool() {
 		sleep 0.01
 	done
 	output=$(cat out)
-	assert_figure workers_idle_before_tasks 3
+	# (how many are idle yet does not matter here: a busy machine may
+	# not have let them all reach read(2))
+	figure workers_idle_before_tasks >/dev/null || fail "the pool did not start"
 	w1=$(pid_of "worker 1")
 	[ -n "$w1" ] || fail "no PID for worker 1"
 	kill -KILL "$w1"
