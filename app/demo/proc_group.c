@@ -47,6 +47,7 @@ const struct proc_group_limits proc_group_demo_limits = {
 	.nproc = 512,
 	.wall_ms = 0,
 	.grace_ms = 500,
+	.nice = 10,
 };
 
 struct proc_group {
@@ -409,6 +410,9 @@ child_main(struct proc_group *g, const int *keep, int nkeep,
 	limit(RLIMIT_NPROC, (unsigned long long)g->lim.nproc);
 	struct rlimit core = { 0, 0 };
 	setrlimit(RLIMIT_CORE, &core);
+	if (g->lim.nice > 0)
+		setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0) +
+		    g->lim.nice);
 
 	if (contain.mode == PG_USER) {
 		if (setgroups(0, NULL) != 0 || setgid(contain.gid) != 0 ||

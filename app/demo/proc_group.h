@@ -50,10 +50,14 @@ struct proc_group_limits {
 	int nproc;                      /* RLIMIT_NPROC and pids.max; 0: none */
 	int wall_ms;                    /* stop after this long; 0: never */
 	int grace_ms;                   /* from SIGTERM to SIGKILL */
+	int nice;                       /* added to the group's niceness, so
+	                                 * that the tutor stays responsive
+	                                 * while it spins (0: none) */
 };
 
 /* What the demos get: CPU 60 s, 1 GiB of address space, 64 MiB files,
- * 256 descriptors, 512 processes, no wall-clock limit, 500 ms grace. */
+ * 256 descriptors, 512 processes, no wall-clock limit, 500 ms grace,
+ * niceness +10. */
 extern const struct proc_group_limits proc_group_demo_limits;
 
 /* What the group reports. Every callback is optional and runs on the
