@@ -81,7 +81,7 @@ setup() { demo_setup; }
 	[ "$(grep -c '^process will start$' <<<"$parent_out")" -eq 4 ] || fail "4 starts"
 	# the bug: one waitpid, for child 4, then 'end'
 	has "$parent_out" "p.join(): waitpid(${kid[4]}), child 4 only"
-	has "$parent_out" "child 4 reaped, exit status 0"
+	has "$parent_out" "child 4 reaped, exited with status 0"
 	end_at=$(grep -n '^end$' <<<"$parent_out" | cut -d: -f1)
 	[ -n "$end_at" ] || fail "no 'end'"
 	# at 'end' /proc still has children 1-3 (running or zombies), not child 4
@@ -107,7 +107,7 @@ setup() { demo_setup; }
 	done
 	# the fix: one waitpid per child left, then nothing is left
 	for i in 1 2 3; do
-		has "$parent_out" "waitpid(${kid[$i]}): child $i, status 0, reaped"
+		has "$parent_out" "waitpid(${kid[$i]}): child $i exited with status 0, reaped"
 	done
 	assert_figure reaped_in_fix 3
 	assert_figure left_unreaped 0
@@ -169,7 +169,7 @@ check_pool() {
 	# close(): each worker reads an end-of-tasks record; join(): waitpid each
 	for w in 1 2 3; do
 		has "$(pane "worker $w")" "read(2) = 8: end of tasks, _exit(0)"
-		has "$pool_out" "join(): waitpid(${worker[$w]}): worker $w, status 0"
+		has "$pool_out" "join(): waitpid(${worker[$w]}): worker $w exited with status 0"
 		! grep -q "^\[demo\] PID ${worker[$w]} " <<<"$output" ||
 		    fail "worker $w was reaped by the supervisor, not by the pool"
 	done
@@ -192,4 +192,41 @@ check_pool() {
 	assert_figure distinct_worker_pids 3
 	[ "$(sed -n 's/^\[pool\] task [0-9]* ran in PID \([0-9]*\) .*/\1/p' <<<"$output" |
 	    sort -u | wc -l)" -eq 3 ] || fail "not 3 distinct PIDs in the task lines"
+}
+
+# A worker killed with SIGKILL (the learner's kill key) is reported by the
+# pool as killed, in the one wording of systour: before, join() read only
+# WEXITSTATUS and said "status 0".
+@test "pool: a worker killed with SIGKILL is said to be killed, not status 0" {
+	mkfifo steps
+	"$SYSTOUR" demo pool --plain --step --delay 0 <steps >out 2>err &
+	local demo=$! i
+	exec 7>steps
+	# one Enter per step reached, until the workers are idle in read(2)
+	local sent=0 reached
+	for ((i = 0; i < 1000; i++)); do
+		grep -q '^\[demo\] workers_idle_before_tasks = ' out && break
+		reached=$(grep -c '^\[code\] ' out || true)
+		if [ "$reached" -gt "$sent" ]; then
+			echo >&7
+			sent=$reached
+		fi
+		sleep 0.01
+	done
+	output=$(cat out)
+	# (how many are idle yet does not matter here: a busy machine may
+	# not have let them all reach read(2))
+	figure workers_idle_before_tasks >/dev/null || fail "the pool did not start"
+	w1=$(pid_of "worker 1")
+	[ -n "$w1" ] || fail "no PID for worker 1"
+	kill -KILL "$w1"
+	exec 7>&-               # end of input: the demo runs on
+	wait "$demo" || true
+	output=$(cat out)
+	has "$(pane pool)" "join(): waitpid($w1): worker 1 killed by SIGKILL (signal 9)"
+	! grep -q "waitpid($w1): worker 1 exited" <<<"$output" || fail "said to exit"
+	for w in 2 3; do
+		has "$(pane pool)" "join(): waitpid($(pid_of "worker $w")): worker $w exited with status 0"
+	done
+	assert_no_leftovers
 }
