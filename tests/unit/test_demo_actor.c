@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define UNIT_ALARM_SECONDS 60
+#include "unit.h"
 #include "demo.h"
 #include "loop.h"
 #include "util.h"
@@ -374,20 +376,6 @@ test_step_past_an_actor_that_died(void **state)
 	assert_int_equal(victim_line, 0);
 	demo_free(r);
 	loop_free(l);
-}
-
-static int
-setup_alarm(void **state)
-{
-	alarm(60);
-	return 0;
-}
-
-static int
-teardown_alarm(void **state)
-{
-	alarm(0);
-	return 0;
 }
 
 int

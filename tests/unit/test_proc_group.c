@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define UNIT_ALARM_SECONDS 60
+#include "unit.h"
 #include "demo_lib.h"
 #include "loop.h"
 #include "proc_group.h"
@@ -370,20 +372,6 @@ test_stale_scratch_removed(void **state)
 	assert_int_equal(stat(path, &sb), 0);
 	rmdir(path);
 	assert_int_equal(rmdir(tmp), 0);
-}
-
-static int
-setup_alarm(void **state)
-{
-	alarm(60);
-	return 0;
-}
-
-static int
-teardown_alarm(void **state)
-{
-	alarm(0);
-	return 0;
 }
 
 int
