@@ -40,6 +40,7 @@ struct demo_view {
 	int zoom;
 	int code_top, kernel_top;
 	int code_held;          /* the learner scrolled the code: it stays */
+	int show_plumbing;      /* list systour's own pipes one by one */
 	char note[200];
 
 	long long started_ms;
@@ -426,17 +427,50 @@ demo_view_draw(struct demo_view *v, int top, int rows, char *status,
 			draw_thing(v, i, y0, left + 1 + c * (pw + 1), y1 - y0, pw);
 		}
 	}
+	if (status)
+		demo_view_status(v, status, len, COLS - 2);
+}
+
+/* Append " · what" to status if it still fits in width columns. */
+static int
+status_add(char *status, size_t len, int width, const char *what)
+{
+	char *s = xasprintf("%s · %s", status, what);
+	int fits = text_width(s) <= width && strlen(s) < len;
+	if (fits)
+		snprintf(status, len, "%s", s);
+	free(s);
+	return fits;
+}
+
+void
+demo_view_status(struct demo_view *v, char *status, size_t len, int width)
+{
+	enum lang lg = v->lang;
 	if (over(v))
-		snprintf(status, len, L(v->lang,
-		    "demo %s · %s · r restart · z zoom · Tab focus · q close%s%s",
-		    "演示 %s · %s · r 重来 · z 放大 · Tab 切换 · q 关闭%s%s"),
+		snprintf(status, len, "%s %s · %s%s%s", L(lg, "demo", "演示"),
 		    v->d->name, state_name(v), *v->note ? " · " : "", v->note);
 	else
-		snprintf(status, len, L(v->lang,
-		    "demo %s · %s · %d ms%s%s · Space pause · n step · +/- speed · k kill · r restart · z zoom · Tab focus · q stop",
-		    "演示 %s · %s · %d 毫秒%s%s · 空格 暂停 · n 单步 · +/- 快慢 · k 杀死 · r 重来 · z 放大 · Tab 切换 · q 停止"),
-		    v->d->name, state_name(v), demo_delay(v->run),
-		    *v->note ? " · " : "", v->note);
+		snprintf(status, len, L(lg, "demo %s · %s · %d ms%s%s",
+		    "演示 %s · %s · %d 毫秒%s%s"), v->d->name, state_name(v),
+		    demo_delay(v->run), *v->note ? " · " : "", v->note);
+	/* the keys, most used first, as many as fit */
+	const char *running[] = {
+		!over(v) && demo_paused(v->run) ? L(lg, "Space resume", "空格 继续") :
+		    L(lg, "Space pause", "空格 暂停"),
+		L(lg, "n step", "n 单步"), L(lg, "q stop", "q 停止"),
+		L(lg, "x kill", "x 杀死"), L(lg, "+/- speed", "+/- 快慢"),
+		L(lg, "Tab focus", "Tab 切换"), L(lg, "z zoom", "z 放大"),
+		L(lg, "r restart", "r 重来"), L(lg, "f pipes", "f 管道"), NULL,
+	};
+	const char *ended[] = {
+		L(lg, "q close", "q 关闭"), L(lg, "r restart", "r 重来"),
+		L(lg, "Tab focus", "Tab 切换"), L(lg, "z zoom", "z 放大"),
+		L(lg, "f pipes", "f 管道"), NULL,
+	};
+	const char **keys = over(v) ? ended : running;
+	for (int i = 0; keys[i] && status_add(status, len, width, keys[i]); i++)
+		;
 }
 
 /* ---- Keys and commands ------------------------------------------------ */
@@ -539,9 +573,13 @@ demo_view_key(struct demo_view *v, enum demo_key k)
 		break;
 	case DK_KILL:
 		if (demo_view_kill(v, -1, &cause) < 0) {
-			snprintf(v->note, sizeof v->note, "k: %s", cause);
+			snprintf(v->note, sizeof v->note, "x: %s", cause);
 			free(cause);
 		}
+		break;
+	case DK_PLUMBING:
+		v->show_plumbing = !v->show_plumbing;
+		v->kernel_at = 0;       /* show it at the next round */
 		break;
 	case DK_ZOOM:
 		v->zoom = !v->zoom;

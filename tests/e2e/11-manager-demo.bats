@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Lesson 08's live demo in the TUI: k kills a worker with SIGKILL, its pane
+# Lesson 08's live demo in the TUI: x kills a worker with SIGKILL, its pane
 # says so, the task it held goes back to the queue and every result still
 # comes exactly once; the demo's leader cannot be killed with demo kill;
 # q, and SIGKILL to the tutor, leave no manager, worker or python3 behind.
@@ -61,19 +61,19 @@ start_manager_demo() {
 	PIDS=$(pgrep -g "$PGID" | tr '\n' ' ')
 }
 
-@test "k kills worker 1 with SIGKILL: its pane says so, its task goes back and is done elsewhere; each result once; q leaves nothing" {
+@test "x kills worker 1 with SIGKILL: its pane says so, its task goes back and is done elsewhere; each result once; q leaves nothing" {
 	start_manager_demo
 	# the leader (pane 1) is not killed: it runs the demo
 	keys :
 	type_text 'demo kill 1'
 	keys Enter
 	wait_for "demo kill: pane 1: that is the demo's leader"
-	# focus worker 1's pane and zoom it; once it downloads, k
+	# focus worker 1's pane and zoom it; once it downloads, x
 	keys Tab z
 	wait_for '^ worker 1: systour worker, PID [0-9]+'
 	wpid=$(grep -oE '^ worker 1: systour worker, PID [0-9]+' <<<"$SCREEN" | grep -oE '[0-9]+$')
 	wait_for 'download image ImageUrl_[0-9]+' 20
-	keys k
+	keys x
 	wait_for "SIGKILL to PID $wpid \(pane 2, worker 1\)"
 	wait_for '» waitpid: killed by SIGKILL \(signal 9\)' 10
 	! kill -0 "$wpid" 2>/dev/null
@@ -111,11 +111,11 @@ start_manager_demo() {
 	wait_group_gone
 }
 
-@test "k on the CPython worker: the task it took with get() (no lease) is lost; the demo says which and ends the manager" {
+@test "x on the CPython worker: the task it took with get() (no lease) is lost; the demo says which and ends the manager" {
 	command -v python3 >/dev/null || skip "python3 is not installed: no CPython worker"
 	start_manager_demo
 	# focus and zoom the CPython pane (the sixth); right after it prints a
-	# new "download image", it sleeps 1 s holding that task: k then
+	# new "download image", it sleeps 1 s holding that task: x then
 	keys Tab Tab Tab Tab Tab z
 	wait_for '^ CPython worker: python3 \(CPython\), PID [0-9]+'
 	wait_for 'download image ImageUrl_[0-9]+' 20
@@ -125,7 +125,7 @@ start_manager_demo() {
 		[ "$(now_ms)" -lt "$end" ] || { print_screen; false; }
 		sleep 0.02
 	done
-	keys k
+	keys x
 	wait_for '» waitpid: killed by SIGKILL \(signal 9\)'
 	task=$(grep -oE 'download image ImageUrl_[0-9]+' <<<"$SCREEN" | tail -n 1)
 	task=${task#download image }
