@@ -150,7 +150,8 @@ int chart_set(struct pane *p, const char *label, double value,
 int chart_count(const struct pane *p);
 
 /* Bar i as text at w columns: "label  ████▌      12.5 ms", the label
- * column as wide as the widest label (at most a third of w), the value
+ * column as wide as the widest label (cut when the bars would get fewer
+ * than 8 columns), the value
  * right-aligned after the bar. Allocated; for drawing and for tests. */
 char *chart_row(const struct pane *p, int i, int w);
 

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CHART_MIN_BAR 8          /* columns the bars keep at least */
+
 struct bar {
 	char label[48];
 	char unit[16];
@@ -107,8 +109,10 @@ chart_row(const struct pane *p, int i, int w)
 		vw = t > vw ? t : vw;
 		max = absd(ch->bars[k].value) > max ? absd(ch->bars[k].value) : max;
 	}
-	if (lw > w / 3)
-		lw = w / 3;
+	if (lw > w - vw - 4 - CHART_MIN_BAR)
+		lw = w - vw - 4 - CHART_MIN_BAR;  /* the bars keep some room */
+	if (lw < 4)
+		lw = 4;
 	int bw = w - lw - vw - 4;       /* "label  bar value": 2 + 2 spaces */
 	if (bw < 1)
 		bw = 1;
