@@ -1,6 +1,7 @@
 /* main.c — the program's arguments: global options, then either a one-shot
  * command from the shared table, the TUI, or the plain shell. */
 #include "app.h"
+#include "loop.h"
 #include "plain.h"
 #include "shell.h"
 #include "tui.h"
@@ -98,6 +99,7 @@ set_locale(void)
 static void
 app_free(struct app *app)
 {
+	loop_free(app->loop);
 	store_close(app->store);
 	lessons_free(&app->lessons);
 	for (int i = 0; i < app->nproblems; i++)

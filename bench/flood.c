@@ -1,15 +1,15 @@
 /* flood.c — the demo engine under a flood: a demo whose actor prints
  * 1,000,000 numbered lines into its pane as fast as it can, driven by the
- * real engine (demo_view_start, demo_view_work, demo_view_draw) in the
+ * real engine (demo_view_start, demo_view_draw, the event loop) in the
  * TUI's loop, while a "keyboard" is typed on every 20 ms.
  *
  * Curses runs on a terminal that goes nowhere: newterm() with output to
  * /dev/null and input from the read end of a pipe, the keyboard pipe. A
  * thread writes the time (CLOCK_MONOTONIC, in ns) to that pipe every 20 ms,
  * 8 bytes in one write(). The loop is tui_run's: draw (erase, the view,
- * refresh), poll() the keyboard and the view's descriptors with the view's
- * timeout, demo_view_work(), then read the keyboard. Each key's latency is
- * from its write() until the loop read() it.
+ * refresh), then one round of the event loop, on which the view's pipes and
+ * timers and the keyboard are watched. Each key's latency is from its
+ * write() until the loop's callback read() it.
  *
  * Lines consumed: the view has no accessor for its panes' counts, so the
  * count is read off the screen, as a learner would: when the demo has
@@ -22,11 +22,11 @@
  * is 0 all the same (the bench reports; the tests assert). */
 #include "bench.h"
 #include "demo_view.h"
+#include "loop.h"
 
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -147,15 +147,48 @@ struct flood {
 	long frames;
 };
 
+/* The keyboard's bytes: 8-byte send times, each turned into a latency. */
+struct keyboard {
+	char buf[4096];
+	size_t len;
+	long long *lat;
+	int *nlat;
+};
+
+static void
+on_keys(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct keyboard *k = arg;
+	ssize_t n = read(fd, k->buf + k->len, sizeof k->buf - k->len);
+	int64_t t = now_ns();
+	if (n > 0)
+		k->len += (size_t)n;
+	size_t off = 0;
+	for (; k->len - off >= sizeof(int64_t); off += sizeof(int64_t)) {
+		int64_t sent;
+		memcpy(&sent, k->buf + off, sizeof sent);
+		if (*k->nlat < MAX_KEYS)
+			k->lat[(*k->nlat)++] = t - sent;
+	}
+	memmove(k->buf, k->buf + off, k->len - off);
+	k->len -= off;
+}
+
 static int
 flood_once(struct flood *f, long long *lat, int *nlat, char *why, size_t wlen)
 {
 	char *cause = NULL;
 	memset(f, 0, sizeof *f);
 	kb_stop = 0;
+	struct loop *loop = loop_new(&cause);
+	if (loop == NULL) {
+		snprintf(why, wlen, "%s", cause);
+		free(cause);
+		return -1;
+	}
 	int64_t t0 = now_ns();
-	struct demo_view *v = demo_view_start(&flood_demo, LANG_EN, 0, -1, NULL,
-	    &cause);
+	struct demo_view *v = demo_view_start(loop, &flood_demo, LANG_EN, 0, -1,
+	    NULL, &cause);
 	if (v == NULL) {
 		snprintf(why, wlen, "the demo did not start: %s", cause ? cause : "?");
 		free(cause);
@@ -164,13 +197,15 @@ flood_once(struct flood *f, long long *lat, int *nlat, char *why, size_t wlen)
 	pthread_t th;
 	if (pthread_create(&th, NULL, typist, NULL) != 0) {
 		demo_view_free(v);
+		loop_free(loop);
 		snprintf(why, wlen, "cannot start the keyboard thread");
 		return -1;
 	}
 
 	/* tui_run's loop */
 	char status[512], kbuf[4096];
-	size_t klen = 0;
+	struct keyboard keys = { .lat = lat, .nlat = nlat };
+	struct loop_watch *w_keys = loop_fd(loop, kb[0], LOOP_READ, on_keys, &keys);
 	int64_t t_end = 0;
 	for (;;) {
 		erase();
@@ -181,33 +216,12 @@ flood_once(struct flood *f, long long *lat, int *nlat, char *why, size_t wlen)
 		if (f->finished)
 			break;          /* the last frame, as the learner sees it */
 
-		struct pollfd fds[1 + DEMO_MAX_PANES + 2];
-		fds[0] = (struct pollfd){ kb[0], POLLIN, 0 };
-		int nv = demo_view_pollfds(v, fds + 1, DEMO_MAX_PANES + 2);
-		if (nv == 0) {          /* finished and recorded */
+		if (demo_view_finished(v)) {    /* finished and recorded */
 			t_end = now_ns();
 			f->finished = 1;
 			continue;
 		}
-		if (poll(fds, (nfds_t)(1 + nv), demo_view_timeout(v)) < 0 &&
-		    errno != EINTR)
-			break;
-		demo_view_work(v);
-		if (fds[0].revents & POLLIN) {
-			ssize_t k = read(kb[0], kbuf + klen, sizeof kbuf - klen);
-			int64_t t = now_ns();
-			if (k > 0)
-				klen += (size_t)k;
-			size_t off = 0;
-			for (; klen - off >= sizeof(int64_t); off += sizeof(int64_t)) {
-				int64_t sent;
-				memcpy(&sent, kbuf + off, sizeof sent);
-				if (*nlat < MAX_KEYS)
-					lat[(*nlat)++] = t - sent;
-			}
-			memmove(kbuf, kbuf + off, klen - off);
-			klen -= off;
-		}
+		loop_once(loop, -1);
 		if (now_ns() - t0 > (int64_t)DEADLINE_S * 1000000000)
 			break;
 	}
@@ -234,6 +248,8 @@ flood_once(struct flood *f, long long *lat, int *nlat, char *why, size_t wlen)
 	}
 	f->secs = (double)(t_end - t0) / 1e9;
 	demo_view_free(v);
+	loop_cancel(w_keys);
+	loop_free(loop);
 	return 0;
 }
 

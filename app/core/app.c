@@ -1,6 +1,7 @@
 /* app.c — helpers on the shared state: output through the front end and
  * progress figures per lesson. */
 #include "app.h"
+#include "loop.h"
 #include "layout.h"
 #include "util.h"
 
@@ -130,4 +131,16 @@ app_list_text(struct app *app, int width)
 		free(bar);
 	}
 	return out;
+}
+
+struct loop *
+app_loop(struct app *app)
+{
+	if (app->loop == NULL) {
+		char *cause = NULL;
+		app->loop = loop_new(&cause);
+		if (app->loop == NULL)
+			fatal_("%s", cause);
+	}
+	return app->loop;
 }

@@ -58,11 +58,17 @@ struct app {
 
 	const struct ui_ops *ui;
 	void *ui_data;
+	struct loop *loop;      /* the event loop, made on first use */
 
 	struct lesson *cur;     /* the open lesson, or NULL */
 	int step;               /* its step, 0-based */
 	int quit;               /* set by the quit command */
 };
+
+/* The app's one event loop (loop.h), made on first use: every front end
+ * and server of this run registers with it. Aborts if the kernel gives no
+ * epoll (nothing of systour's interactive side works without it). */
+struct loop *app_loop(struct app *app);
 
 /* Output through the front end, formatted. */
 void app_printf(struct app *app, const char *fmt, ...)

@@ -1,11 +1,11 @@
 /* demo.c — the supervisor of a live demo. It owns the demo's process
  * group: it forks the leader, reads the panes and the actors' reports from
- * non-blocking pipes, opens each pane's step gate at the set delay (or,
- * paused, once per step for the actor that has waited longest), turns
- * SIGCHLD into bytes on a self-pipe and reaps the demo's processes (the
- * tutor is a child subreaper, so orphaned actors come back to it; its other
- * children are left to whoever started them: see reap()), and stops the
- * group with SIGTERM and then SIGKILL. */
+ * non-blocking pipes watched on the event loop, opens each pane's step gate
+ * at the set delay (a loop timer; or, paused, once per step for the actor
+ * that has waited longest), reaps the demo's processes through the loop's
+ * child watch on its group (the tutor is a child subreaper, so orphaned
+ * actors come back to it; its other children are left to whoever started
+ * them: see on_child()), and stops the group with SIGTERM and then SIGKILL. */
 #include "demo.h"
 #include "demo_actor.h"
 #include "util.h"
@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Built with AddressSanitizer: gcc says so with __SANITIZE_ADDRESS__,
@@ -48,6 +49,13 @@ struct linebuf {
 struct demo_run {
 	const struct systour_demo *demo;
 	struct demo_sink sink;
+	struct loop *loop;
+	struct loop_watch *w_pane[DEMO_MAX_PANES], *w_report;
+	struct loop_watch *w_leader, *w_group;  /* exits: by PID, by group */
+	struct loop_watch *w_gate;      /* opens the gate at the delay */
+	struct loop_watch *w_kill;      /* SIGKILL once the grace is over */
+	struct loop_watch *w_settle;    /* the group empties: look again */
+	int told_finished;
 	struct demo_ctx ctx;            /* as the leader got it */
 	pid_t leader;
 	int leader_done;
@@ -65,9 +73,7 @@ struct demo_run {
 	int queue[256];
 	int nqueue;
 	int credit;
-	long long next_step;            /* when the gate opens next (ms) */
 	int stopping;
-	long long kill_at;
 
 	struct {
 		pid_t pid;
@@ -76,41 +82,6 @@ struct demo_run {
 	int nknown;
 	pid_t pane_pid[DEMO_MAX_PANES]; /* each pane's actor, from to_pane */
 };
-
-/* ---- SIGCHLD as bytes on a pipe --------------------------------------- */
-
-static int chld_pipe[2] = { -1, -1 };
-
-static void
-on_sigchld(int sig)
-{
-	int saved = errno;
-	char b = (char)sig;
-	if (write(chld_pipe[1], &b, 1) < 0) {
-		/* full: a byte is already waiting */
-	}
-	errno = saved;
-}
-
-static int
-watch_children(char **cause)
-{
-	if (chld_pipe[0] >= 0)
-		return 0;
-	if (pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-		*cause = xasprintf("cannot make a pipe: %s", strerror(errno));
-		return -1;
-	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigchld;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, NULL);
-	/* orphaned actors are re-parented to us, so we reap them too */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	return 0;
-}
 
 /* ---- Finding demos ---------------------------------------------------- */
 
@@ -172,6 +143,7 @@ leader_main(struct demo_run *r)
 	sigset_t none;
 
 	setpgid(0, 0);
+	loop_after_fork();
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
@@ -226,13 +198,21 @@ close_fd(int *fd)
 	*fd = -1;
 }
 
+static void on_pane(struct loop *l, int fd, unsigned events, void *arg);
+static void on_report(struct loop *l, int fd, unsigned events, void *arg);
+static void on_child(struct loop *l, pid_t pid, int status, void *arg);
+static void on_gate(struct loop *l, void *arg);
+static void on_kill(struct loop *l, void *arg);
+static void on_settle(struct loop *l, void *arg);
+
 struct demo_run *
-demo_start(const struct systour_demo *d, const struct demo_sink *sink,
-    int paused, int delay_ms, char **cause)
+demo_start(struct loop *loop, const struct systour_demo *d,
+    const struct demo_sink *sink, int paused, int delay_ms, char **cause)
 {
 	struct demo_run *r = xcalloc(1, sizeof *r);
 	int rep[2] = { -1, -1 };
 
+	r->loop = loop;
 	r->demo = d;
 	if (sink)
 		r->sink = *sink;
@@ -248,8 +228,8 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 		*cause = xasprintf("demo %s has no panes", d->name);
 		goto fail;
 	}
-	if (watch_children(cause) != 0)
-		goto fail;
+	/* orphaned actors are re-parented to us, so we reap them too */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	const char *tmp = getenv("TMPDIR");
 	snprintf(r->ctx.scratch, sizeof r->ctx.scratch, "%s/systour-%s-XXXXXX",
@@ -309,7 +289,15 @@ demo_start(const struct systour_demo *d, const struct demo_sink *sink,
 	}
 	close_fd(&r->ctx.report_fd);
 	fcntl(r->report_rd, F_SETFL, O_NONBLOCK);
-	r->next_step = now_ms() + r->delay;
+
+	for (int p = 0; p < r->npanes; p++)
+		r->w_pane[p] = loop_fd(loop, r->pane_rd[p], LOOP_READ, on_pane, r);
+	r->w_report = loop_fd(loop, r->report_rd, LOOP_READ, on_report, r);
+	r->w_leader = loop_child(loop, pid, on_child, r);
+	r->w_group = loop_child(loop, -pid, on_child, r);
+	r->w_gate = loop_timer(loop, -1, on_gate, r);
+	r->w_kill = loop_timer(loop, -1, on_kill, r);
+	r->w_settle = loop_timer(loop, -1, on_settle, r);
 	return r;
 fail:
 	close_fd(&rep[0]);
@@ -320,35 +308,6 @@ fail:
 }
 
 /* ---- Running ---------------------------------------------------------- */
-
-int
-demo_pollfds(struct demo_run *r, struct pollfd *fds, int max)
-{
-	int n = 0;
-	for (int p = 0; p < r->npanes && n < max; p++)
-		if (r->pane_rd[p] >= 0)
-			fds[n++] = (struct pollfd){ r->pane_rd[p], POLLIN, 0 };
-	if (r->report_rd >= 0 && n < max)
-		fds[n++] = (struct pollfd){ r->report_rd, POLLIN, 0 };
-	if (n < max)
-		fds[n++] = (struct pollfd){ chld_pipe[0], POLLIN, 0 };
-	return n;
-}
-
-int
-demo_timeout(struct demo_run *r)
-{
-	long long now = now_ms(), t = -1;
-	if (r->stopping && r->kill_at > 0)
-		t = r->kill_at - now;
-	else if (!r->paused && r->nqueue > 0)
-		t = r->next_step - now;
-	else if (!demo_finished(r) && r->leader_done)
-		t = 50;         /* waiting for the group to empty */
-	if (t < 0 && t != -1)
-		t = 0;
-	return (int)(t > 1000 ? 1000 : t);
-}
 
 /* Let the actor that has waited longest through its pane's gate. */
 static void
@@ -382,7 +341,7 @@ handle_report(struct demo_run *r, char *s)
 			 * never comes after what the step lets others do. */
 			drain_pane(r, pane);
 			if (r->nqueue == 0)
-				r->next_step = now_ms() + r->delay;
+				loop_timer_set(r->w_gate, r->delay);
 			if (r->nqueue < (int)(sizeof r->queue / sizeof r->queue[0]))
 				r->queue[r->nqueue++] = pane;
 			else if (write(r->gate_wr[pane], "s", 1) < 0) {
@@ -464,13 +423,16 @@ pane_line(struct demo_run *r, int pane, char *s, size_t len)
 		r->sink.line(r->sink.arg, pane, s, len);
 }
 
-/* Hand over what pane p's pipe holds. */
+/* Hand over what pane p's pipe holds; at its end, stop watching it. */
 static void
 drain_pane(struct demo_run *r, int p)
 {
 	if (r->pane_rd[p] >= 0 &&
-	    drain(r->pane_rd[p], &r->pane_buf[p], pane_line, r, p) == 0)
+	    drain(r->pane_rd[p], &r->pane_buf[p], pane_line, r, p) == 0) {
+		loop_cancel(r->w_pane[p]);
+		r->w_pane[p] = NULL;
 		close_fd(&r->pane_rd[p]);
+	}
 }
 
 static void
@@ -489,72 +451,120 @@ report_line(struct demo_run *r, int pane, char *s, size_t len)
 
 static int group_alive(const struct demo_run *r);
 
-/* Reap the demo's processes, and nobody else's. As a child subreaper the
- * tutor gets as children the demo's leader and every process of the demo
- * whose parent exits first, but also any other child the tutor starts (an
- * exercise, a pager) and the orphans of those: waitpid(-1) would take
- * their statuses from whoever waits for them. Every process of the demo
- * is in the leader's process group (which is also how the supervisor
- * kills it), and a zombie keeps its group, so waitpid(-leader) returns
- * exactly the demo's processes among our children: the leader (waited for
- * by its PID too, should it leave its group) and the orphans that came
- * back to us. The others are reaped by their own parents, or come back to
- * us when those exit first; each exit raises SIGCHLD, which wakes the poll
- * on chld_pipe, so no zombie of the demo is left. While any member of the
- * group is there, zombies included, the kernel does not hand out the
- * group's number as a new PID; once the leader is reaped and the group is
- * empty we stop asking, so a later group that got the number is left
- * alone. */
+/* Reports first, always: a title comes before the lines of its actor, and
+ * a step, note or figure shows after what its actor printed before it
+ * (handle_report drains that actor's pane first). */
 static void
-reap(struct demo_run *r)
+drain_reports(struct demo_run *r)
 {
-	char buf[64];
-	while (read(chld_pipe[0], buf, sizeof buf) > 0)
-		;
-	if (r->leader <= 0)
-		return;
-	for (;;) {
-		int status;
-		pid_t pid = 0;
-		if (!r->leader_done)
-			pid = waitpid(r->leader, &status, WNOHANG);
-		if (pid <= 0) {
-			if (r->leader_done && !group_alive(r))
-				break;
-			pid = waitpid(-r->leader, &status, WNOHANG);
-		}
-		if (pid <= 0)
-			break;
-		if (pid == r->leader)
-			r->leader_done = 1;
-		if (r->sink.exited)
-			r->sink.exited(r->sink.arg, pid, who_is(r, pid), status);
+	if (r->report_rd >= 0 &&
+	    drain(r->report_rd, &r->report_buf, report_line, r, 0) == 0) {
+		loop_cancel(r->w_report);
+		r->w_report = NULL;
+		close_fd(&r->report_rd);
 	}
 }
 
-void
-demo_work(struct demo_run *r)
+/* The last thing every callback does: tell the front end once that the
+ * run is over. It may free the run from there. */
+static void
+settle(struct demo_run *r)
 {
-	/* Reports first: a title comes before the lines of its actor, and a
-	 * step, note or figure shows after what its actor printed before it
-	 * (handle_report drains that actor's pane first). */
-	if (r->report_rd >= 0 &&
-	    drain(r->report_rd, &r->report_buf, report_line, r, 0) == 0)
-		close_fd(&r->report_rd);
-	drain_panes(r);
-	reap(r);
+	if (r->told_finished)
+		return;
+	if (!demo_finished(r)) {
+		/* the leader is gone but not yet the whole group */
+		if (r->leader_done && !loop_timer_armed(r->w_settle))
+			loop_timer_set(r->w_settle, 50);
+		return;
+	}
+	r->told_finished = 1;
+	loop_timer_set(r->w_settle, -1);
+	if (r->sink.finished)
+		r->sink.finished(r->sink.arg);
+}
 
-	long long now = now_ms();
-	/* every actor waiting takes one step per opening */
-	if (!r->paused && r->nqueue > 0 && now >= r->next_step) {
+static void
+on_pane(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct demo_run *r = arg;
+	drain_reports(r);
+	for (int p = 0; p < r->npanes; p++)
+		if (r->pane_rd[p] == fd)
+			drain_pane(r, p);
+	settle(r);
+}
+
+static void
+on_report(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct demo_run *r = arg;
+	drain_reports(r);
+	settle(r);
+}
+
+/* A process of the demo was reaped by the loop's child watches: the
+ * leader by its PID (should it leave its group) and every process of the
+ * leader's group by waitpid(-leader). As a child subreaper the tutor gets
+ * as children the demo's leader and every process of the demo whose parent
+ * exits first, but also any other child the tutor starts (an exercise, a
+ * pager) and the orphans of those: the loop never waits for those, only
+ * for what is watched. Every process of the demo is in the leader's
+ * process group (which is also how the supervisor kills it), and a zombie
+ * keeps its group, so waitpid(-leader) returns exactly the demo's
+ * processes among our children. While any member of the group is there,
+ * zombies included, the kernel does not hand out the group's number as a
+ * new PID; once the leader is reaped and the group is empty we stop
+ * watching it, so a later group that got the number is left alone. What
+ * the process printed is shown before the news of its end. */
+static void
+on_child(struct loop *l, pid_t pid, int status, void *arg)
+{
+	struct demo_run *r = arg;
+	drain_reports(r);
+	drain_panes(r);
+	if (pid == r->leader) {
+		r->leader_done = 1;
+		if (r->w_leader) {
+			loop_cancel(r->w_leader);
+			r->w_leader = NULL;
+		}
+	}
+	if (r->sink.exited)
+		r->sink.exited(r->sink.arg, pid, who_is(r, pid), status);
+	if (r->leader_done && !group_alive(r) && r->w_group) {
+		loop_cancel(r->w_group);
+		r->w_group = NULL;
+	}
+	settle(r);
+}
+
+/* Every actor waiting takes one step per opening. */
+static void
+on_gate(struct loop *l, void *arg)
+{
+	struct demo_run *r = arg;
+	if (!r->paused)
 		for (int n = r->nqueue; n > 0; n--)
 			release_first(r);
-		r->next_step = now + r->delay;
+}
+
+static void
+on_kill(struct loop *l, void *arg)
+{
+	struct demo_run *r = arg;
+	kill(-r->leader, SIGKILL);
+}
+
+static void
+on_settle(struct loop *l, void *arg)
+{
+	struct demo_run *r = arg;
+	if (r->leader_done && !group_alive(r) && r->w_group) {
+		loop_cancel(r->w_group);
+		r->w_group = NULL;
 	}
-	if (r->stopping && r->kill_at > 0 && now >= r->kill_at) {
-		kill(-r->leader, SIGKILL);
-		r->kill_at = 0;
-	}
+	settle(r);
 }
 
 static int
@@ -578,7 +588,7 @@ void
 demo_pause(struct demo_run *r, int paused)
 {
 	r->paused = paused;
-	r->next_step = now_ms() + r->delay;
+	loop_timer_set(r->w_gate, paused || r->nqueue == 0 ? -1 : r->delay);
 }
 
 int
@@ -600,7 +610,8 @@ void
 demo_set_delay(struct demo_run *r, int delay_ms)
 {
 	r->delay = delay_ms < 0 ? 0 : delay_ms > 10000 ? 10000 : delay_ms;
-	r->next_step = now_ms() + r->delay;
+	if (loop_timer_armed(r->w_gate))
+		loop_timer_set(r->w_gate, r->delay);
 }
 
 int
@@ -615,7 +626,7 @@ demo_stop(struct demo_run *r)
 	if (r->stopping || r->leader <= 0)
 		return;
 	r->stopping = 1;
-	r->kill_at = now_ms() + DEMO_GRACE_MS;
+	loop_timer_set(r->w_kill, DEMO_GRACE_MS);
 	kill(-r->leader, SIGTERM);
 }
 
@@ -759,20 +770,31 @@ demo_free(struct demo_run *r)
 {
 	if (r == NULL)
 		return;
-	if (r->leader > 0) {
-		/* nothing of the demo outlives it: kill the group, reap it */
+	for (int p = 0; p < DEMO_MAX_PANES; p++)
+		loop_cancel(r->w_pane[p]);
+	loop_cancel(r->w_report);
+	loop_cancel(r->w_gate);
+	loop_cancel(r->w_kill);
+	loop_cancel(r->w_settle);
+	if (r->leader > 0 && (!r->leader_done || r->w_group)) {
+		/* nothing of the demo outlives it: kill the group, reap it
+		 * here (the front end is done with the run, so no sink) */
 		long long deadline = now_ms() + 2000;
+		int status;
 		do {
 			kill(-r->leader, SIGKILL);
-			while (waitpid(-r->leader, NULL, WNOHANG) > 0)
+			if (!r->leader_done && waitpid(r->leader, &status, WNOHANG) > 0)
+				r->leader_done = 1;
+			while (waitpid(-r->leader, &status, WNOHANG) > 0)
 				;
-			if (!group_alive(r))
+			if (r->leader_done && !group_alive(r))
 				break;
-			struct pollfd p = { chld_pipe[0], POLLIN, 0 };
-			poll(&p, 1, 10);
+			/* orphans reach us as they die: look again soon */
+			nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
 		} while (now_ms() < deadline);
-		reap(r);
 	}
+	loop_cancel(r->w_leader);
+	loop_cancel(r->w_group);
 	for (int p = 0; p < DEMO_MAX_PANES; p++) {
 		close_fd(&r->pane_rd[p]);
 		close_fd(&r->ctx.pane_fd[p]);

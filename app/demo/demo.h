@@ -9,8 +9,8 @@
 
 #include "lesson.h"
 #include "lesson_module.h"
+#include "loop.h"
 
-#include <poll.h>
 #include <sys/types.h>
 
 #define DEMO_GRACE_MS 500       /* from SIGTERM to SIGKILL on stop */
@@ -32,28 +32,28 @@ struct demo_sink {
 	void (*figure)(void *arg, const char *name, long long value);
 	/* A process of the demo was reaped: status as waitpid gives it. */
 	void (*exited)(void *arg, pid_t pid, const char *who, int status);
+	/* demo_finished() just became true: every process is reaped and
+	 * every pane read to its end. Called once; the run may be freed
+	 * from here. */
+	void (*finished)(void *arg);
 };
 
 /* Find a demo by name in the loaded lessons' modules; NULL if none. */
 const struct systour_demo *demo_find(const struct lesson_set *set,
     const char *name);
 
-/* Start demo d. With paused set, no step passes the gate until
+/* Start demo d on loop: the run registers its pipes, timers and its
+ * process group's exits there, and the sink hears of everything from the
+ * loop's callbacks. With paused set, no step passes the gate until
  * demo_step() or demo_pause(run, 0). NULL (and *cause) if it cannot start:
  * the reason is also what the front end shows. */
-struct demo_run *demo_start(const struct systour_demo *d,
+struct demo_run *demo_start(struct loop *loop, const struct systour_demo *d,
     const struct demo_sink *sink, int paused, int delay_ms, char **cause);
 
-/* The file descriptors to poll (up to DEMO_MAX_PANES + 2); their count. */
-int demo_pollfds(struct demo_run *r, struct pollfd *fds, int max);
-
-/* Milliseconds until the supervisor has work without input (the next
- * step, or the end of the grace period); -1 for none. */
-int demo_timeout(struct demo_run *r);
-
-/* Do what is due: read the panes and the actors' reports, reap children,
- * open the gate, escalate a stop. Call after poll() on demo_pollfds. */
-void demo_work(struct demo_run *r);
+/* The inode numbers of the pipes the supervisor made for the run (panes,
+ * reports, step gates): systour's plumbing, which the kernel view folds
+ * away. Up to max of them into ino; their count. */
+int demo_plumbing(const struct demo_run *r, unsigned long *ino, int max);
 
 /* 1 once every process of the demo has exited and been reaped and every
  * pane has been read to its end. */

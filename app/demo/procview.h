@@ -76,6 +76,12 @@ void procview_sockets_from_tables(struct procview *pv, int on);
 void procview_set_plumbing(struct procview *pv, const unsigned long *ino,
     int n, int show);
 
+/* The inodes of the pipes the calling process holds (up to max into ino;
+ * their count): the supervisor holds an end of each pane's and gate's
+ * pipe, and none of the pipes a demo's program makes for itself, so these
+ * are systour's plumbing too (what demo_plumbing() will say exactly). */
+int procview_own_pipes(unsigned long *ino, int max);
+
 /* 1 if ino is one of the plumbing's pipes. */
 int procview_is_plumbing(const struct procview *pv, unsigned long ino);
 

@@ -13,6 +13,7 @@
 struct cmdline_input {
 	unsigned char b[4096];
 	size_t pos, len;
+	int waited;     /* ESC_WAIT_MS passed since the last byte came */
 };
 
 /* Called with the line when Enter is pressed (NULL when cancelled). */

@@ -5,6 +5,7 @@
  * then SIGKILL), still reports how every process ended and removes its
  * scratch directory; then a SIGTERM or SIGHUP ends systour as it asked. */
 #include "demo_plain.h"
+#include "loop.h"
 #include "store.h"
 #include "util.h"
 
@@ -20,21 +21,15 @@
 
 struct plain {
 	const struct systour_demo *demo;
+	struct demo_run *run;
 	int show_positions;
 	int leader_status;      /* how the demo's leader ended */
 	pid_t leader;
+	int stopped;            /* by a signal or a closed output */
+	int fatal;              /* the SIGTERM or SIGHUP that stopped us */
+	int done;               /* the run is over */
+	struct loop_watch *input;       /* Enter on stdin, in step mode */
 };
-
-static int int_pipe[2] = { -1, -1 };
-
-static void
-on_sigint(int sig)
-{
-	char b = (char)sig;
-	if (write(int_pipe[1], &b, 1) < 0) {
-		/* a byte is waiting already */
-	}
-}
 
 static const char *
 pane_name(const struct plain *pl, int pane)
@@ -115,100 +110,113 @@ on_exited(void *arg, pid_t pid, const char *who, int status)
 		pl->leader_status = status;
 }
 
+static void
+on_finished(void *arg)
+{
+	struct plain *pl = arg;
+	pl->done = 1;
+}
+
+static void
+stop_run(struct plain *pl)
+{
+	if (pl->stopped)
+		return;
+	pl->stopped = 1;
+	demo_stop(pl->run);
+}
+
+/* Ctrl-C, SIGTERM, SIGHUP: stop the demo, still report how it ended. */
+static void
+on_signal(struct loop *l, int sig, void *arg)
+{
+	struct plain *pl = arg;
+	if (sig == SIGTERM || sig == SIGHUP)
+		pl->fatal = sig;
+	if (!pl->stopped)
+		printf("[demo] stopping: SIGTERM to the process group %d\n",
+		    (int)demo_pgid(pl->run));
+	stop_run(pl);
+}
+
+/* In step mode each Enter lets one actor take a step; at the end of the
+ * input the demo runs on at its delay. */
+static void
+on_input(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct plain *pl = arg;
+	char b[256];
+	ssize_t k = read(fd, b, sizeof b);
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (k <= 0) {
+		loop_cancel(pl->input);
+		pl->input = NULL;
+		demo_pause(pl->run, 0);
+		return;
+	}
+	for (ssize_t i = 0; i < k; i++)
+		if (b[i] == '\n')
+			demo_step(pl->run);
+}
+
 int
-demo_plain_run(const struct systour_demo *d, int step_mode, int delay_ms,
-    struct store *store, char **cause)
+demo_plain_run(struct loop *loop, const struct systour_demo *d, int step_mode,
+    int delay_ms, struct store *store, char **cause)
 {
 	long long t0 = now_ms();
 	time_t started = time(NULL);
-	int stopped = 0;
 	struct plain pl = { .demo = d, .show_positions = step_mode,
 	    .leader_status = -1 };
 	struct demo_sink sink = {
 		.arg = &pl, .line = on_line, .title = on_title,
 		.position = on_position, .note = on_note, .figure = on_figure,
-		.exited = on_exited,
+		.exited = on_exited, .finished = on_finished,
 	};
-	struct sigaction sa, old[4];
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
-	int fatal = 0;          /* the SIGTERM or SIGHUP that stopped us */
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct loop_watch *w_sig[3];
+	struct sigaction ign, old_pipe;
 
-	if (int_pipe[0] < 0 && pipe2(int_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-		*cause = xasprintf("cannot make a pipe: %s", strerror(errno));
-		return -1;
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 4; i++) {
-		/* SIGPIPE: a write to a closed output fails with EPIPE instead */
-		sa.sa_handler = sigs[i] == SIGPIPE ? SIG_IGN : on_sigint;
-		sigaction(sigs[i], &sa, &old[i]);
-	}
+	/* a write to a closed output fails with EPIPE instead of killing us */
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old_pipe);
 
 	printf("[demo] %s: %s\n", d->name, d->title_en);
-	struct demo_run *r = demo_start(d, &sink, step_mode, delay_ms, cause);
-	if (r == NULL) {
-		for (int i = 0; i < 4; i++)
-			sigaction(sigs[i], &old[i], NULL);
+	pl.run = demo_start(loop, d, &sink, step_mode, delay_ms, cause);
+	if (pl.run == NULL) {
+		sigaction(SIGPIPE, &old_pipe, NULL);
 		return -1;
 	}
-	pl.leader = demo_pgid(r);
-	int input = step_mode;  /* reading Enter from stdin */
-	if (step_mode)
-		printf("[demo] press Enter for each step (end of input: run on)\n");
+	for (int i = 0; i < 3; i++)
+		w_sig[i] = loop_signal(loop, sigs[i], on_signal, &pl);
+	pl.leader = demo_pgid(pl.run);
+	if (step_mode) {
+		pl.input = loop_fd(loop, STDIN_FILENO, LOOP_READ, on_input, &pl);
+		if (pl.input == NULL)   /* a file: epoll cannot wait for it */
+			demo_pause(pl.run, 0);
+		else
+			printf("[demo] press Enter for each step (end of input: run on)\n");
+	}
 	fflush(stdout);
 
-	while (!demo_finished(r)) {
-		struct pollfd fds[DEMO_MAX_PANES + 4];
-		int n = demo_pollfds(r, fds, DEMO_MAX_PANES + 2);
-		int in_at = -1, int_at = n;
-		fds[n++] = (struct pollfd){ int_pipe[0], POLLIN, 0 };
-		if (input) {
-			in_at = n;
-			fds[n++] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
-		}
-		if (poll(fds, (nfds_t)n, demo_timeout(r)) < 0 && errno != EINTR)
-			break;
-		if (fds[int_at].revents & POLLIN) {
-			char b[16];
-			ssize_t k;
-			while ((k = read(int_pipe[0], b, sizeof b)) > 0)
-				for (ssize_t i = 0; i < k; i++)
-					if (b[i] == SIGTERM || b[i] == SIGHUP)
-						fatal = b[i];
-			printf("[demo] stopping: SIGTERM to the process group %d\n",
-			    (int)demo_pgid(r));
-			demo_stop(r);
-			stopped = 1;
-		}
-		if (in_at >= 0 && (fds[in_at].revents & (POLLIN | POLLHUP))) {
-			char b[256];
-			ssize_t k = read(STDIN_FILENO, b, sizeof b);
-			if (k <= 0) {
-				input = 0;
-				demo_pause(r, 0);
-			} else
-				for (ssize_t i = 0; i < k; i++)
-					if (b[i] == '\n')
-						demo_step(r);
-		}
-		demo_work(r);
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			demo_stop(r);   /* nobody reads us any more */
-			stopped = 1;
-		}
+	while (!pl.done) {
+		loop_once(loop, -1);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			stop_run(&pl);  /* nobody reads us any more */
 	}
-	demo_free(r);
+	loop_cancel(pl.input);
+	demo_free(pl.run);
+	for (int i = 0; i < 3; i++)
+		loop_cancel(w_sig[i]);
 
 	char ended[80];
 	store_demo_run(store, d->name, (long long)started, now_ms() - t0,
-	    demo_ending(pl.leader_status, stopped, ended, sizeof ended));
-	for (int i = 0; i < 4; i++)
-		sigaction(sigs[i], &old[i], NULL);
+	    demo_ending(pl.leader_status, pl.stopped, ended, sizeof ended));
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	fflush(stdout);
-	if (fatal)
-		raise(fatal);
+	if (pl.fatal)
+		raise(pl.fatal);
 	return WIFEXITED(pl.leader_status) && WEXITSTATUS(pl.leader_status) == 0 ?
 	    0 : 1;
 }

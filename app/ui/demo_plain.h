@@ -12,8 +12,9 @@
  * exited with status 0, 1 otherwise, -1 (and *cause) when it cannot start. */
 struct store;
 
-/* The run is recorded in store (name, start, duration, how it ended). */
-int demo_plain_run(const struct systour_demo *d, int step_mode, int delay_ms,
-    struct store *store, char **cause);
+/* The run happens on loop (which it leaves as it found it) and is recorded
+ * in store (name, start, duration, how it ended). */
+int demo_plain_run(struct loop *loop, const struct systour_demo *d,
+    int step_mode, int delay_ms, struct store *store, char **cause);
 
 #endif

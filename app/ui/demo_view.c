@@ -3,6 +3,7 @@
  * kernel's view refreshed from /proc four times a second. The supervisor
  * (demo.c) does the work; this file keeps the panes and draws them. */
 #include "demo_view.h"
+#include "loop.h"
 #include "draw.h"
 #include "pane.h"
 #include "procview.h"
@@ -34,7 +35,8 @@ struct demo_view {
 	int nlist;
 
 	struct procview *pv;
-	long long kernel_at;    /* when to scan next */
+	struct loop *loop;
+	struct loop_watch *w_kernel;    /* the next scan */
 	int show_plumbing;      /* list systour's own pipes one by one */
 
 	int focus;              /* index in list */
@@ -140,9 +142,25 @@ on_exited(void *arg, pid_t pid, const char *who, int status)
 		v->leader_status = status;
 }
 
+static void scan_kernel(struct demo_view *v);
+static void record(struct demo_view *v);
+
+/* Every process reaped and every pane read: the last look at the kernel,
+ * and the run goes into the progress store. */
+static void
+on_finished(void *arg)
+{
+	struct demo_view *v = arg;
+	pane_code_unmark_all(v->code);
+	loop_timer_set(v->w_kernel, -1);
+	scan_kernel(v);
+	record(v);
+}
+
 static const struct demo_sink view_sink = {
 	.line = on_line, .title = on_title, .position = on_position,
 	.note = on_note, .figure = on_figure, .exited = on_exited,
+	.finished = on_finished,
 };
 
 /* ---- Starting and ending ---------------------------------------------- */
@@ -176,9 +194,15 @@ begin(struct demo_view *v, char **cause)
 	v->done = 0;
 	v->started_ms = now_ms();
 	v->started = time(NULL);
-	v->kernel_at = 0;
-	v->run = demo_start(v->d, &sink, v->paused0, v->delay0, cause);
+	loop_timer_set(v->w_kernel, 0);
+	v->run = demo_start(v->loop, v->d, &sink, v->paused0, v->delay0, cause);
 	return v->run ? 0 : -1;
+}
+
+int
+demo_view_finished(const struct demo_view *v)
+{
+	return v->done;
 }
 
 /* Over: ran to its end, was stopped and is gone, or never started. */
@@ -201,11 +225,16 @@ record(struct demo_view *v)
 	v->done = 1;
 }
 
+static void on_kernel_due(struct loop *l, void *arg);
+
 struct demo_view *
-demo_view_start(const struct systour_demo *d, enum lang lang, int paused,
-    int delay_ms, struct store *store, char **cause)
+demo_view_start(struct loop *loop, const struct systour_demo *d,
+    enum lang lang, int paused, int delay_ms, struct store *store,
+    char **cause)
 {
 	struct demo_view *v = xcalloc(1, sizeof *v);
+	v->loop = loop;
+	v->w_kernel = loop_timer(loop, -1, on_kernel_due, v);
 	v->d = d;
 	v->lang = lang;
 	v->store = store;
@@ -236,60 +265,41 @@ demo_view_free(struct demo_view *v)
 		v->stopped = 1;
 	record(v);
 	demo_free(v->run);
+	loop_cancel(v->w_kernel);
 	for (int i = 0; i < v->nlist; i++)
 		pane_free(v->list[i]);
 	procview_free(v->pv);
 	free(v);
 }
 
-/* ---- The loop --------------------------------------------------------- */
+/* ---- The kernel's view ---------------------------------------------- */
 
-/* Read the kernel's view of the demo's group into its pane. */
+/* Read the kernel's view of the demo's group into its pane, systour's own
+ * pipes (those the tutor holds an end of) folded unless the learner asked
+ * for them (f). */
 static void
 scan_kernel(struct demo_view *v)
 {
-	procview_set_plumbing(v->pv, NULL, 0, v->show_plumbing);
+	unsigned long ino[256];
+	int n = procview_own_pipes(ino, (int)(sizeof ino / sizeof ino[0]));
+	procview_set_plumbing(v->pv, ino, n, v->show_plumbing);
 	procview_scan(v->pv, demo_pgid(v->run));
 	pane_kernel_set(v->kernel, procview_text(v->pv));
 }
 
-int
-demo_view_pollfds(struct demo_view *v, struct pollfd *fds, int max)
+/* Four times a second while the demo runs: what the kernel sees. */
+static void
+on_kernel_due(struct loop *l, void *arg)
 {
-	return v->run && !v->done ? demo_pollfds(v->run, fds, max) : 0;
-}
-
-int
-demo_view_timeout(struct demo_view *v)
-{
-	if (v->run == NULL || v->done)
-		return -1;
-	int t = demo_timeout(v->run);
-	long long k = v->kernel_at - now_ms();
-	if (k < 0)
-		k = 0;
-	return t < 0 || t > k ? (int)k : t;
-}
-
-void
-demo_view_work(struct demo_view *v)
-{
+	struct demo_view *v = arg;
 	if (v->run == NULL || v->done)
 		return;
-	demo_work(v->run);
-	if (now_ms() >= v->kernel_at) {
-		/* an actor that is gone is at no line any more */
-		for (int i = 0; i < v->nactors; i++)
-			if (v->pane_pid[i] > 0 && kill(v->pane_pid[i], 0) != 0)
-				pane_code_mark(v->code, i, 0);
-		scan_kernel(v);
-		v->kernel_at = now_ms() + KERNEL_EVERY_MS;
-	}
-	if (demo_finished(v->run)) {
-		pane_code_unmark_all(v->code);
-		scan_kernel(v);
-		record(v);
-	}
+	/* an actor that is gone is at no line any more */
+	for (int i = 0; i < v->nactors; i++)
+		if (v->pane_pid[i] > 0 && kill(v->pane_pid[i], 0) != 0)
+			pane_code_mark(v->code, i, 0);
+	scan_kernel(v);
+	loop_timer_set(v->w_kernel, KERNEL_EVERY_MS);
 }
 
 /* ---- Drawing ---------------------------------------------------------- */
@@ -467,7 +477,8 @@ demo_view_key(struct demo_view *v, enum demo_key k)
 		break;
 	case DK_PLUMBING:
 		v->show_plumbing = !v->show_plumbing;
-		v->kernel_at = 0;       /* show it at the next round */
+		if (v->run)
+			scan_kernel(v);         /* at once, running or over */
 		break;
 	case DK_ZOOM:
 		v->zoom = !v->zoom;

@@ -7,25 +7,22 @@
 
 #include "demo.h"
 
-#include <poll.h>
 
 struct demo_view;
 struct store;
 
-/* Start d in a new view. When the demo cannot start, the view still opens
- * and its first pane says why. */
-struct demo_view *demo_view_start(const struct systour_demo *d,
-    enum lang lang, int paused, int delay_ms, struct store *store,
-    char **cause);
+/* Start d in a new view, its run and its kernel view on loop. When the demo
+ * cannot start, the view still opens and its first pane says why. */
+struct demo_view *demo_view_start(struct loop *loop,
+    const struct systour_demo *d, enum lang lang, int paused, int delay_ms,
+    struct store *store, char **cause);
+
+/* 1 once the run is over and recorded (or never started). */
+int demo_view_finished(const struct demo_view *v);
 
 /* Stop what runs (TERM, then KILL), record the run, free the view. */
 void demo_view_free(struct demo_view *v);
 
-/* For the TUI's loop: descriptors to poll, the timeout, and the work to do
- * after poll (reading panes, reaping, the kernel's view). */
-int demo_view_pollfds(struct demo_view *v, struct pollfd *fds, int max);
-int demo_view_timeout(struct demo_view *v);
-void demo_view_work(struct demo_view *v);
 
 /* Draw the view in rows top..top+rows-1 of the screen, and (status not
  * NULL) its status text into status, as demo_view_status for COLS - 2. */

@@ -2,12 +2,11 @@
 #include "keys.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
 int
-keys_fill(struct cmdline_input *in, int wait_ms)
+keys_fill(struct cmdline_input *in)
 {
 	if (in->pos > 0) {
 		memmove(in->b, in->b + in->pos, in->len - in->pos);
@@ -18,11 +17,6 @@ keys_fill(struct cmdline_input *in, int wait_ms)
 		errno = EAGAIN;         /* full: the caller must take keys first */
 		return -1;
 	}
-	if (wait_ms >= 0) {
-		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
-		if (poll(&p, 1, wait_ms) <= 0)
-			return -1;
-	}
 	ssize_t n = read(STDIN_FILENO, in->b + in->len, sizeof in->b - in->len);
 	if (n > 0)
 		in->len += (size_t)n;
@@ -30,12 +24,11 @@ keys_fill(struct cmdline_input *in, int wait_ms)
 }
 
 int
-keys_peek(struct cmdline_input *in, size_t i)
+keys_peek(const struct cmdline_input *in, size_t i)
 {
-	while (in->pos + i >= in->len)
-		if (keys_fill(in, ESC_WAIT_MS) <= 0)
-			return -1;
-	return in->b[in->pos + i];
+	if (in->pos + i < in->len)
+		return in->b[in->pos + i];
+	return in->waited ? -1 : KEYS_WAIT;
 }
 
 int
@@ -78,6 +71,8 @@ keys_decode(struct cmdline_input *in, wchar_t *ch)
 		return k;
 	if (c == 033) {
 		int c1 = keys_peek(in, 1);
+		if (c1 == KEYS_WAIT)
+			return K_MORE;
 		if (c1 != '[' && c1 != 'O') {
 			in->pos++;
 			return K_ESC;
@@ -90,6 +85,8 @@ keys_decode(struct cmdline_input *in, wchar_t *ch)
 				param = param * 10 + (fin - '0');
 			i++;
 		}
+		if (fin == KEYS_WAIT)
+			return K_MORE;
 		if (fin == 'M' && i == 2 && keys_mouse(in, &k))
 			return k;
 		in->pos += fin < 0 ? i : i + 1;
@@ -124,6 +121,8 @@ keys_decode(struct cmdline_input *in, wchar_t *ch)
 	char mb[4];
 	for (int i = 0; i < len; i++) {
 		int b = keys_peek(in, (size_t)i);
+		if (b == KEYS_WAIT)
+			return K_MORE;
 		if (b < 0) {
 			in->pos += (size_t)i;
 			return K_NONE;

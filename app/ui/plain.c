@@ -116,8 +116,8 @@ oneshot_push(struct app *app, const struct app_view *what, char **cause)
 	case APP_VIEW_DEMO:
 		break;
 	}
-	return demo_plain_run(what->demo, what->paused, what->delay_ms,
-	    app->store, cause);
+	return demo_plain_run(app_loop(app), what->demo, what->paused,
+	    what->delay_ms, app->store, cause);
 }
 
 static int

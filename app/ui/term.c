@@ -17,7 +17,6 @@
 #define MOUSE_ON  "\033[?1000h\033[?1006h"
 #define MOUSE_OFF "\033[?1000l\033[?1006l"
 
-static int sig_pipe[2] = { -1, -1 };
 static int active;
 static int use_color;
 static struct termios saved_tio;
@@ -26,17 +25,6 @@ static int have_tio;
  * call async-signal-safe functions. */
 static char restore_seq[256];
 static size_t restore_len;
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-	unsigned char b = (unsigned char)sig;
-	if (write(sig_pipe[1], &b, 1) < 0) {
-		/* the pipe is full: the loop will see the earlier bytes */
-	}
-	errno = saved;
-}
 
 static void
 on_crash(int sig)
@@ -102,20 +90,8 @@ term_init(void)
 {
 	struct sigaction sa;
 
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-		return -1;
 	if (tcgetattr(STDIN_FILENO, &saved_tio) == 0)
 		have_tio = 1;
-
-	/* Before initscr: ncurses leaves SIGWINCH to us when it is handled. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);
-	sigaction(SIGTSTP, &sa, NULL);
 
 	if (initscr() == NULL)
 		return -1;
@@ -168,11 +144,6 @@ term_end(void)
 	endwin();
 	if (have_tio)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGWINCH, SIG_DFL);
-	signal(SIGTSTP, SIG_DFL);
 	restore_len = 0;
 }
 
@@ -184,26 +155,20 @@ term_suspend(void)
 	}
 	curs_set(1);
 	endwin();
-	signal(SIGTSTP, SIG_DFL);
+	/* stop for real, then give SIGTSTP back to the loop's handler */
+	struct sigaction dfl, loop_sa;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &loop_sa);
 	raise(SIGTSTP);         /* stops here until SIGCONT */
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGTSTP, &loop_sa, NULL);
 	reset_prog_mode();
 	term_resize();          /* the size may have changed meanwhile */
 	if (write(STDOUT_FILENO, MOUSE_ON, sizeof MOUSE_ON - 1) < 0) {
 		/* no wheel then */
 	}
 	clearok(curscr, TRUE);  /* the screen was someone else's: repaint it all */
-}
-
-int
-term_signal_fd(void)
-{
-	return sig_pipe[0];
 }
 
 void

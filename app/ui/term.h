@@ -1,6 +1,7 @@
 /* term.h — the one module that owns the terminal: curses set-up and
- * tear-down, colours, signals turned into loop events, and restoring the
- * terminal on every way out, crashes included. */
+ * tear-down, colours, and restoring the terminal on every way out, crashes
+ * included. The signals a person sends (SIGINT, SIGTERM, SIGHUP, SIGWINCH,
+ * SIGTSTP) are the TUI's, as event-loop callbacks (loop_signal). */
 #ifndef SYSTOUR_TERM_H
 #define SYSTOUR_TERM_H
 
@@ -10,19 +11,17 @@
 
 /* Take the terminal: curses in cbreak/noecho mode on the alternate screen,
  * mouse wheel reports on, colours unless NO_COLOR is set. Installs handlers
- * so that SIGINT, SIGTERM, SIGHUP, SIGWINCH and SIGTSTP become bytes on
- * term_signal_fd(), and so that a crash (SIGSEGV, SIGABRT, SIGBUS, SIGFPE,
- * SIGILL) or SIGQUIT restores the terminal before the default action.
- * 0, or -1 when the terminal cannot be set up. */
+ * so that a crash (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL) or SIGQUIT
+ * restores the terminal before the default action. Handle SIGWINCH before
+ * calling it, so that ncurses leaves that signal alone. 0, or -1 when the
+ * terminal cannot be set up. */
 int term_init(void);
 
 /* Give the terminal back as it was. Safe to call twice. */
 void term_end(void);
 
-/* Read end of the self-pipe: each byte is a signal number. */
-int term_signal_fd(void);
-
-/* Give the terminal back and stop (Ctrl-Z); take it again on SIGCONT. */
+/* Give the terminal back and stop (Ctrl-Z); take it again on SIGCONT. The
+ * SIGTSTP handler in place before the call is in place after it. */
 void term_suspend(void);
 
 /* Adopt the terminal's new size after SIGWINCH. */

@@ -1,13 +1,16 @@
 /* tui.c — the full-screen tutor: a stack of views (view.h) drawn between a
- * header and a status line, the front end's answers to the commands
- * (ui_ops), and the input: bytes read from the terminal are decoded into
- * keys for the top view (or fed to readline while the command line is
- * open); signals arrive as bytes on a pipe; drawing erases and redraws,
- * and curses sends only the cells that changed. */
+ * header and a status line, and the front end's answers to the commands
+ * (ui_ops). It runs on the app's event loop: input is read from the
+ * terminal when it is readable and decoded into keys for the top view (or
+ * fed to readline while the command line is open), a lone ESC waits on a
+ * loop timer for the rest of its sequence, signals arrive as loop
+ * callbacks; after each round drawing erases and redraws, and curses sends
+ * only the cells that changed. */
 #include "tui.h"
 #include "demo_view.h"
 #include "draw.h"
 #include "keys.h"
+#include "loop.h"
 #include "shell.h"
 #include "term.h"
 #include "tui_int.h"
@@ -15,7 +18,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +130,7 @@ tui_push_view(struct app *app, const struct app_view *what, char **cause)
 	case APP_VIEW_DEMO:
 		break;
 	}
-	struct demo_view *dv = demo_view_start(what->demo, app->lang,
+	struct demo_view *dv = demo_view_start(t->loop, what->demo, app->lang,
 	    what->paused, what->delay_ms, app->store, cause);
 	if (dv == NULL)
 		return -1;
@@ -315,7 +317,8 @@ key(struct tui *t, enum key k, wchar_t ch)
 		global_key(t, k, ch);
 }
 
-/* Handle everything in the input buffer. */
+/* Handle everything in the input buffer. A sequence cut at its end waits
+ * ESC_WAIT_MS for the rest (on_esc_late), then goes as it is. */
 static void
 handle_input(struct tui *t)
 {
@@ -325,8 +328,13 @@ handle_input(struct tui *t)
 			const unsigned char *b = t->in.b + t->in.pos;
 			if (keys_mouse(&t->in, &k))
 				continue;
+			if (b[0] == 033 && t->in.pos + 1 == t->in.len &&
+			    !t->in.waited) {
+				loop_timer_set(t->w_esc, ESC_WAIT_MS);
+				return;
+			}
 			if (b[0] == 0x07 ||
-			    (b[0] == 033 && t->in.pos + 1 == t->in.len && keys_peek(&t->in, 1) < 0)) {
+			    (b[0] == 033 && t->in.pos + 1 == t->in.len)) {
 				t->in.pos++;
 				cmdline_cancel();
 				continue;
@@ -336,37 +344,66 @@ handle_input(struct tui *t)
 		}
 		wchar_t ch;
 		k = keys_decode(&t->in, &ch);
+		if (k == K_MORE) {
+			loop_timer_set(t->w_esc, ESC_WAIT_MS);
+			return;
+		}
 		key(t, k, ch);
 	}
 }
 
 static void
-handle_signals(struct tui *t)
+on_input(struct loop *l, int fd, unsigned events, void *arg)
 {
-	unsigned char sigs[32];
-	ssize_t n = read(term_signal_fd(), sigs, sizeof sigs);
-	for (ssize_t i = 0; i < n; i++) {
-		switch (sigs[i]) {
-		case SIGWINCH:
-			term_resize();
-			break;
-		case SIGTSTP:
-			term_suspend();
-			break;
-		case SIGINT:
-			/* as Ctrl-C in a shell: cancel what is open, else leave */
-			if (cmdline_active())
-				cmdline_cancel();
-			else if (tui_top(t)->ops == &view_popup_ops)
-				tui_pop(t);
-			else
-				t->app->quit = 1;
-			break;
-		default:
-			t->quit_signal = sigs[i];
+	struct tui *t = arg;
+	int n = keys_fill(&t->in);
+	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+		t->app->quit = 1;       /* the terminal went away */
+		return;
+	}
+	t->in.waited = 0;
+	loop_timer_set(t->w_esc, -1);
+	handle_input(t);
+	char *m = cmdline_take_matches();
+	if (m) {
+		tui_set_status(t, 0, m);
+		free(m);
+	}
+}
+
+static void
+on_esc_late(struct loop *l, void *arg)
+{
+	struct tui *t = arg;
+	t->in.waited = 1;
+	handle_input(t);
+	t->in.waited = 0;
+}
+
+static void
+on_signal(struct loop *l, int sig, void *arg)
+{
+	struct tui *t = arg;
+	switch (sig) {
+	case SIGWINCH:
+		term_resize();
+		break;
+	case SIGTSTP:
+		term_suspend();
+		break;
+	case SIGINT:
+		/* as Ctrl-C in a shell: cancel what is open, else leave */
+		if (cmdline_active())
+			cmdline_cancel();
+		else if (tui_top(t)->ops == &view_popup_ops)
+			tui_pop(t);
+		else
 			t->app->quit = 1;
-			break;
-		}
+		break;
+	default:
+		t->quit_signal = sig;
+		t->app->quit = 1;
+		break;
 	}
 }
 
@@ -376,14 +413,23 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 	struct tui t;
 	memset(&t, 0, sizeof t);
 	t.app = app;
+	t.loop = app_loop(app);
 	app->ui = &tui_ui;
 	app->ui_data = &t;
 
-	if (term_init() != 0) {
+	/* Signals first: before initscr, so ncurses leaves SIGWINCH to us. */
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP };
+	struct loop_watch *w_sig[5];
+	for (int i = 0; i < 5; i++)
+		w_sig[i] = loop_signal(t.loop, sigs[i], on_signal, &t);
+	t.w_esc = loop_timer(t.loop, -1, on_esc_late, &t);
+	t.w_input = loop_fd(t.loop, STDIN_FILENO, LOOP_READ, on_input, &t);
+	int rc = EXIT_OK;
+	if (t.w_input == NULL || term_init() != 0) {
 		warnx_("cannot start the terminal interface (TERM=%s); try --plain",
 		    getenv("TERM") ? getenv("TERM") : "");
-		app->ui_data = NULL;
-		return EXIT_WORK;
+		rc = EXIT_WORK;
+		goto out;
 	}
 	cmdline_init(app, &t.in, run_command, &t);
 	tui_push(&t, &view_list_ops, NULL);
@@ -401,35 +447,8 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 			app->quit = 1;
 	}
 	while (!app->quit) {
-		struct pollfd fds[2 + DEMO_MAX_PANES + 2];
-		int nfds = 2, timeout = -1;
-		fds[0] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
-		fds[1] = (struct pollfd){ term_signal_fd(), POLLIN, 0 };
-		if (t.demo) {
-			nfds += demo_view_pollfds(t.demo, fds + 2, DEMO_MAX_PANES + 2);
-			timeout = demo_view_timeout(t.demo);
-		}
 		draw(&t);
-		if (poll(fds, (nfds_t)nfds, timeout) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (t.demo)
-			demo_view_work(t.demo);
-		if (fds[1].revents & POLLIN)
-			handle_signals(&t);
-		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			int n = keys_fill(&t.in, -1);
-			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
-				break;  /* the terminal went away */
-			handle_input(&t);
-			char *m = cmdline_take_matches();
-			if (m) {
-				tui_set_status(&t, 0, m);
-				free(m);
-			}
-		}
+		loop_once(t.loop, -1);
 	}
 
 	while (t.nviews > 1)
@@ -439,7 +458,12 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 	t.stack[0]->ops->free(t.stack[0]);
 	free(t.stack[0]);
 	free(t.status);
-	app->ui_data = NULL;    /* t is about to go: nothing may reach it */
+out:
+	loop_cancel(t.w_input);
+	loop_cancel(t.w_esc);
+	for (int i = 0; i < 5; i++)
+		loop_cancel(w_sig[i]);
+	app->ui_data = NULL;    /* t is gone with this frame */
 	if (t.quit_signal) {
 		/* die of the signal that asked us to, now that the terminal is back */
 		lessons_free(&app->lessons);
@@ -447,5 +471,5 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 		app->store = NULL;
 		raise(t.quit_signal);
 	}
-	return EXIT_OK;
+	return rc;
 }

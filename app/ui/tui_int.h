@@ -13,6 +13,8 @@
 #define TUI_MIN_ROWS 24
 
 struct demo_view;
+struct loop;
+struct loop_watch;
 
 struct tui {
 	struct app *app;
@@ -27,6 +29,9 @@ struct tui {
 
 	int quit_signal;        /* SIGTERM or SIGHUP that ended the run */
 	struct cmdline_input in;        /* bytes from the terminal */
+	struct loop *loop;
+	struct loop_watch *w_input;     /* the terminal is readable */
+	struct loop_watch *w_esc;       /* the rest of an ESC sequence is late */
 };
 
 /* Push a new view of kind ops, set up from arg by ops->init. A full stack

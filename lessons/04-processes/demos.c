@@ -233,7 +233,7 @@ static const int child_work[NCHILD] = { 18, 13, 4, 3 };
 static void __attribute__((noreturn))
 join_child(struct demo_ctx *ctx, const struct demo_api *api, int i)
 {
-	char who[16];
+	char who[32];
 	snprintf(who, sizeof who, "child %d", i);
 	api->to_pane(ctx, i, who);
 	api->step(ctx, 7);
@@ -422,7 +422,7 @@ static void __attribute__((noreturn))
 pool_worker(struct demo_ctx *ctx, const struct demo_api *api, int w,
     int task_fd, int result_fd)
 {
-	char who[16];
+	char who[32];
 	snprintf(who, sizeof who, "worker %d", w);
 	api->to_pane(ctx, w, who);
 	printf("worker %d: PID %d, parent %d\n", w, (int)getpid(),

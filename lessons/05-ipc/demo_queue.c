@@ -187,7 +187,7 @@ queue_writer(struct demo_ctx *ctx, const struct demo_api *api,
     struct queue_demo *d, int n)
 {
 	static const char *const urls[] = { "url-1", "url-2", "url-3" };
-	char who[16];
+	char who[32];
 	snprintf(who, sizeof who, "writer %d", n);
 	api->to_pane(ctx, n, who);
 	api->step(ctx, 6);

@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "demo.h"
+#include "loop.h"
 #include "util.h"
 
 #define MAX_SEEN 16
@@ -99,18 +99,22 @@ static const struct systour_demo orphan_demo = {
 	.run = orphan_run,
 };
 
-/* Run r until it is finished, for at most 10 s. */
+static struct loop *
+new_loop(void)
+{
+	char *cause = NULL;
+	struct loop *l = loop_new(&cause);
+	assert_non_null(l);
+	return l;
+}
+
+/* Run r on l until it is finished, for at most 10 s. */
 static void
-run_to_end(struct demo_run *r)
+run_to_end(struct loop *l, struct demo_run *r)
 {
 	long long deadline = now_ms() + 10000;
-	while (!demo_finished(r) && now_ms() < deadline) {
-		struct pollfd fds[DEMO_MAX_PANES + 2];
-		int n = demo_pollfds(r, fds, DEMO_MAX_PANES + 2);
-		int t = demo_timeout(r);
-		poll(fds, (nfds_t)n, t < 0 || t > 100 ? 100 : t);
-		demo_work(r);
-	}
+	while (!demo_finished(r) && now_ms() < deadline)
+		loop_once(l, 100);
 	assert_true(demo_finished(r));
 }
 
@@ -151,10 +155,11 @@ test_reaps_its_own_and_no_other(void **state)
 	struct demo_sink sink = { .arg = &seen, .exited = on_exited,
 	    .figure = on_figure };
 	char *cause = NULL;
-	struct demo_run *r = demo_start(&orphan_demo, &sink, 0, 0, &cause);
+	struct loop *lp = new_loop();
+	struct demo_run *r = demo_start(lp, &orphan_demo, &sink, 0, 0, &cause);
 	assert_non_null(r);
 	pid_t leader = demo_pgid(r);
-	run_to_end(r);
+	run_to_end(lp, r);
 
 	/* the leader and the orphan were reaped and reported */
 	assert_true(seen.grandchild > 0);
@@ -177,6 +182,7 @@ test_reaps_its_own_and_no_other(void **state)
 	assert_no_zombie_child();
 	demo_free(r);
 	assert_no_zombie_child();
+	loop_free(lp);
 }
 
 /* demo_free() kills and reaps the demo's group, and only that. */
@@ -185,9 +191,11 @@ test_free_reaps_only_the_group(void **state)
 {
 	pid_t other = other_zombie();
 	char *cause = NULL;
-	struct demo_run *r = demo_start(&orphan_demo, NULL, 1, 0, &cause);
+	struct loop *lp = new_loop();
+	struct demo_run *r = demo_start(lp, &orphan_demo, NULL, 1, 0, &cause);
 	assert_non_null(r);
 	demo_free(r);
+	loop_free(lp);
 	int st = 0;
 	assert_int_equal(waitpid(other, &st, WNOHANG), other);
 	assert_int_equal(WEXITSTATUS(st), 7);

@@ -9,7 +9,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,8 @@
 #include <unistd.h>
 
 #include "demo.h"
+#include "loop.h"
+#include "util.h"
 
 /* Pane 1's actor leaves the group; pane 2's stays. Each reports a step
  * once it is set up, then waits for good. */
@@ -57,16 +58,15 @@ on_position(void *arg, int pane, int line)
 	stepped[pane] = 1;
 }
 
-/* Run the supervisor until done() or 10 s. */
+static struct loop *loop;
+
+/* Run the supervisor's loop until done() or 10 s. */
 static void
 work_until(struct demo_run *r, int (*done)(struct demo_run *))
 {
-	for (int i = 0; i < 1000 && !done(r); i++) {
-		struct pollfd fds[DEMO_MAX_PANES + 2];
-		int n = demo_pollfds(r, fds, DEMO_MAX_PANES + 2);
-		poll(fds, (nfds_t)n, 10);
-		demo_work(r);
-	}
+	long long deadline = now_ms() + 10000;
+	while (!done(r) && now_ms() < deadline)
+		loop_once(loop, 10);
 	assert_true(done(r));
 }
 
@@ -81,7 +81,9 @@ test_kill_only_inside_the_group(void **state)
 {
 	struct demo_sink sink = { .position = on_position };
 	char *cause = NULL;
-	struct demo_run *r = demo_start(&demo, &sink, 1, 0, &cause);
+	loop = loop_new(&cause);
+	assert_non_null(loop);
+	struct demo_run *r = demo_start(loop, &demo, &sink, 1, 0, &cause);
 	assert_non_null(r);
 	work_until(r, both_set_up);
 	pid_t escaper = demo_pane_pid(r, 1), stayer = demo_pane_pid(r, 2);
@@ -117,6 +119,7 @@ test_kill_only_inside_the_group(void **state)
 
 	kill(escaper, SIGKILL);
 	demo_free(r);
+	loop_free(loop);
 }
 
 static int
