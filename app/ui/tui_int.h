@@ -12,7 +12,6 @@
 #define TUI_MIN_COLS 80
 #define TUI_MIN_ROWS 24
 
-struct demo_view;
 struct loop;
 struct loop_watch;
 
@@ -24,7 +23,6 @@ struct tui {
 	char *status;           /* message on the status line, or NULL */
 	int status_error;
 
-	struct demo_view *demo; /* the running demo (its view owns it), or NULL */
 	int demo_only;          /* started as `systour demo NAME`: closing quits */
 
 	int quit_signal;        /* SIGTERM or SIGHUP that ended the run */

@@ -14,14 +14,11 @@ static void
 demo_init(struct view *v, void *arg)
 {
 	v->data = arg;
-	v->tui->demo = arg;
 }
 
 static void
 demo_free_view(struct view *v)
 {
-	if (v->tui->demo == v->data)
-		v->tui->demo = NULL;
 	demo_view_free(v->data);
 }
 
