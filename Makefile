@@ -78,9 +78,9 @@ lessons/%/$(MODULE): lessons/%/demos.c $$(wildcard lessons/$$*/*.c) $(MODULE_SRC
 	$(CC) $(CFLAGS) -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter $(SANFLAGS) \
 	      -fPIC -shared -Iapp/demo -o $@ $(filter %.c,$^) -lpthread
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 
@@ -108,7 +108,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=fuzzer-no-link,address,undefined \
                 -fno-sanitize-recover=undefined -Wall -Wextra -Wno-unused-parameter
-FUZZ_LIBSRC  := app/queue/wire.c app/core/util.c $(wildcard app/pickle/*.c)
+FUZZ_LIBSRC  := app/queue/wire.c app/core/util.c app/core/buf.c $(wildcard app/pickle/*.c)
 FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:app/%.c=build-fuzz/app/%.o)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/%)

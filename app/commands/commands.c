@@ -2,6 +2,7 @@
  * arguments, its help in both languages, and what it does. Front ends show
  * the results through app->ui. */
 #include "shell.h"
+#include "buf.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -221,13 +222,14 @@ static const struct cmd_entry cmd_problems_entry = {
 struct seen {
 	struct store_step *v;
 	int n;
+	size_t cap;
 };
 
 static int
 collect_step(const struct store_step *s, void *arg)
 {
 	struct seen *sn = arg;
-	sn->v = xreallocarray(sn->v, sn->n + 1, sizeof *sn->v);
+	ARRAY_GROW(sn->v, sn->cap, (size_t)sn->n + 1);
 	sn->v[sn->n] = *s;
 	sn->v[sn->n++].lesson = xstrdup(s->lesson);
 	return 0;

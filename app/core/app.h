@@ -50,6 +50,7 @@ struct app {
 	struct lesson_set lessons;
 	char **problems;        /* lessons that did not load: "PATH:LINE: what" */
 	int nproblems;
+	size_t problems_cap;    /* problems allocated */
 
 	struct store *store;
 	char *db_path;

@@ -222,6 +222,7 @@ static uint32_t
 epoll_bits(unsigned events)
 {
 	return (events & LOOP_READ ? EPOLLIN | EPOLLRDHUP : 0) |
+	    (events & LOOP_HANGUP ? EPOLLRDHUP : 0) |
 	    (events & LOOP_WRITE ? EPOLLOUT : 0);
 }
 

@@ -23,7 +23,10 @@
 struct loop;
 struct loop_watch;
 
-enum { LOOP_READ = 1, LOOP_WRITE = 2, LOOP_ERROR = 4 };
+/* LOOP_HANGUP: wait only for the peer of a socket to hang up (its
+ * EPOLLRDHUP), without asking to read: a server that is not reading from a
+ * client for now still notices it leaving. Reported as LOOP_READ. */
+enum { LOOP_READ = 1, LOOP_WRITE = 2, LOOP_ERROR = 4, LOOP_HANGUP = 8 };
 
 typedef void loop_fd_fn(struct loop *l, int fd, unsigned events, void *arg);
 typedef void loop_timer_fn(struct loop *l, void *arg);

@@ -41,6 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 /* ---- Values --------------------------------------------------------- */
 
 enum pval_kind {
@@ -299,33 +301,26 @@ void pickle_dis_free(struct pickle_dis *d);
  * the pickle is bad (-1 and *cause). 0 on success. */
 int pickle_dis(const void *buf, size_t len, char **text, char **cause);
 
-/* A growable byte buffer, kept NUL-terminated. */
-struct pickle_buf {
-	char *p;
-	size_t len, cap;
-};
-void pickle_buf_add(struct pickle_buf *b, const void *p, size_t n);
-void pickle_buf_printf(struct pickle_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* The text helpers below append to a struct buf (buf.h). */
 
 /* Append Python's repr() of a str held as UTF-8 (surrogatepass), of bytes,
  * of a float, and of an int of any size (two's complement, little-endian;
  * past 4300 digits, as Python 3.11 refuses to print, a placeholder). Shared
  * by the disassembler and pval_repr. */
-void pickle_repr_str(struct pickle_buf *b, const char *p, size_t n);
-void pickle_repr_bytes(struct pickle_buf *b, const void *p, size_t n);
-void pickle_repr_float(struct pickle_buf *b, double f);
-void pickle_repr_intle(struct pickle_buf *b, const void *p, size_t n);
+void pickle_repr_str(struct buf *b, const char *p, size_t n);
+void pickle_repr_bytes(struct buf *b, const void *p, size_t n);
+void pickle_repr_float(struct buf *b, double f);
+void pickle_repr_intle(struct buf *b, const void *p, size_t n);
 
 /* Text helpers shared with the disassembler: decode a STRING argument
  * (escapes undone, ASCII only) or a UNICODE one (raw-unicode-escape) into
  * UTF-8 in *out; parse a decimal int ("-12", any size) into two's
  * complement bytes. 0, or -1 and *why (static text). */
-int pickle_unescape_string(struct pickle_buf *out, const unsigned char *p,
+int pickle_unescape_string(struct buf *out, const unsigned char *p,
     size_t n, const char **why);
-int pickle_raw_unicode(struct pickle_buf *out, const unsigned char *p,
+int pickle_raw_unicode(struct buf *out, const unsigned char *p,
     size_t n, const char **why);
-int pickle_decimal(struct pickle_buf *out, const unsigned char *p, size_t n,
+int pickle_decimal(struct buf *out, const unsigned char *p, size_t n,
     const char **why);
 /* 1 if p[0..n) is UTF-8 as surrogatepass allows. */
 int pickle_utf8_ok(const unsigned char *p, size_t n);

@@ -91,10 +91,7 @@ push(struct unpickler *u, struct pval *v)
 		pval_free(v);
 		return fail(u, "the stack grows past %zu items", u->lim->max_stack);
 	}
-	if (u->n == u->cap) {
-		u->cap = u->cap ? 2 * u->cap : 64;
-		u->stack = xreallocarray(u->stack, u->cap, sizeof *u->stack);
-	}
+	ARRAY_GROW(u->stack, u->cap, u->n + 1);
 	u->stack[u->n++] = v;
 	return 0;
 }
@@ -202,6 +199,8 @@ memo_put(struct unpickler *u, uint64_t key)
 	}
 	if (u->memo_n >= u->lim->max_memo)
 		return fail(u, "the memo grows past %zu entries", u->lim->max_memo);
+	/* An open-addressing table: doubled and every entry placed again, so
+	 * not a growable array (ARRAY_GROW does not fit). */
 	if (2 * (u->memo_n + 1) > u->memo_cap) {
 		struct memo_slot *old = u->memo;
 		size_t oldcap = u->memo_cap;
@@ -233,16 +232,16 @@ memo_get(struct unpickler *u, uint64_t key)
 
 /* The code points of a str, each below 256, as bytes; -1 otherwise. */
 static int
-latin1_bytes(const struct pval *s, struct pickle_buf *out)
+latin1_bytes(const struct pval *s, struct buf *out)
 {
 	const unsigned char *p = (const unsigned char *)s->u.s.s;
 	uint32_t cp;
-	pickle_buf_add(out, "", 0);
+	buf_add(out, "", 0);
 	for (size_t i = 0; i < s->u.s.len;) {
 		size_t k = pk_utf8_next(p + i, s->u.s.len - i, &cp);
 		if (k == 0 || cp > 0xff)
 			return -1;
-		pk_buf_byte(out, (unsigned char)cp);
+		buf_addc(out, (unsigned char)cp);
 		i += k;
 	}
 	return 0;
@@ -259,15 +258,15 @@ is_latin1_name(const struct pval *v)
 /* bytes() and bytearray() from (), (bytes,), ([ints],) or (str, latin-1). */
 static int
 bytes_arg(struct unpickler *u, const char *what, const struct pval *args,
-    struct pickle_buf *out)
+    struct buf *out)
 {
-	pickle_buf_add(out, "", 0);
+	buf_add(out, "", 0);
 	size_t n = args->u.c.n;
 	const struct pval *a = n ? args->u.c.v[0] : NULL;
 	if (n == 0)
 		return 0;
 	if (n == 1 && (a->kind == PV_BYTES || a->kind == PV_BYTEARRAY)) {
-		pickle_buf_add(out, a->u.s.s, a->u.s.len);
+		buf_add(out, a->u.s.s, a->u.s.len);
 		return 0;
 	}
 	if (n == 1 && (a->kind == PV_LIST || a->kind == PV_TUPLE)) {
@@ -276,7 +275,7 @@ bytes_arg(struct unpickler *u, const char *what, const struct pval *args,
 			if (pval_get_int(a->u.c.v[i], &b) < 0 || b < 0 || b > 255)
 				return fail(u, "%s() of a list that is not of bytes 0 to 255",
 				    what);
-			pk_buf_byte(out, (unsigned char)b);
+			buf_addc(out, (unsigned char)b);
 		}
 		return 0;
 	}
@@ -323,7 +322,7 @@ call_global(struct unpickler *u, struct pval *fn, struct pval *args,
     int newobj, const char *op)
 {
 	int rc = -1;
-	struct pickle_buf b = { 0 };
+	struct buf b = { 0 };
 	if (fn->kind != PV_GLOBAL) {
 		fail(u, "%s calls a %s, not an allowed class", op,
 		    pval_type_name(fn));
@@ -382,7 +381,7 @@ call_global(struct unpickler *u, struct pval *fn, struct pval *args,
 		if (bytes_arg(u, a->name, args, &b) < 0)
 			goto out;
 		rc = push(u, pv_blob(a->what == G_BYTES ? PV_BYTES : PV_BYTEARRAY,
-		    b.p, b.len));
+		    b.data, b.len));
 		break;
 	case G_ENCODE:
 		/* codecs.encode(str, 'latin1'): how protocols 0 to 2 write bytes */
@@ -404,13 +403,13 @@ call_global(struct unpickler *u, struct pval *fn, struct pval *args,
 			fail(u, "_codecs.encode(): a character beyond Latin-1");
 			goto out;
 		}
-		rc = push(u, pval_bytes(b.p, b.len));
+		rc = push(u, pval_bytes(b.data, b.len));
 		break;
 	default:
 		break;
 	}
 out:
-	free(b.p);
+	free(b.data);
 	pval_free(fn);
 	pval_free(args);
 	return rc;
@@ -525,10 +524,10 @@ load_into(struct unpickler *u, const char *op, enum pval_kind want)
 static int
 push_text(struct unpickler *u, const struct pickle_op *op)
 {
-	struct pickle_buf b = { 0 };
+	struct buf b = { 0 };
 	const char *why = NULL;
 	int rc = 0;
-	pickle_buf_add(&b, "", 0);
+	buf_add(&b, "", 0);
 	switch (op->info->arg) {
 	case PA_STRINGNL:
 		rc = pickle_unescape_string(&b, op->data, op->len, &why);
@@ -541,7 +540,7 @@ push_text(struct unpickler *u, const struct pickle_op *op)
 				rc = -1;
 				break;
 			}
-		pickle_buf_add(&b, op->data, op->len);
+		buf_add(&b, op->data, op->len);
 		break;
 	case PA_UNICODENL:
 		rc = pickle_raw_unicode(&b, op->data, op->len, &why);
@@ -551,13 +550,13 @@ push_text(struct unpickler *u, const struct pickle_op *op)
 			why = "a str that is not UTF-8";
 			rc = -1;
 		} else
-			pickle_buf_add(&b, op->data, op->len);
+			buf_add(&b, op->data, op->len);
 	}
 	if (rc == 0)
-		rc = PUSH_NEW(u, pv_blob(PV_STR, b.p, b.len));
+		rc = PUSH_NEW(u, pv_blob(PV_STR, b.data, b.len));
 	else
 		fail(u, "%s: %s", op->info->name, why);
-	free(b.p);
+	free(b.data);
 	return rc;
 }
 
@@ -583,17 +582,17 @@ push_int_text(struct unpickler *u, const struct pickle_op *op)
 		}
 	} else if (n > 0 && p[n - 1] == 'L')
 		n--;
-	struct pickle_buf b = { 0 };
+	struct buf b = { 0 };
 	const char *why;
 	if (pickle_decimal(&b, p, n, &why) < 0) {
 		char *s = printable_name((const char *)op->data, op->len);
 		fail(u, "%s: invalid literal for int(): '%s'", op->info->name, s);
 		free(s);
-		free(b.p);
+		free(b.data);
 		return -1;
 	}
-	int rc = PUSH_NEW(u, pval_int_le(b.p, b.len));
-	free(b.p);
+	int rc = PUSH_NEW(u, pval_int_le(b.data, b.len));
+	free(b.data);
 	return rc;
 }
 
@@ -640,11 +639,7 @@ run_op(struct unpickler *u, const struct pickle_op *op, size_t len)
 		if (u->n + u->nmarks >= u->lim->max_stack)
 			return fail(u, "the stack grows past %zu items",
 			    u->lim->max_stack);
-		if (u->nmarks == u->capmarks) {
-			u->capmarks = u->capmarks ? 2 * u->capmarks : 16;
-			u->marks = xreallocarray(u->marks, u->capmarks,
-			    sizeof *u->marks);
-		}
+		ARRAY_GROW(u->marks, u->capmarks, u->nmarks + 1);
 		u->marks[u->nmarks++] = u->n;
 		return 0;
 	case '0':                                       /* POP */
@@ -919,8 +914,7 @@ pickle_loads(const void *buf, size_t len, const struct pickle_limits *lim,
 	}
 	/* The stack exists from the start: a MARK with nothing above it
 	 * ("(d") slices it at offset 0, and NULL + 0 is undefined. */
-	u.cap = 64;
-	u.stack = xreallocarray(NULL, u.cap, sizeof *u.stack);
+	ARRAY_GROW(u.stack, u.cap, 64);
 	for (size_t pos = 0;;) {
 		struct pickle_op op;
 		u.offset = pos;

@@ -140,11 +140,11 @@ pickle_op_read(const unsigned char *buf, size_t len, size_t pos,
 	op->info = pickle_opinfo(buf[pos]);
 	if (op->info == NULL) {
 		if (cause) {
-			struct pickle_buf b = { 0 };
+			struct buf b = { 0 };
 			pickle_repr_bytes(&b, buf + pos, 1);
 			*cause = xasprintf("pickle: unknown opcode %s (at offset %zu)",
-			    b.p, pos);
-			free(b.p);
+			    b.data, pos);
+			free(b.data);
 		}
 		return -1;
 	}
@@ -308,6 +308,8 @@ dmemo_has(const struct pickle_dis *d, int64_t key)
 static void
 dmemo_add(struct pickle_dis *d, int64_t key)
 {
+	/* An open-addressing table: doubled and every entry placed again, so
+	 * not a growable array (ARRAY_GROW does not fit). */
 	if (2 * (d->memo_n + 1) > d->memo_cap) {
 		int64_t *old = d->memo;
 		unsigned char *oldused = d->used;
@@ -333,69 +335,66 @@ dmemo_add(struct pickle_dis *d, int64_t key)
 static void
 dpush(struct pickle_dis *d, unsigned char mark)
 {
-	if (d->n == d->cap) {
-		d->cap = d->cap ? 2 * d->cap : 64;
-		d->stack = xrealloc(d->stack, d->cap);
-	}
+	ARRAY_GROW(d->stack, d->cap, d->n + 1);
 	d->stack[d->n++] = mark;
 }
 
 /* The text of a decimal line as Python's int() would take it: spaces
  * around, an optional sign, digits with single underscores between. */
 static int
-int_text(struct pickle_buf *out, const unsigned char *p, size_t n,
+int_text(struct buf *out, const unsigned char *p, size_t n,
     const char **why)
 {
 	while (n && (*p == ' ' || *p == '\t'))
 		p++, n--;
 	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r'))
 		n--;
-	struct pickle_buf digits = { 0 };
-	pickle_buf_add(&digits, "", 0);
+	struct buf digits = { 0 };
+	buf_add(&digits, "", 0);
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '_' && i > 0 && i + 1 < n && p[i - 1] >= '0' &&
 		    p[i - 1] <= '9' && p[i + 1] >= '0' && p[i + 1] <= '9')
 			continue;
-		pickle_buf_add(&digits, p + i, 1);
+		buf_add(&digits, p + i, 1);
 	}
-	struct pickle_buf le = { 0 };
-	int rc = pickle_decimal(&le, (unsigned char *)digits.p, digits.len, why);
+	struct buf le = { 0 };
+	int rc = pickle_decimal(&le, (unsigned char *)digits.data, digits.len, why);
 	if (rc == 0)
-		pickle_repr_intle(out, le.p, le.len);
-	free(le.p);
-	free(digits.p);
+		pickle_repr_intle(out, le.data, le.len);
+	free(le.data);
+	free(digits.data);
 	return rc;
 }
 
 /* Append repr(arg) as pickletools shows it; *key gets the memo key of a
  * PUT or GET. -1 and *why when the argument is not what it should be. */
 static int
-arg_repr(struct pickle_buf *b, const struct pickle_op *op, int64_t *key,
+arg_repr(struct buf *b, const struct pickle_op *op, int64_t *key,
     const char **why)
 {
-	struct pickle_buf t = { 0 };
+	struct buf t = { 0 };
 	int rc = 0;
-	pickle_buf_add(&t, "", 0);
+	buf_add(&t, "", 0);
 	switch (op->info->arg) {
 	case PA_NONE:
 		break;
 	case PA_UINT1: case PA_UINT2: case PA_UINT4: case PA_INT4:
-		pickle_buf_printf(b, "%lld", (long long)op->n);
+		buf_printf(b, "%lld", (long long)op->n);
 		*key = op->n;
 		break;
 	case PA_UINT8:
-		pickle_buf_printf(b, "%llu", (unsigned long long)op->u);
+		buf_printf(b, "%llu", (unsigned long long)op->u);
 		break;
 	case PA_DECIMALNL_SHORT:
 		if (op->len == 2 && op->data[0] == '0' &&
 		    (op->data[1] == '0' || op->data[1] == '1')) {
-			pickle_buf_printf(b, "%s", op->data[1] == '1' ? "True" : "False");
+			buf_printf(b, "%s", op->data[1] == '1' ? "True" : "False");
 			*key = op->data[1] == '1';
 			break;
 		}
 		if ((rc = int_text(&t, op->data, op->len, why)) == 0) {
-			pickle_buf_add(b, t.p, t.len);
-			*key = strtoll(t.p, NULL, 10);
+			buf_add(b, t.data, t.len);
+			*key = strtoll(t.data, NULL, 10);
 		}
 		break;
 	case PA_DECIMALNL_LONG:
@@ -428,44 +427,44 @@ arg_repr(struct pickle_buf *b, const struct pickle_op *op, int64_t *key,
 		break;
 	case PA_STRINGNL: case PA_STRINGNL_NOESCAPE:
 		if ((rc = pickle_unescape_string(&t, op->data, op->len, why)) == 0)
-			pickle_repr_str(b, t.p, t.len);
+			pickle_repr_str(b, t.data, t.len);
 		break;
 	case PA_STRINGNL_PAIR: {
-		struct pickle_buf t2 = { 0 };
-		pickle_buf_add(&t2, "", 0);
+		struct buf t2 = { 0 };
+		buf_add(&t2, "", 0);
 		if ((rc = pickle_unescape_string(&t, op->data, op->len, why)) == 0 &&
 		    (rc = pickle_unescape_string(&t2, op->data2, op->len2, why)) == 0) {
-			pickle_buf_add(&t, " ", 1);
-			pickle_buf_add(&t, t2.p, t2.len);
-			pickle_repr_str(b, t.p, t.len);
+			buf_add(&t, " ", 1);
+			buf_add(&t, t2.data, t2.len);
+			pickle_repr_str(b, t.data, t.len);
 		}
-		free(t2.p);
+		free(t2.data);
 		break;
 	}
 	case PA_STRING1: case PA_STRING4:
 		for (size_t i = 0; i < op->len; i++) {   /* Latin-1 */
 			unsigned char c = op->data[i];
 			if (c < 0x80)
-				pickle_buf_add(&t, &c, 1);
+				buf_add(&t, &c, 1);
 			else {
 				unsigned char u[2] = { (unsigned char)(0xc0 | c >> 6),
 				    (unsigned char)(0x80 | (c & 0x3f)) };
-				pickle_buf_add(&t, u, 2);
+				buf_add(&t, u, 2);
 			}
 		}
-		pickle_repr_str(b, t.p, t.len);
+		pickle_repr_str(b, t.data, t.len);
 		break;
 	case PA_BYTES1: case PA_BYTES4: case PA_BYTES8:
 		pickle_repr_bytes(b, op->data, op->len);
 		break;
 	case PA_BYTEARRAY8:
-		pickle_buf_add(b, "bytearray(", 10);
+		buf_add(b, "bytearray(", 10);
 		pickle_repr_bytes(b, op->data, op->len);
-		pickle_buf_add(b, ")", 1);
+		buf_add(b, ")", 1);
 		break;
 	case PA_UNICODENL:
 		if ((rc = pickle_raw_unicode(&t, op->data, op->len, why)) == 0)
-			pickle_repr_str(b, t.p, t.len);
+			pickle_repr_str(b, t.data, t.len);
 		break;
 	case PA_UNICODE1: case PA_UNICODE4: case PA_UNICODE8:
 		if (!pickle_utf8_ok(op->data, op->len)) {
@@ -478,7 +477,7 @@ arg_repr(struct pickle_buf *b, const struct pickle_op *op, int64_t *key,
 		pickle_repr_intle(b, op->data, op->len);
 		break;
 	}
-	free(t.p);
+	free(t.data);
 	return rc;
 }
 
@@ -531,13 +530,13 @@ pickle_dis_next(struct pickle_dis *d, const unsigned char *buf, size_t len,
 		return -1;
 	}
 	const struct opdef *def = (const struct opdef *)op.info;
-	struct pickle_buf b = { 0 };
-	struct pickle_buf arg = { 0 };
+	struct buf b = { 0 };
+	struct buf arg = { 0 };
 	int64_t key = -1;
 	const char *why = NULL;
 	char *errormsg = NULL;
 	if (arg_repr(&arg, &op, &key, &why) < 0) {
-		free(arg.p);
+		free(arg.data);
 		char *what = xasprintf("%s: %s", op.info->name, why);
 		dis_fail(cause, op.offset, what);
 		free(what);
@@ -546,14 +545,14 @@ pickle_dis_next(struct pickle_dis *d, const unsigned char *buf, size_t len,
 
 	/* "%5d: %-4s %s%s": offset, the opcode byte as repr() shows it, the
 	 * MARK indentation, the name */
-	struct pickle_buf code = { 0 };
+	struct buf code = { 0 };
 	pickle_repr_bytes(&code, &op.info->code, 1);
-	code.p[code.len - 1] = '\0';    /* b'x' -> x */
-	pickle_buf_printf(&b, "%5zu: %-4s ", op.offset, code.p + 2);
-	free(code.p);
+	code.data[code.len - 1] = '\0';    /* b'x' -> x */
+	buf_printf(&b, "%5zu: %-4s ", op.offset, code.data + 2);
+	free(code.data);
 	for (size_t i = 0; i < d->nmarks; i++)
-		pickle_buf_add(&b, "    ", 4);
-	pickle_buf_add(&b, op.info->name, strlen(op.info->name));
+		buf_add(&b, "    ", 4);
+	buf_add(&b, op.info->name, strlen(op.info->name));
 	if (op.info->proto > d->maxproto)
 		d->maxproto = op.info->proto;
 
@@ -580,7 +579,7 @@ pickle_dis_next(struct pickle_dis *d, const unsigned char *buf, size_t len,
 			snprintf(markmsg, sizeof markmsg, "(as %lld)", (long long)idx);
 		if (dmemo_has(d, idx))
 			errormsg = c == 0x94 ? xstrdup("memo key None already defined") :
-			    xasprintf("memo key %s already defined", arg.p);
+			    xasprintf("memo key %s already defined", arg.data);
 		else if (d->n == 0)
 			errormsg = xstrdup("stack is empty -- can't store into memo");
 		else if (d->stack[d->n - 1])
@@ -588,24 +587,24 @@ pickle_dis_next(struct pickle_dis *d, const unsigned char *buf, size_t len,
 		else
 			dmemo_add(d, idx);
 	} else if ((c == 'g' || c == 'h' || c == 'j') && !dmemo_has(d, key))
-		errormsg = xasprintf("memo key %s has never been stored into", arg.p);
+		errormsg = xasprintf("memo key %s has never been stored into", arg.data);
 
 	if (arg.len || *markmsg) {
 		size_t nl = strlen(op.info->name);
 		for (size_t i = nl; i < 10; i++)
-			pickle_buf_add(&b, " ", 1);
+			buf_add(&b, " ", 1);
 		if (op.info->arg != PA_NONE) {
-			pickle_buf_add(&b, " ", 1);
-			pickle_buf_add(&b, arg.p, arg.len);
+			buf_add(&b, " ", 1);
+			buf_add(&b, arg.data, arg.len);
 		}
 		if (*markmsg) {
-			pickle_buf_add(&b, " ", 1);
-			pickle_buf_add(&b, markmsg, strlen(markmsg));
+			buf_add(&b, " ", 1);
+			buf_add(&b, markmsg, strlen(markmsg));
 		}
 	}
-	pickle_buf_add(&b, "\n", 1);
-	free(arg.p);
-	*line = b.p;
+	buf_add(&b, "\n", 1);
+	free(arg.data);
+	*line = b.data;
 	if (errormsg) {
 		dis_fail(cause, op.offset, errormsg);
 		free(errormsg);
@@ -620,11 +619,7 @@ pickle_dis_next(struct pickle_dis *d, const unsigned char *buf, size_t len,
 	}
 	d->n -= numtopop;
 	if (def->push < 0) {
-		if (d->nmarks == d->capmarks) {
-			d->capmarks = d->capmarks ? 2 * d->capmarks : 16;
-			d->markpos = xreallocarray(d->markpos, d->capmarks,
-			    sizeof *d->markpos);
-		}
+		ARRAY_GROW(d->markpos, d->capmarks, d->nmarks + 1);
 		d->markpos[d->nmarks++] = op.offset;
 		dpush(d, 1);
 	} else
@@ -640,20 +635,20 @@ int
 pickle_dis(const void *buf, size_t len, char **text, char **cause)
 {
 	struct pickle_dis *d = pickle_dis_new();
-	struct pickle_buf out = { 0 };
+	struct buf out = { 0 };
 	int rc;
-	pickle_buf_add(&out, "", 0);
+	buf_add(&out, "", 0);
 	for (;;) {
 		char *line;
 		rc = pickle_dis_next(d, buf, len, 1, &line, NULL, cause);
 		if (line) {
-			pickle_buf_add(&out, line, strlen(line));
+			buf_add(&out, line, strlen(line));
 			free(line);
 		}
 		if (rc != 1)
 			break;
 	}
 	pickle_dis_free(d);
-	*text = out.p;
+	*text = out.data;
 	return rc == 2 ? 0 : -1;
 }

@@ -31,7 +31,7 @@ struct pmemo {
 };
 
 struct pickler {
-	struct pickle_buf out;
+	struct buf out;
 	int proto;
 	size_t frame;           /* where the open frame's header is, or NO_FRAME */
 	struct pmemo *memo;
@@ -57,6 +57,8 @@ pmemo_find(const struct pickler *p, const void *key)
 static void
 pmemo_add(struct pickler *p, const void *key, uint32_t idx)
 {
+	/* An open-addressing table: doubled and every entry placed again, so
+	 * not a growable array (ARRAY_GROW does not fit). */
 	if (2 * (p->memo_n + 1) > p->memo_cap) {
 		struct pmemo *old = p->memo;
 		size_t oldcap = p->memo_cap;
@@ -80,13 +82,13 @@ pmemo_add(struct pickler *p, const void *key, uint32_t idx)
 static void
 w(struct pickler *p, const void *data, size_t n)
 {
-	pickle_buf_add(&p->out, data, n);
+	buf_add(&p->out, data, n);
 }
 
 static void
 w1(struct pickler *p, unsigned char c)
 {
-	pk_buf_byte(&p->out, c);
+	buf_addc(&p->out, c);
 }
 
 static void
@@ -112,7 +114,7 @@ frame_end(struct pickler *p)
 	if (p->frame == NO_FRAME)
 		return;
 	size_t n = p->out.len - p->frame - FRAME_HEADER;
-	unsigned char *h = (unsigned char *)p->out.p + p->frame;
+	unsigned char *h = (unsigned char *)p->out.data + p->frame;
 	if (n >= FRAME_SIZE_MIN) {
 		h[0] = 0x95;
 		for (int i = 0; i < 8; i++)
@@ -120,7 +122,7 @@ frame_end(struct pickler *p)
 	} else {
 		memmove(h, h + FRAME_HEADER, n);
 		p->out.len -= FRAME_HEADER;
-		p->out.p[p->out.len] = '\0';
+		p->out.data[p->out.len] = '\0';
 	}
 	p->frame = NO_FRAME;
 }
@@ -252,11 +254,11 @@ save_bytes(struct pickler *p, const char *s, size_t n, const void *key)
 			w1(p, ')');
 		} else {
 			save_global(p, pk_allowed_what(G_ENCODE));
-			struct pickle_buf l1 = { 0 };
+			struct buf l1 = { 0 };
 			for (size_t i = 0; i < n; i++)
 				pk_utf8_put(&l1, (unsigned char)s[i]);
-			save_strbytes(p, l1.p, l1.len, NULL);
-			free(l1.p);
+			save_strbytes(p, l1.data, l1.len, NULL);
+			free(l1.data);
 			save_const_str(p, "latin1", latin1_key);
 			w1(p, 0x86);                    /* TUPLE2 */
 			memoize(p, NULL);
@@ -535,10 +537,10 @@ pickle_dumps(const struct pval *v, int protocol, unsigned char **out,
 	frame_end(&p);
 	free(p.memo);
 	if (rc < 0) {
-		free(p.out.p);
+		free(p.out.data);
 		return -1;
 	}
-	*out = (unsigned char *)p.out.p;
+	*out = (unsigned char *)p.out.data;
 	*outlen = p.out.len;
 	return 0;
 }

@@ -11,15 +11,13 @@
 
 #include "pickle.h"
 
-/* ---- pickle_text.c: buffers, UTF-8, integers of any size ------------ */
+/* ---- pickle_text.c: UTF-8, integers of any size ------------ */
 
-void pk_buf_byte(struct pickle_buf *b, unsigned char c);
-void pk_buf_str(struct pickle_buf *b, const char *s);
 /* Decode one code point at p (n bytes left): its length, or 0 when the
  * bytes are not UTF-8. Surrogates (ED A0..BF xx) are allowed. */
 size_t pk_utf8_next(const unsigned char *p, size_t n, uint32_t *cp);
 /* Append cp as UTF-8 (surrogatepass). */
-void pk_utf8_put(struct pickle_buf *b, uint32_t cp);
+void pk_utf8_put(struct buf *b, uint32_t cp);
 /* Two's complement, little-endian, cut to its shortest form: the number of
  * bytes that matter (0 for zero). */
 size_t pk_le_shortest(const unsigned char *b, size_t n);

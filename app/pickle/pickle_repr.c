@@ -246,12 +246,12 @@ printable(uint32_t cp)
 }
 
 void
-pickle_repr_str(struct pickle_buf *b, const char *s, size_t n)
+pickle_repr_str(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int sq = memchr(p, '\'', n) != NULL, dq = memchr(p, '"', n) != NULL;
 	char quote = sq && !dq ? '"' : '\'';
-	pk_buf_byte(b, (unsigned char)quote);
+	buf_addc(b, (unsigned char)quote);
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		size_t k = pk_utf8_next(p + i, n - i, &cp);
@@ -260,66 +260,66 @@ pickle_repr_str(struct pickle_buf *b, const char *s, size_t n)
 			k = 1;
 		}
 		if (cp == (uint32_t)quote || cp == '\\') {
-			pk_buf_byte(b, '\\');
-			pk_buf_byte(b, (unsigned char)cp);
+			buf_addc(b, '\\');
+			buf_addc(b, (unsigned char)cp);
 		} else if (cp == '\t')
-			pk_buf_str(b, "\\t");
+			buf_adds(b, "\\t");
 		else if (cp == '\n')
-			pk_buf_str(b, "\\n");
+			buf_adds(b, "\\n");
 		else if (cp == '\r')
-			pk_buf_str(b, "\\r");
+			buf_adds(b, "\\r");
 		else if (printable(cp))
-			pickle_buf_add(b, p + i, k);
+			buf_add(b, p + i, k);
 		else if (cp <= 0xff)
-			pickle_buf_printf(b, "\\x%02x", cp);
+			buf_printf(b, "\\x%02x", cp);
 		else if (cp <= 0xffff)
-			pickle_buf_printf(b, "\\u%04x", cp);
+			buf_printf(b, "\\u%04x", cp);
 		else
-			pickle_buf_printf(b, "\\U%08x", cp);
+			buf_printf(b, "\\U%08x", cp);
 		i += k;
 	}
-	pk_buf_byte(b, (unsigned char)quote);
+	buf_addc(b, (unsigned char)quote);
 }
 
 void
-pickle_repr_bytes(struct pickle_buf *b, const void *s, size_t n)
+pickle_repr_bytes(struct buf *b, const void *s, size_t n)
 {
 	const unsigned char *p = s;
 	int sq = memchr(p, '\'', n) != NULL, dq = memchr(p, '"', n) != NULL;
 	char quote = sq && !dq ? '"' : '\'';
-	pk_buf_byte(b, 'b');
-	pk_buf_byte(b, (unsigned char)quote);
+	buf_addc(b, 'b');
+	buf_addc(b, (unsigned char)quote);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
 		if (c == (unsigned char)quote || c == '\\') {
-			pk_buf_byte(b, '\\');
-			pk_buf_byte(b, c);
+			buf_addc(b, '\\');
+			buf_addc(b, c);
 		} else if (c == '\t')
-			pk_buf_str(b, "\\t");
+			buf_adds(b, "\\t");
 		else if (c == '\n')
-			pk_buf_str(b, "\\n");
+			buf_adds(b, "\\n");
 		else if (c == '\r')
-			pk_buf_str(b, "\\r");
+			buf_adds(b, "\\r");
 		else if (c < 0x20 || c >= 0x7f)
-			pickle_buf_printf(b, "\\x%02x", c);
+			buf_printf(b, "\\x%02x", c);
 		else
-			pk_buf_byte(b, c);
+			buf_addc(b, c);
 	}
-	pk_buf_byte(b, (unsigned char)quote);
+	buf_addc(b, (unsigned char)quote);
 }
 
 /* repr(float): the shortest digits that read back as the same double, in
  * fixed notation when the decimal point falls within 16 digits, else in
  * exponent notation (float_repr_style 'short'). */
 void
-pickle_repr_float(struct pickle_buf *b, double x)
+pickle_repr_float(struct buf *b, double x)
 {
 	if (isnan(x)) {
-		pk_buf_str(b, "nan");
+		buf_adds(b, "nan");
 		return;
 	}
 	if (isinf(x)) {
-		pk_buf_str(b, x < 0 ? "-inf" : "inf");
+		buf_adds(b, x < 0 ? "-inf" : "inf");
 		return;
 	}
 	char tmp[64];
@@ -344,30 +344,30 @@ pickle_repr_float(struct pickle_buf *b, double x)
 	digits[nd] = '\0';
 	int decpt = exp10 + 1;
 	if (neg)
-		pk_buf_byte(b, '-');
+		buf_addc(b, '-');
 	if (decpt > -4 && decpt <= 16) {
 		if (decpt <= 0) {
-			pk_buf_str(b, "0.");
+			buf_adds(b, "0.");
 			for (int i = 0; i < -decpt; i++)
-				pk_buf_byte(b, '0');
-			pk_buf_str(b, digits);
+				buf_addc(b, '0');
+			buf_adds(b, digits);
 		} else if (decpt >= nd) {
-			pk_buf_str(b, digits);
+			buf_adds(b, digits);
 			for (int i = nd; i < decpt; i++)
-				pk_buf_byte(b, '0');
-			pk_buf_str(b, ".0");
+				buf_addc(b, '0');
+			buf_adds(b, ".0");
 		} else {
-			pickle_buf_add(b, digits, (size_t)decpt);
-			pk_buf_byte(b, '.');
-			pk_buf_str(b, digits + decpt);
+			buf_add(b, digits, (size_t)decpt);
+			buf_addc(b, '.');
+			buf_adds(b, digits + decpt);
 		}
 	} else {
-		pk_buf_byte(b, (unsigned char)digits[0]);
+		buf_addc(b, (unsigned char)digits[0]);
 		if (nd > 1) {
-			pk_buf_byte(b, '.');
-			pk_buf_str(b, digits + 1);
+			buf_addc(b, '.');
+			buf_adds(b, digits + 1);
 		}
-		pickle_buf_printf(b, "e%c%02d", decpt - 1 < 0 ? '-' : '+',
+		buf_printf(b, "e%c%02d", decpt - 1 < 0 ? '-' : '+',
 		    abs(decpt - 1));
 	}
 }
@@ -375,7 +375,7 @@ pickle_repr_float(struct pickle_buf *b, double x)
 /* ==== repr() of values ================================================ */
 
 struct rctx {
-	struct pickle_buf b;
+	struct buf b;
 	size_t max;
 };
 
@@ -385,22 +385,22 @@ static void
 repr_items(struct rctx *r, const struct pval *v, const char *open,
     const char *close)
 {
-	pk_buf_str(&r->b, open);
+	buf_adds(&r->b, open);
 	for (size_t i = 0; i < v->u.c.n; i++) {
 		if (r->max && r->b.len > r->max)
 			return;
 		if (i)
-			pk_buf_str(&r->b, ", ");
+			buf_adds(&r->b, ", ");
 		if (v->kind == PV_DICT) {
 			repr_rec(r, v->u.c.v[2 * i]);
-			pk_buf_str(&r->b, ": ");
+			buf_adds(&r->b, ": ");
 			repr_rec(r, v->u.c.v[2 * i + 1]);
 		} else
 			repr_rec(r, v->u.c.v[i]);
 	}
 	if (v->kind == PV_TUPLE && v->u.c.n == 1)
-		pk_buf_byte(&r->b, ',');
-	pk_buf_str(&r->b, close);
+		buf_addc(&r->b, ',');
+	buf_adds(&r->b, close);
 }
 
 static void
@@ -410,16 +410,16 @@ repr_rec(struct rctx *r, const struct pval *v)
 		return;
 	switch (v->kind) {
 	case PV_NONE:
-		pk_buf_str(&r->b, "None");
+		buf_adds(&r->b, "None");
 		break;
 	case PV_BOOL:
-		pk_buf_str(&r->b, v->u.boolean ? "True" : "False");
+		buf_adds(&r->b, v->u.boolean ? "True" : "False");
 		break;
 	case PV_INT:
 		if (v->u.i.big)
 			pickle_repr_intle(&r->b, v->u.i.big, v->u.i.nbig);
 		else
-			pickle_buf_printf(&r->b, "%lld", (long long)v->u.i.small);
+			buf_printf(&r->b, "%lld", (long long)v->u.i.small);
 		break;
 	case PV_FLOAT:
 		pickle_repr_float(&r->b, v->u.f);
@@ -431,9 +431,9 @@ repr_rec(struct rctx *r, const struct pval *v)
 		pickle_repr_bytes(&r->b, v->u.s.s, v->u.s.len);
 		break;
 	case PV_BYTEARRAY:
-		pk_buf_str(&r->b, "bytearray(");
+		buf_adds(&r->b, "bytearray(");
 		pickle_repr_bytes(&r->b, v->u.s.s, v->u.s.len);
-		pk_buf_byte(&r->b, ')');
+		buf_addc(&r->b, ')');
 		break;
 	case PV_TUPLE:
 		repr_items(r, v, "(", ")");
@@ -446,33 +446,33 @@ repr_rec(struct rctx *r, const struct pval *v)
 		break;
 	case PV_SET:
 		if (v->u.c.n == 0)
-			pk_buf_str(&r->b, "set()");
+			buf_adds(&r->b, "set()");
 		else
 			repr_items(r, v, "{", "}");
 		break;
 	case PV_FROZENSET:
 		if (v->u.c.n == 0)
-			pk_buf_str(&r->b, "frozenset()");
+			buf_adds(&r->b, "frozenset()");
 		else
 			repr_items(r, v, "frozenset({", "})");
 		break;
 	case PV_GLOBAL:
 		if (pk_allowed_of(v) && pk_allowed_of(v)->what == G_ENCODE)
-			pickle_buf_printf(&r->b, "<built-in function %s>", v->u.g.name);
+			buf_printf(&r->b, "<built-in function %s>", v->u.g.name);
 		else if (v->u.g.module == M_BUILTINS)
-			pickle_buf_printf(&r->b, "<class '%s'>", v->u.g.name);
+			buf_printf(&r->b, "<class '%s'>", v->u.g.name);
 		else
-			pickle_buf_printf(&r->b, "<class '%s.%s'>", v->u.g.module,
+			buf_printf(&r->b, "<class '%s.%s'>", v->u.g.module,
 			    v->u.g.name);
 		break;
 	case PV_GLOBAL_INSTANCE:
 		/* BaseException.__repr__: Name(arg) for one argument, else
 		 * Name(args...) */
-		pk_buf_str(&r->b, v->u.g.name);
+		buf_adds(&r->b, v->u.g.name);
 		if (v->u.g.args->u.c.n == 1) {
-			pk_buf_byte(&r->b, '(');
+			buf_addc(&r->b, '(');
 			repr_rec(r, v->u.g.args->u.c.v[0]);
-			pk_buf_byte(&r->b, ')');
+			buf_addc(&r->b, ')');
 		} else
 			repr_rec(r, v->u.g.args);
 		break;
@@ -483,16 +483,16 @@ char *
 pval_repr_max(const struct pval *v, size_t max)
 {
 	struct rctx r = { { 0 }, max };
-	pickle_buf_add(&r.b, "", 0);
+	buf_add(&r.b, "", 0);
 	repr_rec(&r, v);
 	if (max && r.b.len > max) {
-		while (max > 0 && ((unsigned char)r.b.p[max] & 0xc0) == 0x80)
+		while (max > 0 && ((unsigned char)r.b.data[max] & 0xc0) == 0x80)
 			max--;          /* not inside a character */
 		r.b.len = max;
-		r.b.p[max] = '\0';
-		pk_buf_str(&r.b, "...");
+		r.b.data[max] = '\0';
+		buf_adds(&r.b, "...");
 	}
-	return r.b.p;
+	return r.b.data;
 }
 
 char *

@@ -1,5 +1,6 @@
-/* pickle_text.c — the byte and text helpers of the pickle codec: growable
- * buffers, UTF-8 as Python's "surrogatepass" reads and writes it, STRING
+/* pickle_text.c — the text helpers of the pickle codec (appending to a
+ * struct buf of buf.h): UTF-8 as Python's "surrogatepass" reads and
+ * writes it, STRING
  * and UNICODE arguments unescaped, and integers of any size (two's
  * complement, little-endian) parsed from and printed as decimal. */
 #include "pickle_impl.h"
@@ -11,50 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ==== Buffers ========================================================= */
-
-void
-pickle_buf_add(struct pickle_buf *b, const void *p, size_t n)
-{
-	if (b->cap - b->len <= n || b->p == NULL) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap - b->len <= n) {
-			if (cap > ((size_t)-1) / 2)
-				abort();
-			cap *= 2;
-		}
-		b->p = xrealloc(b->p, cap);
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void
-pk_buf_byte(struct pickle_buf *b, unsigned char c)
-{
-	pickle_buf_add(b, &c, 1);
-}
-
-void
-pk_buf_str(struct pickle_buf *b, const char *s)
-{
-	pickle_buf_add(b, s, strlen(s));
-}
-
-void
-pickle_buf_printf(struct pickle_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
-	va_end(ap);
-	pk_buf_str(b, s);
-	free(s);
-}
 
 /* ==== UTF-8 as Python's surrogatepass reads and writes it ============= */
 
@@ -111,7 +68,7 @@ pickle_utf8_ok(const unsigned char *p, size_t n)
 }
 
 void
-pk_utf8_put(struct pickle_buf *b, uint32_t cp)
+pk_utf8_put(struct buf *b, uint32_t cp)
 {
 	unsigned char u[4];
 	size_t n;
@@ -134,7 +91,7 @@ pk_utf8_put(struct pickle_buf *b, uint32_t cp)
 		u[3] = (unsigned char)(0x80 | (cp & 0x3f));
 		n = 4;
 	}
-	pickle_buf_add(b, u, n);
+	buf_add(b, u, n);
 }
 
 static int
@@ -151,7 +108,7 @@ hexval(unsigned char c)
 
 /* codecs.escape_decode, then .decode('ascii'): what STRING carries. */
 int
-pickle_unescape_string(struct pickle_buf *out, const unsigned char *p,
+pickle_unescape_string(struct buf *out, const unsigned char *p,
     size_t n, const char **why)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -161,7 +118,7 @@ pickle_unescape_string(struct pickle_buf *out, const unsigned char *p,
 				*why = "a STRING that is not ASCII";
 				return -1;
 			}
-			pk_buf_byte(out, c);
+			buf_addc(out, c);
 			continue;
 		}
 		if (++i == n) {
@@ -173,15 +130,15 @@ pickle_unescape_string(struct pickle_buf *out, const unsigned char *p,
 		case '\n':
 			break;
 		case '\\': case '\'': case '"':
-			pk_buf_byte(out, c);
+			buf_addc(out, c);
 			break;
-		case 'b': pk_buf_byte(out, '\b'); break;
-		case 'f': pk_buf_byte(out, '\f'); break;
-		case 't': pk_buf_byte(out, '\t'); break;
-		case 'n': pk_buf_byte(out, '\n'); break;
-		case 'r': pk_buf_byte(out, '\r'); break;
-		case 'v': pk_buf_byte(out, '\v'); break;
-		case 'a': pk_buf_byte(out, '\a'); break;
+		case 'b': buf_addc(out, '\b'); break;
+		case 'f': buf_addc(out, '\f'); break;
+		case 't': buf_addc(out, '\t'); break;
+		case 'n': buf_addc(out, '\n'); break;
+		case 'r': buf_addc(out, '\r'); break;
+		case 'v': buf_addc(out, '\v'); break;
+		case 'a': buf_addc(out, '\a'); break;
 		case '0': case '1': case '2': case '3':
 		case '4': case '5': case '6': case '7': {
 			unsigned v = c - '0';
@@ -192,7 +149,7 @@ pickle_unescape_string(struct pickle_buf *out, const unsigned char *p,
 				*why = "a STRING that is not ASCII";
 				return -1;
 			}
-			pk_buf_byte(out, (unsigned char)v);
+			buf_addc(out, (unsigned char)v);
 			break;
 		}
 		case 'x': {
@@ -207,7 +164,7 @@ pickle_unescape_string(struct pickle_buf *out, const unsigned char *p,
 				*why = "a STRING that is not ASCII";
 				return -1;
 			}
-			pk_buf_byte(out, (unsigned char)(h1 * 16 + h2));
+			buf_addc(out, (unsigned char)(h1 * 16 + h2));
 			break;
 		}
 		default:        /* kept as it is, backslash and all */
@@ -215,8 +172,8 @@ pickle_unescape_string(struct pickle_buf *out, const unsigned char *p,
 				*why = "a STRING that is not ASCII";
 				return -1;
 			}
-			pk_buf_byte(out, '\\');
-			pk_buf_byte(out, c);
+			buf_addc(out, '\\');
+			buf_addc(out, c);
 		}
 	}
 	return 0;
@@ -225,7 +182,7 @@ pickle_unescape_string(struct pickle_buf *out, const unsigned char *p,
 /* The raw-unicode-escape codec: bytes are Latin-1 characters, except that
  * \uXXXX and \UXXXXXXXX after an odd number of backslashes are escapes. */
 int
-pickle_raw_unicode(struct pickle_buf *out, const unsigned char *p, size_t n,
+pickle_raw_unicode(struct buf *out, const unsigned char *p, size_t n,
     const char **why)
 {
 	for (size_t i = 0; i < n;) {
@@ -240,11 +197,11 @@ pickle_raw_unicode(struct pickle_buf *out, const unsigned char *p, size_t n,
 		}
 		if (bs % 2 == 0 || i >= n || (p[i] != 'u' && p[i] != 'U')) {
 			for (size_t k = 0; k < bs; k++)
-				pk_buf_byte(out, '\\');
+				buf_addc(out, '\\');
 			continue;
 		}
 		for (size_t k = 0; k + 1 < bs; k++)
-			pk_buf_byte(out, '\\');
+			buf_addc(out, '\\');
 		size_t digits = p[i] == 'u' ? 4 : 8;
 		i++;
 		uint32_t v = 0;
@@ -324,12 +281,12 @@ le_to_limbs(const unsigned char *b, size_t n, int *neg, size_t *nl)
 #define MAX_STR_DIGITS 4300
 
 void
-pickle_repr_intle(struct pickle_buf *b, const void *p, size_t n)
+pickle_repr_intle(struct buf *b, const void *p, size_t n)
 {
 	int neg;
 	size_t nl;
 	if (n > 1800) {         /* surely more than MAX_STR_DIGITS digits */
-		pickle_buf_printf(b, "<int of %zu bytes>", n);
+		buf_printf(b, "<int of %zu bytes>", n);
 		return;
 	}
 	uint32_t *l = le_to_limbs(p, n, &neg, &nl);
@@ -353,13 +310,13 @@ pickle_repr_intle(struct pickle_buf *b, const void *p, size_t n)
 	char first[16];
 	int flen = snprintf(first, sizeof first, "%u", chunks[nc - 1]);
 	if ((size_t)flen + 9 * (nc - 1) > MAX_STR_DIGITS)
-		pickle_buf_printf(b, "<int of %zu bytes>", n);
+		buf_printf(b, "<int of %zu bytes>", n);
 	else {
 		if (neg)
-			pk_buf_byte(b, '-');
-		pk_buf_str(b, first);
+			buf_addc(b, '-');
+		buf_adds(b, first);
 		for (size_t i = nc - 1; i-- > 0;)
-			pickle_buf_printf(b, "%09u", chunks[i]);
+			buf_printf(b, "%09u", chunks[i]);
 	}
 	free(chunks);
 	free(l);
@@ -368,7 +325,7 @@ pickle_repr_intle(struct pickle_buf *b, const void *p, size_t n)
 /* Parse "[+-]digits" (any size, at most MAX_STR_DIGITS digits) into two's
  * complement little-endian bytes in *out. */
 int
-pickle_decimal(struct pickle_buf *out, const unsigned char *p, size_t n,
+pickle_decimal(struct buf *out, const unsigned char *p, size_t n,
     const char **why)
 {
 	int neg = 0;
@@ -413,7 +370,7 @@ pickle_decimal(struct pickle_buf *out, const unsigned char *p, size_t n,
 			carry = v >> 8;
 		}
 	}
-	pickle_buf_add(out, bytes, pk_le_shortest(bytes, nb));
+	buf_add(out, bytes, pk_le_shortest(bytes, nb));
 	free(bytes);
 	free(l);
 	return 0;

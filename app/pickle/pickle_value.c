@@ -186,7 +186,7 @@ pval_strn(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	if (pickle_utf8_ok(p, n))
 		return pv_blob(PV_STR, s, n);
-	struct pickle_buf b = { 0 };
+	struct buf b = { 0 };
 	uint32_t cp;
 	for (size_t i = 0; i < n;) {
 		size_t k = pk_utf8_next(p + i, n - i, &cp);
@@ -198,9 +198,9 @@ pval_strn(const char *s, size_t n)
 		i += k;
 	}
 	struct pval *v = pv_new(PV_STR);
-	if (b.p == NULL)
-		pickle_buf_add(&b, "", 0);
-	v->u.s.s = b.p;
+	if (b.data == NULL)
+		buf_add(&b, "", 0);
+	v->u.s.s = b.data;
 	v->u.s.len = b.len;
 	return v;
 }
@@ -229,13 +229,7 @@ c_grow(struct pval *c, size_t more)
 {
 	size_t per = c->kind == PV_DICT ? 2 : 1;
 	size_t need = (c->u.c.n + more) * per;
-	if (need <= c->u.c.cap)
-		return;
-	size_t cap = c->u.c.cap ? c->u.c.cap : 4;
-	while (cap < need)
-		cap *= 2;
-	c->u.c.v = xreallocarray(c->u.c.v, cap, sizeof *c->u.c.v);
-	c->u.c.cap = cap;
+	ARRAY_GROW(c->u.c.v, c->u.c.cap, need);
 }
 
 /* item now lives inside c. */

@@ -1,18 +1,20 @@
 /* manager.c — the notes' service process: two shared queues behind CPython's
- * multiprocessing.managers protocol, served from one poll() loop. This file
- * is the loop and its clients: listening, accepting, the handshake, reading
- * and writing frames, dropping a client, the signals, and the local side of
+ * multiprocessing.managers protocol, served from one event loop (loop.h).
+ * This file is the loop's callbacks and its clients: listening, accepting
+ * (and backing off when descriptors run out), the handshake, reading and
+ * writing frames, dropping a client, the signals, and the local side of
  * --tasks and --depth. See manager.h for the contract and manager_int.h for
  * how the manager's files divide the work. */
 #include "manager_int.h"
+#include "buf.h"
+#include "loop.h"
 #include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -29,6 +31,7 @@
 #define MIN_PUBLIC_KEY	8		/* key bytes off loopback */
 #define DEPTH_MS	100		/* --depth: at most one line this often */
 #define DEPTH_BAR	10		/* --depth: cells of the bar */
+#define ACCEPT_BACKOFF_MS 1000	/* out of descriptors: stop accepting */
 
 void
 mgr_log(struct server *s, const char *fmt, ...)
@@ -61,18 +64,50 @@ outf(struct server *s, const char *fmt, ...)
 
 /* -------------------------------------------------------- the event loop */
 
+static void on_client(struct loop *l, int fd, unsigned events, void *arg);
+
+/* Ask for a round (see round()) at the next turn of the loop. */
 static void
-drop(struct server *s, size_t i)
+want_round(struct server *s)
 {
-	struct client *c = s->c[i];
+	loop_timer_set(s->round, 0);
+}
+
+/* Drop client c: its leases go back, its fd is closed, c is freed. */
+static void
+drop(struct server *s, struct client *c)
+{
+	size_t i = 0;
+	while (s->c[i] != c)
+		i++;
+	s->c[i] = s->c[--s->nc];
 	lease_return(s, c);
+	loop_cancel(c->w);
 	close(c->fd);
 	wire_reader_free(&c->rd);
 	wire_writer_free(&c->wr);
 	wire_auth_clear(&c->auth);
 	pval_free(c->pitem);
 	free(c);
-	s->c[i] = s->c[--s->nc];
+}
+
+/* accept() failed for want of descriptors or memory: stop watching the
+ * listener for ACCEPT_BACKOFF_MS (as tmux's server_accept does) instead of
+ * being woken at once to fail again, and say so once per back-off. */
+static void
+accept_backoff(struct server *s, int err)
+{
+	mgr_log(s, "accept: %s: not accepting for %d s", strerror(err),
+	    ACCEPT_BACKOFF_MS / 1000);
+	loop_fd_set(s->lw, 0);
+	loop_timer_set(s->accept_again, ACCEPT_BACKOFF_MS);
+}
+
+static void
+on_accept_again(struct loop *l, void *arg)
+{
+	struct server *s = arg;
+	loop_fd_set(s->lw, LOOP_READ);
 }
 
 static void
@@ -84,7 +119,10 @@ accept_clients(struct server *s)
 		int fd = accept4(s->lfd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				accept_backoff(s, errno);
+			else if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR && errno != ECONNABORTED)
 				mgr_log(s, "accept: %s", strerror(errno));
 			return;
@@ -97,9 +135,7 @@ accept_clients(struct server *s)
 			close(fd);
 			continue;
 		}
-		struct client *c = calloc(1, sizeof *c);
-		if (c == NULL)
-			abort();
+		struct client *c = xcalloc(1, sizeof *c);
 		c->fd = fd;
 		snprintf(c->peer, sizeof c->peer, ss.ss_family == AF_INET6 ?
 		    "[%s]:%s" : "%s:%s", host, port);
@@ -116,11 +152,22 @@ accept_clients(struct server *s)
 			c->state = C_CLOSING;
 			c->close_by = now_ms() + CLOSE_GRACE_MS;
 		}
-		s->c = realloc(s->c, (s->nc + 1) * sizeof *s->c);
-		if (s->c == NULL)
-			abort();
+		c->s = s;
+		c->want = LOOP_READ;
+		c->w = loop_fd(s->loop, fd, c->want, on_client, c);
+		if (c->w == NULL)
+			fatal_("manager: cannot watch a socket: %s",
+			    strerror(errno));
+		ARRAY_GROW(s->c, s->c_cap, s->nc + 1);
 		s->c[s->nc++] = c;
+		want_round(s);
 	}
+}
+
+static void
+on_listener(struct loop *l, int fd, unsigned events, void *arg)
+{
+	accept_clients(arg);
 }
 
 /* Hand out the frames a client has sent, until it waits on a queue or is
@@ -157,12 +204,12 @@ process(struct server *s, struct client *c)
 	return 0;
 }
 
-/* Send the replies queued since the last poll() now, without waiting for
- * POLLOUT first: a reply nearly always fits in the socket's buffer, so this
- * spares a poll() per call. Only a client whose last write could not finish
- * waits for POLLOUT. Drops a client whose write fails, and one closing
- * whose last reply is out; returns 1 if it dropped one (its leases went
- * back: parked calls may go on). */
+/* Send the replies queued in this round now, without waiting to be told
+ * the socket is writable: a reply nearly always fits in the socket's
+ * buffer, so this spares a turn of the loop per call. Only a client whose
+ * last write could not finish waits for LOOP_WRITE. Drops a client whose
+ * write fails, and one closing whose last reply is out; returns 1 if it
+ * dropped one (its leases went back: parked calls may go on). */
 static int
 flush_clients(struct server *s)
 {
@@ -178,7 +225,7 @@ flush_clients(struct server *s)
 				gone = 1;
 		}
 		if (gone) {
-			drop(s, i);
+			drop(s, c);
 			dropped = 1;
 		} else
 			i++;
@@ -266,17 +313,132 @@ depth_report(struct server *s, int force)
 	return -1;
 }
 
-static volatile sig_atomic_t sig_fd = -1;
+/* A client's socket is ready: write what waits, read what came, or notice
+ * it leaving. The frames read are answered in the round that follows. */
+static void
+on_client(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct client *c = arg;
+	struct server *s = c->s;
+	int gone = 0;
+	if (events & LOOP_WRITE || (c->state == C_CLOSING &&
+	    wire_writer_pending(&c->wr) > 0)) {
+		int rc = wire_writer_flush(&c->wr, c->fd);
+		c->out_blocked = rc == WIRE_AGAIN;
+		if (rc == WIRE_ERR)
+			gone = 1;
+	}
+	if (!gone && events & LOOP_READ && c->want & LOOP_READ) {
+		int rc = wire_reader_read(&c->rd, c->fd);
+		if (rc == WIRE_EOF) {
+			/* Answer what it sent, then go. */
+			process(s, c);
+			if (wire_reader_pending(&c->rd) > 0)
+				mgr_log(s, "dropped %s: it closed in the "
+				    "middle of a frame", c->peer);
+			gone = 1;
+		} else if (rc == WIRE_ERR) {
+			mgr_log(s, "dropped %s: %s", c->peer, strerror(errno));
+			gone = 1;
+		}
+	} else if (!gone && events & LOOP_READ) {
+		/* not reading from it: it hung up (LOOP_HANGUP), or failed */
+		gone = c->state != C_CLOSING || events & LOOP_ERROR;
+	}
+	if (gone)
+		drop(s, c);
+	want_round(s);
+}
+
+/* One round of the manager's work, after the loop has dispatched what
+ * happened: the deadlines of handshakes and closing clients, the parked
+ * calls, every client's frames, the replies sent, --depth; then what each
+ * client's socket is watched for, and when the next round is due. Every
+ * callback asks for a round; so does the timer it arms here. */
+static void
+on_round(struct loop *l, void *arg)
+{
+	struct server *s = arg;
+	if (s->stop) {		/* a signal, or a shutdown answered in on_client */
+		loop_break(l);
+		return;
+	}
+	int64_t now = now_ms();
+	for (size_t i = s->nc; i-- > 0;) {
+		struct client *c = s->c[i];
+		if (c->state == C_AUTH && now >= c->close_by) {
+			mgr_log(s, "dropped %s: no handshake in %d s",
+			    c->peer, AUTH_MS / 1000);
+			drop(s, c);
+		} else if (c->state == C_CLOSING &&
+		    (wire_writer_pending(&c->wr) == 0 || now >= c->close_by))
+			drop(s, c);
+	}
+	mgr_wake(s);
+	for (size_t i = 0; i < s->nc;) {
+		struct client *c = s->c[i];
+		if (process(s, c) < 0)
+			drop(s, c);	/* the last one takes slot i */
+		else
+			i++;
+	}
+	mgr_wake(s);
+	while (flush_clients(s))
+		mgr_wake(s);
+	int64_t depth_due = depth_report(s, 0);
+	if (s->stop || (s->done_at >= 0 && (s->nc == 0 ||
+	    now - s->done_at > DONE_GRACE_MS))) {
+		s->stop = 1;
+		loop_break(l);
+		return;
+	}
+
+	/* What to watch each client for, and until when. */
+	int64_t until = s->done_at >= 0 ? s->done_at + DONE_GRACE_MS : -1;
+	int64_t le = lease_next_expiry(s);
+	if (le >= 0 && (until < 0 || le < until))
+		until = le;
+	if (depth_due >= 0 && (until < 0 || now + depth_due < until))
+		until = now + depth_due;
+	for (size_t i = 0; i < s->nc; i++) {
+		struct client *c = s->c[i];
+		unsigned ev = 0;
+		if (wire_writer_pending(&c->wr) > 0)
+			ev |= LOOP_WRITE;
+		if (c->state == C_CLOSING)
+			;	/* only flush */
+		else if (c->park != PARK_NONE ||
+		    wire_writer_pending(&c->wr) >= OUT_HIGH)
+			ev |= LOOP_HANGUP;	/* notice it leaving */
+		else
+			ev |= LOOP_READ;
+		if (ev != c->want) {
+			c->want = ev;
+			loop_fd_set(c->w, ev);
+		}
+		int64_t d = c->state == C_CLOSING ||
+		    c->state == C_AUTH ? c->close_by :
+		    c->park != PARK_NONE ? c->deadline : -1;
+		if (d >= 0 && (until < 0 || d < until))
+			until = d;
+	}
+	int wait = until < 0 ? -1 : until <= now ? 0 :
+	    (int)(until - now > INT_MAX ? INT_MAX : until - now);
+	loop_timer_set(s->round, wait);
+	if (wait != 0 && s->o->out != NULL)
+		fflush(s->o->out);	/* never sleep on unshown lines */
+}
 
 static void
-on_signal(int sig)
+on_signal(struct loop *l, int sig, void *arg)
 {
-	int e = errno;
-	unsigned char b = (unsigned char)sig;
-	if (sig_fd >= 0 && write(sig_fd, &b, 1) < 0) {
-		/* the pipe is full: a signal is already pending */
-	}
-	errno = e;
+	struct server *s = arg;
+	if (s->stop)
+		return;
+	mgr_log(s, "%s: shutting down",
+	    sig == SIGINT ? "interrupted" : "terminated");
+	s->stop = 1;
+	loop_break(l);
 }
 
 static int
@@ -346,11 +508,7 @@ manager_host_is_loopback(const char *host)
 int
 manager_run(const struct manager_opts *o, char **cause)
 {
-	struct server s = { .o = o, .lfd = -1, .sigfd = { -1, -1 },
-	    .done_at = -1 };
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	struct pollfd *pfd = NULL;
-	int ret = 0;
+	struct server s = { .o = o, .lfd = -1, .done_at = -1 };
 
 	/* Off loopback, anyone on the network may try the key. */
 	if (!manager_host_is_loopback(o->host)) {
@@ -381,15 +539,23 @@ manager_run(const struct manager_opts *o, char **cause)
 		snprintf(s.q[i].ident, sizeof s.q[i].ident, "%lx",
 		    (unsigned long)(uintptr_t)&s.q[i]);
 	}
-	if (pipe2(s.sigfd, O_NONBLOCK | O_CLOEXEC) < 0) {
-		*cause = xasprintf("pipe: %s", strerror(errno));
+	if ((s.loop = loop_new(cause)) == NULL) {
 		close(s.lfd);
 		return 1;
 	}
-	sig_fd = s.sigfd[1];
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	s.lw = loop_fd(s.loop, s.lfd, LOOP_READ, on_listener, &s);
+	if (s.lw == NULL) {
+		*cause = xasprintf("cannot watch the listening socket: %s",
+		    strerror(errno));
+		loop_free(s.loop);
+		close(s.lfd);
+		return 1;
+	}
+	s.accept_again = loop_timer(s.loop, -1, on_accept_again, &s);
+	s.round = loop_timer(s.loop, 0, on_round, &s);
+	struct loop_watch *sig_int = loop_signal(s.loop, SIGINT, on_signal, &s);
+	struct loop_watch *sig_term = loop_signal(s.loop, SIGTERM, on_signal,
+	    &s);
 
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
@@ -399,140 +565,25 @@ manager_run(const struct manager_opts *o, char **cause)
 		    port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV);
 	mgr_log(&s, "listening on %s:%s", host, port);
 
-	while (!s.stop) {
-		int64_t now = now_ms();
-		mgr_wake(&s);
-		for (size_t i = 0; i < s.nc;) {
-			if (process(&s, s.c[i]) < 0)
-				drop(&s, i);
-			else
-				i++;
-		}
-		mgr_wake(&s);
-		while (flush_clients(&s))
-			mgr_wake(&s);
-		int64_t depth_due = depth_report(&s, 0);
-		if (s.done_at >= 0 && (s.nc == 0 ||
-		    now - s.done_at > DONE_GRACE_MS))
-			break;
-
-		/* What to wait for, and until when. */
-		pfd = realloc(pfd, (s.nc + 2) * sizeof *pfd);
-		if (pfd == NULL)
-			abort();
-		pfd[0] = (struct pollfd){ .fd = s.lfd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = s.sigfd[0], .events = POLLIN };
-		int64_t until = s.done_at >= 0 ? s.done_at + DONE_GRACE_MS : -1;
-		int64_t le = lease_next_expiry(&s);
-		if (le >= 0 && (until < 0 || le < until))
-			until = le;
-		if (depth_due >= 0 && (until < 0 || now + depth_due < until))
-			until = now + depth_due;
-		for (size_t i = 0; i < s.nc; i++) {
-			struct client *c = s.c[i];
-			short ev = 0;
-			if (wire_writer_pending(&c->wr) > 0)
-				ev |= POLLOUT;
-			if (c->state == C_CLOSING)
-				;	/* only flush */
-			else if (c->park != PARK_NONE ||
-			    wire_writer_pending(&c->wr) >= OUT_HIGH)
-				ev |= POLLRDHUP;	/* notice it leaving */
-			else
-				ev |= POLLIN;
-			pfd[i + 2] = (struct pollfd){ .fd = c->fd, .events = ev };
-			int64_t d = c->state == C_CLOSING ||
-			    c->state == C_AUTH ? c->close_by :
-			    c->park != PARK_NONE ? c->deadline : -1;
-			if (d >= 0 && (until < 0 || d < until))
-				until = d;
-		}
-		int wait = until < 0 ? -1 : until <= now ? 0 :
-		    (int)(until - now > 60000 ? 60000 : until - now);
-		if (wait != 0 && s.o->out != NULL)
-			fflush(s.o->out);	/* never sleep on unshown lines */
-		if (poll(pfd, s.nc + 2, wait) < 0) {
-			if (errno == EINTR)
-				continue;
-			*cause = xasprintf("poll: %s", strerror(errno));
-			ret = 1;
-			break;
-		}
-		if (pfd[1].revents) {
-			unsigned char b;
-			if (read(s.sigfd[0], &b, 1) == 1) {
-				mgr_log(&s, "%s: shutting down",
-				    b == SIGINT ? "interrupted" : "terminated");
-				break;
-			}
-		}
-		/* Clients first (their slots match pfd), then new ones. */
-		now = now_ms();
-		for (size_t i = s.nc; i-- > 0;) {
-			struct client *c = s.c[i];
-			short re = pfd[i + 2].revents;
-			int gone = 0;
-			if (re & POLLOUT || (c->state == C_CLOSING &&
-			    wire_writer_pending(&c->wr) > 0)) {
-				int rc = wire_writer_flush(&c->wr, c->fd);
-				c->out_blocked = rc == WIRE_AGAIN;
-				if (rc == WIRE_ERR)
-					gone = 1;
-			}
-			if (!gone && re & POLLIN) {
-				int rc = wire_reader_read(&c->rd, c->fd);
-				if (rc == WIRE_EOF) {
-					/* Answer what it sent, then go. */
-					process(&s, c);
-					if (wire_reader_pending(&c->rd) > 0)
-						mgr_log(&s, "dropped %s: it "
-						    "closed in the middle of "
-						    "a frame", c->peer);
-					gone = 1;
-				} else if (rc == WIRE_ERR) {
-					mgr_log(&s, "dropped %s: %s", c->peer,
-					    strerror(errno));
-					gone = 1;
-				}
-			} else if (!gone && re & (POLLRDHUP | POLLHUP | POLLERR)) {
-				gone = c->state != C_CLOSING ||
-				    re & (POLLHUP | POLLERR);
-			}
-			if (!gone && c->state == C_AUTH && now >= c->close_by) {
-				mgr_log(&s, "dropped %s: no handshake in %d s",
-				    c->peer, AUTH_MS / 1000);
-				gone = 1;
-			}
-			if (!gone && c->state == C_CLOSING &&
-			    (wire_writer_pending(&c->wr) == 0 ||
-			    now >= c->close_by))
-				gone = 1;
-			if (gone)
-				drop(&s, i);
-		}
-		if (pfd[0].revents & POLLIN)
-			accept_clients(&s);
-	}
+	loop_run(s.loop);
 
 	depth_report(&s, 1);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sig_fd = -1;
+	loop_cancel(sig_int);	/* the signals' dispositions go back */
+	loop_cancel(sig_term);
 	/* A shutdown request's reply goes out before the end. */
 	for (size_t i = 0; i < s.nc; i++)
 		wire_writer_flush(&s.c[i]->wr, s.c[i]->fd);
 	while (s.nc > 0)
-		drop(&s, s.nc - 1);
+		drop(&s, s.c[s.nc - 1]);
 	while (s.nlease > 0)
 		pval_free(s.lease[--s.nlease].item);
 	free(s.lease);
 	free(s.acked);
+	free(s.parked);
 	free(s.c);
-	free(pfd);
 	for (int i = 0; i < 2; i++)
 		mq_free(&s.q[i]);
+	loop_free(s.loop);
 	close(s.lfd);
-	close(s.sigfd[0]);
-	close(s.sigfd[1]);
-	return ret;
+	return 0;
 }

@@ -2,7 +2,7 @@
  * served over TCP in the protocol of CPython's multiprocessing.managers, so
  * that the notes' own BaseManager clients use it unchanged.
  *
- * One poll() loop serves every client: the handshake (wire_auth, server
+ * One event loop (loop.h) serves every client: the handshake (wire_auth, server
  * side), then one request per connection as CPython's Server.handle_request
  * answers it (dummy, create, incref, decref, accept_connection, shutdown,
  * debug_info, number_of_objects), and after accept_connection the proxy's

@@ -2,9 +2,10 @@
  * the server's state (its two queues, its clients, the leases) and the
  * steps each file offers the others:
  *
- *   manager.c        the poll() loop and its clients: listening, accepting,
- *                    the handshake, reading and writing frames, dropping a
- *                    client, the signals, --tasks' local side, --depth
+ *   manager.c        its callbacks on the event loop (loop.h) and its
+ *                    clients: listening, accepting, the handshake, reading
+ *                    and writing frames, dropping a client, the signals,
+ *                    --tasks' local side, --depth
  *   manager_call.c   the answers: a fresh connection's request (CPython's
  *                    Server.handle_request), a proxy's calls (its
  *                    Server.serve_client), their arguments, parking a call
@@ -16,6 +17,7 @@
 #ifndef SYSTOUR_MANAGER_INT_H
 #define SYSTOUR_MANAGER_INT_H
 
+#include "loop.h"
 #include "manager.h"
 #include "pickle.h"
 #include "wire.h"
@@ -26,13 +28,19 @@
 #define CLOSE_GRACE_MS	5000		/* to flush a last reply */
 
 
-/* One shared queue.Queue: items in FIFO order, its ident (as CPython's
- * '%x' % id(obj)) and its proxies' reference count. */
+/* An item of a queue and its task id (for leases). */
+struct mq_item {
+	struct pval	*v;
+	uint64_t	 id;
+};
+
+/* One shared queue.Queue: items in FIFO order (it[head] ... it[head+n-1]),
+ * its ident (as CPython's '%x' % id(obj)) and its proxies' reference
+ * count. */
 struct mqueue {
 	const char	 *typeid;
 	char		  ident[32];
-	struct pval	**v;
-	uint64_t	 *id;		/* each item's task id (for leases) */
+	struct mq_item	 *it;
 	size_t		  head, n, cap;
 	uint64_t	  next_id;
 	long		  maxsize;
@@ -50,14 +58,18 @@ enum cstate {
 enum park { PARK_NONE, PARK_GET, PARK_PUT, PARK_JOIN, PARK_LEASE };
 
 struct client {
+	struct server		*s;
 	int			 fd;
+	struct loop_watch	*w;		/* its fd on the loop */
+	unsigned		 want;		/* what w waits for (LOOP_*) */
 	enum cstate		 state;
 	char			 peer[64];
 	struct wire_reader	 rd;
 	struct wire_writer	 wr;
 	struct wire_auth	 auth;
 	int64_t			 close_by;	/* C_AUTH, C_CLOSING: drop after */
-	int			 out_blocked;	/* a write could not finish: poll */
+	int			 out_blocked;	/* a write could not finish: wait
+						 * for LOOP_WRITE */
 	/* A call that waits: its kind, queue, item (a put), deadline (-1:
 	 * none) and its place in line. */
 	enum park		 park;
@@ -81,15 +93,20 @@ struct lease {
 struct server {
 	const struct manager_opts *o;
 	int			 lfd;
-	int			 sigfd[2];
+	struct loop		*loop;
+	struct loop_watch	*lw;		/* the listener */
+	struct loop_watch	*accept_again;	/* ends an accept back-off */
+	struct loop_watch	*round;		/* see on_round() in manager.c */
 	struct client		**c;
-	size_t			 nc;
+	size_t			 nc, c_cap;
 	struct mqueue		 q[2];	/* get_task_queue, get_result_queue */
 	uint64_t		 pseq;
 	long			 next_task, results;
 	int64_t			 done_at;	/* --tasks: when all were in */
 	struct lease		*lease;
 	size_t			 nlease, lease_cap;
+	struct client		**parked;	/* mgr_wake's list, kept */
+	size_t			 parked_cap;
 	unsigned char		*acked;		/* by task id: 1 once acked or got */
 	size_t			 acked_cap;
 	int			 stop;

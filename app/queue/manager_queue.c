@@ -5,6 +5,7 @@
  * calls parked on a queue when it can serve them or their time is up. See
  * manager_int.h for how the manager's files divide the work. */
 #include "manager_int.h"
+#include "buf.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -23,18 +24,11 @@ mq_full(const struct mqueue *q)
 static void
 mq_room(struct mqueue *q)
 {
-	if (q->n * 2 + 2 >= q->cap) {	/* room: a quarter at each end */
-		q->cap = q->cap ? q->cap * 2 : 16;
-		q->v = realloc(q->v, q->cap * sizeof *q->v);
-		q->id = realloc(q->id, q->cap * sizeof *q->id);
-		if (q->v == NULL || q->id == NULL)
-			abort();
-	}
+	ARRAY_GROW(q->it, q->cap, q->n * 2 + 3);  /* a quarter free at each end */
 	if (q->head + q->n + 1 > q->cap || q->head == 0) {
 		/* Centre the items: room at both ends. */
 		size_t h = (q->cap - q->n) / 2;
-		memmove(q->v + h, q->v + q->head, q->n * sizeof *q->v);
-		memmove(q->id + h, q->id + q->head, q->n * sizeof *q->id);
+		memmove(q->it + h, q->it + q->head, q->n * sizeof *q->it);
 		q->head = h;
 	}
 }
@@ -44,8 +38,7 @@ void
 mq_push(struct mqueue *q, struct pval *item)
 {
 	mq_room(q);
-	q->v[q->head + q->n] = item;
-	q->id[q->head + q->n++] = ++q->next_id;
+	q->it[q->head + q->n++] = (struct mq_item){ item, ++q->next_id };
 	q->unfinished++;
 }
 
@@ -55,9 +48,7 @@ static void
 mq_push_front(struct mqueue *q, struct pval *item, uint64_t id)
 {
 	mq_room(q);
-	q->head--;
-	q->v[q->head] = item;
-	q->id[q->head] = id;
+	q->it[--q->head] = (struct mq_item){ item, id };
 	q->n++;
 }
 
@@ -67,8 +58,8 @@ static struct pval *
 mq_pop_id(struct mqueue *q, uint64_t *id)
 {
 	if (id)
-		*id = q->id[q->head];
-	struct pval *item = q->v[q->head++];
+		*id = q->it[q->head].id;
+	struct pval *item = q->it[q->head++].v;
 	if (--q->n == 0)
 		q->head = 0;
 	return item;
@@ -85,12 +76,10 @@ static void
 mq_remove_id(struct mqueue *q, uint64_t id)
 {
 	for (size_t i = 0; i < q->n; i++)
-		if (q->id[q->head + i] == id) {
-			pval_free(q->v[q->head + i]);
-			memmove(q->v + q->head + i, q->v + q->head + i + 1,
-			    (q->n - i - 1) * sizeof *q->v);
-			memmove(q->id + q->head + i, q->id + q->head + i + 1,
-			    (q->n - i - 1) * sizeof *q->id);
+		if (q->it[q->head + i].id == id) {
+			pval_free(q->it[q->head + i].v);
+			memmove(q->it + q->head + i, q->it + q->head + i + 1,
+			    (q->n - i - 1) * sizeof *q->it);
 			q->n--;
 			return;
 		}
@@ -101,8 +90,7 @@ mq_free(struct mqueue *q)
 {
 	while (q->n > 0)
 		pval_free(mq_pop(q));
-	free(q->v);
-	free(q->id);
+	free(q->it);
 }
 
 /* -------------------------------------------------------------- task ids */
@@ -114,14 +102,9 @@ mark_done(struct server *s, uint64_t id)
 	if (id < s->acked_cap && s->acked[id])
 		return 0;
 	if (id >= s->acked_cap) {
-		size_t cap = s->acked_cap ? s->acked_cap : 1024;
-		while (cap <= id)
-			cap *= 2;
-		s->acked = realloc(s->acked, cap);
-		if (s->acked == NULL)
-			abort();
-		memset(s->acked + s->acked_cap, 0, cap - s->acked_cap);
-		s->acked_cap = cap;
+		size_t old = s->acked_cap;
+		ARRAY_GROW(s->acked, s->acked_cap, id + 1);
+		memset(s->acked + old, 0, s->acked_cap - old);
 	}
 	s->acked[id] = 1;
 	return 1;
@@ -155,13 +138,7 @@ lease_take(struct server *s, struct client *c, struct mqueue *q, long n,
 	while (n-- > 0 && q->n > 0) {
 		uint64_t id;
 		struct pval *item = mq_pop_id(q, &id);
-		if (s->nlease == s->lease_cap) {
-			s->lease_cap = s->lease_cap ? s->lease_cap * 2 : 64;
-			s->lease = realloc(s->lease, s->lease_cap *
-			    sizeof *s->lease);
-			if (s->lease == NULL)
-				abort();
-		}
+		ARRAY_GROW(s->lease, s->lease_cap, s->nlease + 1);
 		s->lease[s->nlease++] = (struct lease){ .id = id,
 		    .item = pval_ref(item), .owner = c,
 		    .expires = now + lease_ms };
@@ -259,10 +236,9 @@ mgr_wake(struct server *s)
 {
 	int64_t now = now_ms();
 	int progress = 1;
-	struct client **v = malloc((s->nc + 1) * sizeof *v);
 	size_t n = 0;
-	if (v == NULL)
-		abort();
+	ARRAY_GROW(s->parked, s->parked_cap, s->nc + 1);
+	struct client **v = s->parked;
 	for (size_t i = 0; i < s->nc; i++)
 		if (s->c[i]->park != PARK_NONE)
 			v[n++] = s->c[i];
@@ -300,5 +276,4 @@ mgr_wake(struct server *s)
 			progress = 1;
 		}
 	}
-	free(v);
 }

@@ -117,7 +117,15 @@ settle(struct wire_reader *r)
 		r->in_start = r->in_end = 0;
 }
 
-/* Make room for at least n more bytes at the end of staging. */
+/* Make room for at least n more bytes at the end of staging.
+ *
+ * The reader's two buffers are not struct buf, on purpose: staging is a
+ * window of a fixed STAGE_CAP bytes (its size decides which frames are
+ * staged and which are gathered apart, and wire_reader_memory's bound
+ * rests on it; buf.h would round it up to twice that for its NUL), and a
+ * big frame's body grows with the bytes that came but never past the
+ * frame's length, where buf.h's doubling could set aside nearly twice a
+ * frame the limit allows. */
 static void
 stage_room(struct wire_reader *r, size_t n)
 {
@@ -350,35 +358,21 @@ wire_writer_init(struct wire_writer *w)
 void
 wire_writer_free(struct wire_writer *w)
 {
-	free(w->buf);
+	buf_free(&w->b);
 	memset(w, 0, sizeof *w);
 }
 
+/* Room for n more bytes: what was sent makes room first. */
 static void
 writer_room(struct wire_writer *w, size_t n)
 {
-	size_t	used = w->end - w->start, cap;
-
-	if (w->cap - w->end >= n)
+	if (w->b.cap - w->b.len > n)
 		return;
 	if (w->start > 0) {
-		memmove(w->buf, w->buf + w->start, used);
+		buf_consume(&w->b, w->start);
 		w->start = 0;
-		w->end = used;
-		if (w->cap - w->end >= n)
-			return;
 	}
-	if (n > SIZE_MAX - used)
-		cap = SIZE_MAX;		/* xrealloc will fail loudly */
-	else {
-		cap = w->cap > SIZE_MAX / 2 ? SIZE_MAX : w->cap * 2;
-		if (cap < used + n)
-			cap = used + n;
-		if (cap < 4096)
-			cap = 4096;
-	}
-	w->buf = xrealloc(w->buf, cap);
-	w->cap = cap;
+	buf_reserve(&w->b, n);
 }
 
 void
@@ -387,8 +381,7 @@ wire_writer_raw(struct wire_writer *w, const void *data, size_t len)
 	if (len == 0)
 		return;
 	writer_room(w, len);
-	memcpy(w->buf + w->end, data, len);
-	w->end += len;
+	buf_add(&w->b, data, len);
 }
 
 void
@@ -397,7 +390,7 @@ wire_writer_frame(struct wire_writer *w, const void *payload, size_t len)
 	unsigned char	hdr[WIRE_HEADER_MAX];
 	size_t		hlen = wire_header(hdr, len);
 
-	if (len <= SIZE_MAX - hlen)
+	if (len <= SIZE_MAX / 2 - hlen)
 		writer_room(w, hlen + len);	/* one allocation, usually */
 	wire_writer_raw(w, hdr, hlen);
 	wire_writer_raw(w, payload, len);
@@ -408,11 +401,11 @@ wire_writer_flush(struct wire_writer *w, int fd)
 {
 	ssize_t	n;
 
-	while (w->start < w->end) {
-		n = send(fd, w->buf + w->start, w->end - w->start,
+	while (w->start < w->b.len) {
+		n = send(fd, w->b.data + w->start, w->b.len - w->start,
 		    MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == ENOTSOCK)
-			n = write(fd, w->buf + w->start, w->end - w->start);
+			n = write(fd, w->b.data + w->start, w->b.len - w->start);
 		if (n > 0) {
 			w->start += (size_t)n;
 			continue;
@@ -425,19 +418,18 @@ wire_writer_flush(struct wire_writer *w, int fd)
 			errno = EIO;
 		return WIRE_ERR;
 	}
-	w->start = w->end = 0;
-	if (w->cap > WRITER_KEEP) {
-		free(w->buf);
-		w->buf = NULL;
-		w->cap = 0;
-	}
+	w->start = 0;
+	if (w->b.cap > WRITER_KEEP)
+		buf_free(&w->b);
+	else
+		buf_clear(&w->b);
 	return WIRE_OK;
 }
 
 size_t
 wire_writer_pending(const struct wire_writer *w)
 {
-	return w->end - w->start;
+	return w->b.len - w->start;
 }
 
 /* ------------------------------------------------------------ HMAC */
@@ -808,6 +800,7 @@ wait_fd(int fd, short events, long long deadline)
 		pfd.fd = fd;
 		pfd.events = events;
 		pfd.revents = 0;
+		/* stays a poll(): a blocking client waits for its reply here */
 		n = poll(&pfd, 1, (int)left);
 		if (n > 0)
 			return 1;

@@ -40,6 +40,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 /* Return codes. */
 enum {
 	WIRE_OK = 0,		/* done, or (reader) a frame is here */
@@ -140,8 +142,8 @@ const char *wire_reader_error(const struct wire_reader *r);
  * reading requests from a client whose replies pile up. All fields are
  * private. */
 struct wire_writer {
-	unsigned char	*buf;
-	size_t		 start, end, cap;
+	struct buf	 b;		/* what was queued (buf.h) */
+	size_t		 start;		/* how much of it is sent */
 };
 
 void wire_writer_init(struct wire_writer *w);

@@ -143,7 +143,7 @@ returned(struct pval *rep, const char *method, char **cause)
 		pval_free(rep);
 		return v;
 	}
-	char *r = v->kind == PV_STR ? strdup(v->u.s.s) : pval_repr_max(v, 300);
+	char *r = v->kind == PV_STR ? xstrdup(v->u.s.s) : pval_repr_max(v, 300);
 	*cause = xasprintf("%s: the server answered %s %s", method,
 	    pval_item(rep, 0)->u.s.s, r);
 	free(r);
@@ -192,7 +192,7 @@ proxy_get(const struct worker_opts *o, const char *typeid, struct proxy *p,
 		pval_free(v);
 		return -1;
 	}
-	p->ident = strdup(ident->u.s.s);
+	p->ident = xstrdup(ident->u.s.s);
 	pval_free(v);
 	if ((v = dispatch(o, "incref", pval_tuple(1, pval_str(p->ident)),
 	    CALL_MS, cause)) == NULL)
@@ -248,7 +248,7 @@ download(const struct worker_opts *o, FILE *out, const char *name)
 static char *
 text_of(const struct pval *v)
 {
-	return v->kind == PV_STR ? strdup(v->u.s.s) : pval_repr(v);
+	return v->kind == PV_STR ? xstrdup(v->u.s.s) : pval_repr(v);
 }
 
 /* The lease loop (systour manager): lease up to o->batch tasks, do each,

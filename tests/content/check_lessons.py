@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks the course content of lessons/: the nine topics of the notes, both
 languages, the notes' Python and the C underneath in every step, and an
-erratum for each known mistake of the notes. Prints one line per problem and
+erratum for each known mistake of the notes, the ideas beyond the notes that
+some lessons add. Prints one line per problem and
 exits 1 if there is any."""
 import os
 import re
@@ -13,15 +14,24 @@ LESSONS = ["01-files", "02-filesystem", "03-pickle", "04-processes", "05-ipc",
 # For each lesson, strings that must appear inside its ::: erratum blocks,
 # in both languages: one per mistake of the notes.
 ERRATA = {
-    "01-files": ["buffering", "NameError", "ValueError", "bytes", "fsync"],
-    "02-filesystem": ["os.listdir", "os.linesep", "os.environ", "basename"],
+    "01-files": ["buffering", "NameError", "ValueError", "bytes", "fsync", "f.closed"],
+    "02-filesystem": ["os.listdir", "os.linesep", "os.environ", "basename", "os.makedirs()"],
     "03-pickle": ["bytes", "data.txt", "protocol"],
     "04-processes": ["join", "Pool"],
-    "05-ipc": ["queue.Empty", "block", "EOFError"],
+    "05-ipc": ["queue.Empty", "block", "EOFError", "unix_stream_read_generic", "'start '"],
     "06-threads": ["getName", "start_new_thread", "while True"],
-    "07-coroutines": ["patch_all", "async"],
-    "08-distributed": ["empty()", "127.0.0.1", "queue.Empty"],
+    "07-coroutines": ["patch_all", "async", "1 x 2 y 3 z", "Go 1.14"],
+    "08-distributed": ["empty()", "127.0.0.1", "queue.Empty", "Queue(task_number)"],
     "09-sockets": ["bind((", "SOCK_STREAM", "sendall", "listen"],
+}
+
+# For each lesson, ideas beyond the notes that it must teach, in both
+# languages: strings that must appear somewhere in its text.
+IDEAS = {
+    "02-filesystem": ["os.scandir", "os.walk", "pathlib", "O_DIRECTORY"],
+    "04-processes": ["execvp", "dup2", "ProcessPoolExecutor"],
+    "05-ipc": ["shared_memory", "SimpleQueue", "connection.wait", "pickle.dumps"],
+    "07-coroutines": ["yield from", "gi_yieldfrom", "asyncio.gather", "patch_all()"],
 }
 
 
@@ -73,6 +83,9 @@ def main(root):
             prose = re.sub(r'"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef*]+"|“[^”\n]*”', "", prose)
             if lang == "en" and re.search(r"[\u4e00-\u9fff]{8,}", prose):
                 problems.append("%s: untranslated Chinese in the prose" % path)
+            for needle in IDEAS.get(name, []):
+                if needle not in text:
+                    problems.append("%s: does not teach %r" % (path, needle))
             errata = errata_of(text)
             for needle in ERRATA[name]:
                 if needle not in errata:

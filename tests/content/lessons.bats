@@ -40,3 +40,10 @@ setup() {
 		done
 	done
 }
+
+@test "the examples of the added steps print what the steps say, in both languages" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	run python3 "$BATS_TEST_DIRNAME/check_examples.py" "$top/lessons"
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+}

@@ -6,81 +6,9 @@
 
 bats_require_minimum_version 1.5.0
 
-ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-SYSTOUR=${SYSTOUR:-$ROOT/systour}
+load ../helpers
 
-setup() {
-	[ -x "$SYSTOUR" ] || {
-		echo "systour is not built at $SYSTOUR (run make)" >&2
-		return 1
-	}
-	export XDG_DATA_HOME="$BATS_TEST_TMPDIR/data"
-	export HOME="$BATS_TEST_TMPDIR/home"
-	export TMPDIR="$BATS_TEST_TMPDIR/tmp"  # where the demo's scratch goes
-	mkdir -p "$HOME" "$TMPDIR"
-	unset SYSTOUR_LESSONS LC_ALL LANGUAGE
-	export LANG=C.UTF-8
-	cd "$BATS_TEST_TMPDIR" || return 1
-}
-
-fail() {
-	{
-		printf '%s\n' "$*"
-		printf -- '--- status: %s\n--- output:\n%s\n' "${status-}" "${output-}"
-	} >&2
-	return 1
-}
-
-# run_demo NAME [OPTION...]: run a demo in plain mode, no delay.
-run_demo() {
-	local name=$1
-	shift
-	run --separate-stderr "$SYSTOUR" demo "$name" --plain --delay 0 "$@"
-}
-
-# figure NAME: the value of "[demo] NAME = VALUE" (exactly one such line).
-figure() {
-	local v
-	v=$(sed -n "s/^\[demo\] $1 = \(-\{0,1\}[0-9]*\)\$/\1/p" <<<"$output")
-	[ "$(printf '%s\n' "$v" | grep -c .)" -eq 1 ] || {
-		echo "figure $1: not exactly one value: '$v'" >&2
-		return 1
-	}
-	printf '%s\n' "$v"
-}
-
-assert_figure() {
-	local v
-	v=$(figure "$1") || fail "no figure $1"
-	[ "$v" = "$2" ] || fail "figure $1 is $v, expected $2"
-}
-
-# pane NAME: the lines an actor printed in pane NAME, without the prefix.
-pane() {
-	sed -n "s/^\[$1\] //p" <<<"$output"
-}
-
-# pid_of PANE: the PID the supervisor reported for that pane's actor.
-pid_of() {
-	sed -n "s/^\[demo\] pane $1: .*, PID \([0-9][0-9]*\)\$/\1/p" <<<"$output" |
-	    head -n 1
-}
-
-has() {
-	grep -qF -- "$2" <<<"$1" || fail "lacks: $2"
-}
-
-# Every process the demo named is gone, and so is its scratch directory.
-assert_no_leftovers() {
-	local pids pid
-	pids=$(sed -n 's/^\[demo\] pane .*, PID \([0-9][0-9]*\).*$/\1/p' <<<"$output")
-	[ -n "$pids" ] || fail "no PIDs were reported"
-	for pid in $pids; do
-		! kill -0 "$pid" 2>/dev/null || fail "process $pid of the demo is still there"
-	done
-	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
-	! grep -qE 'Sanitizer|runtime error' <<<"${stderr-}" || fail "sanitizer: $stderr"
-}
+setup() { demo_setup; }
 
 @test "fork: one call, two returns; the child's write is copied, not shared" {
 	run_demo fork

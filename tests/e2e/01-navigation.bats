@@ -2,7 +2,7 @@
 # The lesson list, opening a lesson, moving between steps, scrolling, and
 # the progress shown in the list.
 
-load helpers
+load ../helpers
 
 setup() { e2e_setup; }
 teardown() { e2e_teardown; }

@@ -3,7 +3,7 @@
 # back as it was (cooked mode, echo, the normal screen, no mouse reporting,
 # a visible cursor) and the exit status says what happened.
 
-load helpers
+load ../helpers
 
 setup() { e2e_setup; }
 teardown() {

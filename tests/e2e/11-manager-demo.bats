@@ -4,7 +4,7 @@
 # comes exactly once; the demo's leader cannot be killed with demo kill;
 # q, and SIGKILL to the tutor, leave no manager, worker or python3 behind.
 
-load helpers
+load ../helpers
 
 setup() {
 	e2e_setup
@@ -15,32 +15,8 @@ teardown() {
 	e2e_teardown
 }
 
-# The demo's process group: its leader is the tutor's child.
-demo_group() {
-	local end
-	end=$(deadline_ms)
-	until PGID=$(pgrep -P "$1" | head -1) && [ -n "$PGID" ]; do
-		[ "$(now_ms)" -lt "$end" ] || { echo "no demo leader under $1" >&2; return 1; }
-		sleep 0.05
-	done
-}
-
-# Until no process of the demo's group, nor any of $PIDS, is left.
-wait_group_gone() {
-	local end pid
-	end=$(deadline_ms 10)
-	while pgrep -g "$PGID" >/dev/null; do
-		[ "$(now_ms)" -lt "$end" ] || {
-			echo "still alive in group $PGID:" >&2
-			ps -o pid,ppid,stat,cmd -g "$PGID" >&2
-			return 1
-		}
-		sleep 0.05
-	done
-	for pid in $PIDS; do
-		! kill -0 "$pid" 2>/dev/null || { echo "PID $pid survived" >&2; return 1; }
-	done
-}
+# wait_group_gone (helpers.bash) allows the manager and workers 10 s
+GROUP_GONE_TIMEOUT=10
 
 # Start the demo; wait until the manager, all four systour workers and (when
 # installed) python3 run; the demo's group in PGID and its processes in PIDS.

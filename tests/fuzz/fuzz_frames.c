@@ -276,9 +276,10 @@ pump(struct wire_writer *from, struct wire_auth *to, struct wire_writer *back)
 	enum wire_auth_status	st = WIRE_AUTH_MORE;
 
 	wire_reader_init(&r, WIRE_HANDSHAKE_MAX);
-	CHECK(wire_reader_feed(&r, from->buf + from->start,
-	    from->end - from->start) == WIRE_OK);
-	from->start = from->end = 0;
+	CHECK(wire_reader_feed(&r, from->b.data + from->start,
+	    from->b.len - from->start) == WIRE_OK);
+	buf_clear(&from->b);
+	from->start = 0;
 	while (st == WIRE_AUTH_MORE && wire_reader_next(&r, &f) == WIRE_OK)
 		st = wire_auth_feed(to, f.data, f.len, back);
 	wire_reader_free(&r);

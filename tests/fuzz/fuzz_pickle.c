@@ -180,7 +180,7 @@ static void
 dis_both(const uint8_t *data, size_t size, size_t *stop)
 {
 	struct pickle_dis	*d;
-	struct pickle_buf	 text = { 0 };
+	struct buf	 text = { 0 };
 	char			*whole, *cause = NULL, *cause2 = NULL, *line;
 	size_t			 len = 0, used = 0;
 	uint32_t		 seed = (uint32_t)size * 2654435761u;
@@ -189,13 +189,13 @@ dis_both(const uint8_t *data, size_t size, size_t *stop)
 	rc = pickle_dis(data, size, &whole, &cause);
 	if (rc != 0)
 		check_cause(cause);
-	pickle_buf_add(&text, "", 0);
+	buf_add(&text, "", 0);
 	d = pickle_dis_new();
 	for (;;) {
 		eof = len == size;
 		rc2 = pickle_dis_next(d, data, len, eof, &line, &used, &cause2);
 		if (line != NULL) {
-			pickle_buf_add(&text, line, strlen(line));
+			buf_add(&text, line, strlen(line));
 			free(line);
 		}
 		if (rc2 == 1)
@@ -210,12 +210,12 @@ dis_both(const uint8_t *data, size_t size, size_t *stop)
 	}
 	pickle_dis_free(d);
 	CHECK((rc == 0) == (rc2 == 2));
-	CHECK(strcmp(whole, text.p) == 0);
+	CHECK(strcmp(whole, text.data) == 0);
 	if (rc != 0)
 		CHECK(strcmp(cause, cause2) == 0);
 	*stop = rc == 0 ? used : 0;
 	free(whole);
-	free(text.p);
+	free(text.data);
 	free(cause);
 	free(cause2);
 }

@@ -39,10 +39,11 @@ teardown() {
 }
 
 # Start `systour manager --port 0 ARGS...` in a process group of its own;
-# sets MPID and PORT (read from its "listening on" line).
+# sets MPID and PORT (read from its "listening on" line). MANAGER_WRAP, if
+# set, is a command the manager runs under (such as prlimit).
 start_manager() {
 	rm -f "$T/manager.out" "$T/manager.err"	# not a last manager's port
-	setsid timeout 120 "$SYSTOUR" manager --port 0 "$@" \
+	setsid timeout 120 ${MANAGER_WRAP:-} "$SYSTOUR" manager --port 0 "$@" \
 	    >"$T/manager.out" 2>"$T/manager.err" &
 	MPID=$!
 	PGIDS+=("$MPID")
@@ -442,15 +443,21 @@ each_result_once() {
 @test "manager: SIGTERM and SIGINT end it cleanly, with clients connected" {
 	need_python3
 	start_manager
-	( timeout 20 python3 -c "
+	# A client blocked in get(): wait until it has sent the get and the
+	# manager has read it (parked), not for a while.
+	setsid timeout 20 python3 -c "
 from multiprocessing.managers import BaseManager
 class M(BaseManager): pass
 M.register('get_task_queue')
 m = M(address=('127.0.0.1', $PORT), authkey=b'qiye'); m.connect()
-try: m.get_task_queue().get()
+q = m.get_task_queue(); q.qsize()
+print('getting', flush=True)
+try: q.get()
 except Exception: pass
-" >/dev/null 2>&1 & )
-	sleep 0.5
+" >"$T/client.out" 2>&1 &
+	PGIDS+=("$!")
+	wait_line "$T/client.out" '^getting$' 1 10
+	wait_parked_get "$!" 10
 	kill -TERM "$MPID"
 	wait_for "$MPID" 5
 	[ "$WSTATUS" -eq 0 ]
@@ -459,4 +466,90 @@ except Exception: pass
 	kill -INT "$MPID"
 	wait_for "$MPID" 5
 	[ "$WSTATUS" -eq 0 ]
+}
+
+# Wait (at most $2 seconds) until the python client in the process group
+# that $1 leads is blocked reading (a reply), and the manager has read all
+# it sent: no socket of the manager's port has bytes waiting in /proc/net/tcp.
+wait_parked_get() {
+	local py
+	for _ in $(seq $(($2 * 50))); do
+		py=$(pgrep -g "$1" -x python3 || true)
+		if [ -n "$py" ] && read_blocked "$py" && manager_rx_empty; then
+			return 0
+		fi
+		sleep 0.02
+	done
+	echo "the client did not wait in get() within $2 s" >&2
+	return 1
+}
+
+# Whether process $1 is in read(2) or recvfrom(2) now (its first field of
+# /proc/PID/syscall; unknown machines: yes, and manager_rx_empty decides).
+read_blocked() {
+	local nr
+	nr=$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null) || return 1
+	case "$(uname -m):$nr" in
+	x86_64:0|x86_64:45|aarch64:63|aarch64:207) return 0 ;;
+	x86_64:*|aarch64:*) return 1 ;;
+	*) return 0 ;;
+	esac
+}
+
+# Whether every socket on the manager's port has read all that came to it.
+manager_rx_empty() {
+	awk -v p="$(printf '%04X' "$PORT")" '
+	    FNR > 1 { split($2, l, ":"); split($5, q, ":")
+		      if (l[2] == p && q[2] != "00000000") busy = 1 }
+	    END { exit busy }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# The PID of the systour process itself in the group that MPID leads (MPID
+# is `timeout`'s, which runs it).
+manager_pid() {
+	pgrep -g "$(ps -o pgid= -p "$MPID" | tr -d ' ')" -x systour
+}
+
+# utime + stime of process $1, in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+@test "manager: out of descriptors, it stops accepting for a while instead of spinning, then serves again" {
+	need_python3
+	# 24 descriptors: the manager's own and a dozen or so clients.
+	MANAGER_WRAP="prlimit --nofile=24:24 --" start_manager
+	local pid
+	pid=$(manager_pid)
+	[ -n "$pid" ]
+	# 60 connections that never speak: the ones over the limit wait in
+	# the listen backlog, where every accept() fails with EMFILE.
+	mkfifo "$T/hold"
+	python3 -c "
+import socket, sys
+c = [socket.create_connection(('127.0.0.1', $PORT), 5) for _ in range(60)]
+print('open', flush=True)
+sys.stdin.read()
+" <"$T/hold" >"$T/holder.out" 2>&1 &
+	local holder=$!
+	exec 9>"$T/hold"
+	wait_line "$T/holder.out" '^open$' 1 10
+	wait_line "$T/manager.err" 'accept: ' 1 10
+	# Over two seconds, it must be idle, and say so in a line or three.
+	local t0 t1
+	t0=$(cpu_ticks "$pid")
+	sleep 2	# the window measured, not a wait for anything
+	t1=$(cpu_ticks "$pid")
+	echo "manager CPU over 2 s: $((t1 - t0)) ticks of $(getconf CLK_TCK)/s"
+	echo "log lines about accept: $(grep -c 'accept: ' "$T/manager.err")"
+	[ $(( (t1 - t0) * 4 )) -lt "$(getconf CLK_TCK)" ]	# under 0.25 s
+	[ "$(grep -c 'accept: ' "$T/manager.err")" -le 5 ]
+	grep -q '^systour manager: accept: Too many open files: not accepting for 1 s$' "$T/manager.err"
+	# The crowd leaves: a normal client is served again.
+	exec 9>&-
+	wait "$holder"
+	run timeout 30 python3 "$PEER" "$PORT" ok
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	stop_manager
 }

@@ -40,6 +40,71 @@ class QueueManager(BaseManager):
     pass
 
 
+# The system call numbers of read and recvfrom, where a thread waiting for
+# a reply sits (Connection.recv reads its socket with os.read).
+READ_CALLS = {'x86_64': ('0', '45'), 'aarch64': ('63', '207'),
+              'i686': ('3',), 'armv7l': ('3', '292')}
+
+
+def in_read(tid):
+    """Whether thread tid of this process is blocked reading (None when the
+    kernel does not say, or the machine is not in READ_CALLS)."""
+    calls = READ_CALLS.get(os.uname().machine)
+    try:
+        with open('/proc/self/task/%d/syscall' % tid) as f:
+            nr = f.read().split()[0]
+    except (OSError, IndexError):
+        return None
+    return None if calls is None else nr in calls
+
+
+def manager_read_all(cport):
+    """Whether the manager has read every byte sent on the connection from
+    local port cport (its socket's rx_queue in /proc/net/tcp is 0)."""
+    for name in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(name) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            f = row.split()
+            if int(f[1].rsplit(':', 1)[1], 16) == port and \
+                    int(f[2].rsplit(':', 1)[1], 16) == cport:
+                return int(f[4].split(':')[1], 16) == 0
+    return False
+
+
+def start_parked(call):
+    """Run call(proxy-bound) in a thread and return it once the call waits in
+    the manager: the thread has sent it and is blocked reading the reply,
+    and the manager has read it (so it is parked there). call gets a dict
+    to fill and must first make one quick call of its own, so that its
+    thread's proxy connection is open, then set 'port' and 'tid' and 'ready'
+    before the call that waits."""
+    st = {'ready': threading.Event()}
+    th = threading.Thread(target=call, args=(st,))
+    th.start()
+    assert st['ready'].wait(10), 'the thread did not get ready'
+    deadline = time.monotonic() + 10
+    while not (in_read(st['tid']) is not False and
+               manager_read_all(st['port'])):
+        assert time.monotonic() < deadline, 'the call did not wait within 10 s'
+        time.sleep(0.005)
+    return th
+
+
+def ready(st, proxy):
+    """In a thread of start_parked: the proxy's connection is open (a quick
+    call first), say which it is."""
+    proxy.qsize()
+    conn = proxy._tls.connection
+    with socket.socket(fileno=os.dup(conn.fileno())) as sk:
+        st['port'] = sk.getsockname()[1]
+    st['tid'] = threading.get_native_id()
+    st['ready'].set()
+
+
 QueueManager.register('get_task_queue')
 QueueManager.register('get_result_queue')
 
@@ -64,7 +129,8 @@ def ok():
     # A get that waits, in another thread (its own proxy connection) ...
     out = {}
 
-    def waiter():
+    def waiter(st):
+        ready(st, result)
         t0 = time.monotonic()
         try:
             result.get(timeout=1.5)
@@ -72,9 +138,7 @@ def ok():
         except queue.Empty:
             out['empty'] = time.monotonic() - t0
 
-    th = threading.Thread(target=waiter)
-    th.start()
-    time.sleep(0.3)
+    th = start_parked(waiter)
     # ... does not hold up anyone else.
     t0 = time.monotonic()
     for _ in range(20):
@@ -87,12 +151,11 @@ def ok():
     # A blocked get is woken by a put from elsewhere.
     got = {}
 
-    def getter():
+    def getter(st):
+        ready(st, result)
         got['v'] = result.get(timeout=5)
 
-    th = threading.Thread(target=getter)
-    th.start()
-    time.sleep(0.3)
+    th = start_parked(getter)
     result.put('wake up')
     th.join(5)
     assert got.get('v') == 'wake up', got

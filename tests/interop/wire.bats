@@ -106,16 +106,27 @@ import os, subprocess, sys, time
 p = subprocess.Popen([sys.argv[1], "interop"], start_new_session=True,
                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 out = p.communicate(timeout=80)[0]
-time.sleep(0.2)
-left = []
-for pid in filter(str.isdigit, os.listdir("/proc")):
-    try:
-        with open("/proc/%s/stat" % pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        continue
-    if int(fields[3]) == p.pid:         # field 6 of stat: the session
-        left.append(pid)
+
+def session_left():
+    left = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == p.pid:     # field 6 of stat: the session
+            left.append(pid)
+    return left
+
+# What was still exiting has 0.2 s to be gone (as long as the fixed wait
+# that stood here gave it); the check ends as soon as the session is empty.
+deadline = time.monotonic() + 0.2
+while True:
+    left = session_left()
+    if not left or time.monotonic() >= deadline:
+        break
+    time.sleep(0.01)
 print(out.splitlines()[-1] if out else "(no output)")
 print("left in session %d: %s" % (p.pid, left or "none"))
 sys.exit(0 if p.returncode == 0 and not left else 1)

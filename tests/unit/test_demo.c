@@ -19,6 +19,8 @@
 #include "demo.h"
 #include "loop.h"
 #include "util.h"
+#define UNIT_ALARM_SECONDS 60
+#include "unit.h"
 
 #define MAX_SEEN 16
 
@@ -200,20 +202,6 @@ test_free_reaps_only_the_group(void **state)
 	assert_int_equal(waitpid(other, &st, WNOHANG), other);
 	assert_int_equal(WEXITSTATUS(st), 7);
 	assert_no_zombie_child();
-}
-
-static int
-setup_alarm(void **state)
-{
-	alarm(60);
-	return 0;
-}
-
-static int
-teardown_alarm(void **state)
-{
-	alarm(0);
-	return 0;
 }
 
 int

@@ -18,6 +18,7 @@
 
 #include "demo.h"
 #include "loop.h"
+#include "unit.h"
 #include "util.h"
 
 /* Pane 1's actor leaves the group; pane 2's stays. Each reports a step
@@ -120,20 +121,6 @@ test_kill_only_inside_the_group(void **state)
 	kill(escaper, SIGKILL);
 	demo_free(r);
 	loop_free(loop);
-}
-
-static int
-setup_alarm(void **state)
-{
-	alarm(30);
-	return 0;
-}
-
-static int
-teardown_alarm(void **state)
-{
-	alarm(0);
-	return 0;
 }
 
 int

@@ -65,10 +65,10 @@ expect_bytes(const struct pval *v, int proto, const unsigned char *want,
 	char *cause = NULL;
 	assert_int_equal(pickle_dumps(v, proto, &out, &len, &cause), 0);
 	if (len != n || memcmp(out, want, n) != 0) {
-		struct pickle_buf a = { 0 }, b = { 0 };
+		struct buf a = { 0 }, b = { 0 };
 		pickle_repr_bytes(&a, out, len);
 		pickle_repr_bytes(&b, want, n);
-		fail_msg("protocol %d: got %s, want %s", proto, a.p, b.p);
+		fail_msg("protocol %d: got %s, want %s", proto, a.data, b.data);
 	}
 	free(out);
 }
@@ -613,12 +613,12 @@ test_limits(void **state)
 	assert_string_equal(cause, "pickle: 4 bytes is more than the limit of 3");
 	free(cause);
 	/* a billion laughs: shared references stay shared */
-	struct pickle_buf b = { 0 };
-	pickle_buf_add(&b, "\x80\x02" "X\x01\x00\x00\x00" "a", 8);
+	struct buf b = { 0 };
+	buf_add(&b, "\x80\x02" "X\x01\x00\x00\x00" "a", 8);
 	for (int i = 0; i < 60; i++)
-		pickle_buf_add(&b, "2\x86", 2);         /* DUP, TUPLE2 */
-	pickle_buf_add(&b, ".", 1);
-	struct pval *v = pickle_loads(b.p, b.len, NULL, NULL, &cause);
+		buf_add(&b, "2\x86", 2);         /* DUP, TUPLE2 */
+	buf_add(&b, ".", 1);
+	struct pval *v = pickle_loads(b.data, b.len, NULL, NULL, &cause);
 	assert_non_null(v);
 	assert_int_equal(v->depth, 60);
 	char *r = pval_repr_max(v, 100);
@@ -633,21 +633,21 @@ test_limits(void **state)
 	pval_free(v);
 	/* the same as a dict key: hashed once per node, compared by identity */
 	b.len = 0;
-	pickle_buf_add(&b, "\x80\x02}X\x01\x00\x00\x00" "a", 9);
+	buf_add(&b, "\x80\x02}X\x01\x00\x00\x00" "a", 9);
 	for (int i = 0; i < 60; i++)
-		pickle_buf_add(&b, "2\x86", 2);
-	pickle_buf_add(&b, "X\x01\x00\x00\x00vs", 7);
-	pickle_buf_add(&b, "}X\x01\x00\x00\x00" "a", 7);
+		buf_add(&b, "2\x86", 2);
+	buf_add(&b, "X\x01\x00\x00\x00vs", 7);
+	buf_add(&b, "}X\x01\x00\x00\x00" "a", 7);
 	for (int i = 0; i < 60; i++)
-		pickle_buf_add(&b, "2\x86", 2);
-	pickle_buf_add(&b, "X\x01\x00\x00\x00wsu.", 8);
-	b.p[b.len - 2] = 's';   /* one SETITEM into the second dict, then: */
-	b.p[b.len - 1] = '.';
-	v = pickle_loads(b.p, b.len, NULL, NULL, &cause);
+		buf_add(&b, "2\x86", 2);
+	buf_add(&b, "X\x01\x00\x00\x00wsu.", 8);
+	b.data[b.len - 2] = 's';   /* one SETITEM into the second dict, then: */
+	b.data[b.len - 1] = '.';
+	v = pickle_loads(b.data, b.len, NULL, NULL, &cause);
 	assert_non_null(v);
 	assert_int_equal(v->kind, PV_DICT);
 	pval_free(v);
-	free(b.p);
+	free(b.data);
 }
 
 static void
@@ -765,14 +765,14 @@ test_dis(void **state)
 
 	/* fed a byte at a time, as from a pipe: the same lines */
 	struct pickle_dis *d = pickle_dis_new();
-	struct pickle_buf out = { 0 };
+	struct buf out = { 0 };
 	size_t have = 0, used = 0;
 	int rc;
 	for (;;) {
 		char *line;
 		rc = pickle_dis_next(d, notes, have, 0, &line, &used, &cause);
 		if (line) {
-			pickle_buf_add(&out, line, strlen(line));
+			buf_add(&out, line, strlen(line));
 			free(line);
 		}
 		if (rc == 0) {
@@ -783,8 +783,8 @@ test_dis(void **state)
 	}
 	assert_int_equal(rc, 2);
 	assert_int_equal(used, 16);
-	assert_string_equal(out.p, notes_dis);
-	free(out.p);
+	assert_string_equal(out.data, notes_dis);
+	free(out.data);
 	pickle_dis_free(d);
 
 	/* memo annotations, MARK indentation, arguments of other kinds */

@@ -39,6 +39,7 @@
 
 #include "util.h"
 #include "wire.h"
+#include "unit.h"
 
 #define KEY	"qiye"
 #define KEYLEN	4
@@ -64,20 +65,6 @@ CRYPTO_memcmp(const void *a, const void *b, size_t len)
 }
 
 /* ------------------------------------------------------------ helpers */
-
-static int
-setup_alarm(void **state)
-{
-	alarm(30);
-	return 0;
-}
-
-static int
-teardown_alarm(void **state)
-{
-	alarm(0);
-	return 0;
-}
 
 static void
 nonblock(int fd)
@@ -107,7 +94,7 @@ encode(const void *payload, size_t len, size_t *outlen)
 	wire_writer_frame(&w, payload, len);
 	*outlen = wire_writer_pending(&w);
 	out = xmalloc(*outlen);
-	memcpy(out, w.buf + w.start, *outlen);
+	memcpy(out, w.b.data + w.start, *outlen);
 	wire_writer_free(&w);
 	return out;
 }
@@ -120,7 +107,7 @@ first_frame(const struct wire_writer *w, unsigned char *buf, size_t cap)
 	struct wire_frame	f;
 
 	wire_reader_init(&r, 0);
-	assert_int_equal(wire_reader_feed(&r, w->buf + w->start,
+	assert_int_equal(wire_reader_feed(&r, w->b.data + w->start,
 	    wire_writer_pending(w)), WIRE_OK);
 	assert_int_equal(wire_reader_next(&r, &f), WIRE_OK);
 	assert_true(f.len <= cap);
@@ -258,7 +245,7 @@ feed_in_pieces(size_t (*piece)(uint32_t *), uint32_t seed)
 		len = piece(&s);
 		if (len > wire_writer_pending(&w) - off)
 			len = wire_writer_pending(&w) - off;
-		assert_int_equal(wire_reader_feed(&r, w.buf + off, len),
+		assert_int_equal(wire_reader_feed(&r, w.b.data + off, len),
 		    WIRE_OK);
 		while (wire_reader_next(&r, &f) == WIRE_OK) {
 			assert_true(got < n);
@@ -780,7 +767,7 @@ test_handshake_request_in_same_read(void **state)
 	side_init(&cli, sv[1], WIRE_CLIENT, KEY, WIRE_DIGEST_SHA256);
 	/* drive it by hand, frame by frame, through in-memory buffers */
 	while (cli.st == WIRE_AUTH_MORE && steps++ < 10) {
-		wire_reader_feed(&cli.rd, srv.wr.buf + srv.wr.start,
+		wire_reader_feed(&cli.rd, srv.wr.b.data + srv.wr.start,
 		    wire_writer_pending(&srv.wr));
 		drop_output(&srv.wr);
 		while (wire_reader_next(&cli.rd, &f) == WIRE_OK)
@@ -788,7 +775,7 @@ test_handshake_request_in_same_read(void **state)
 			    &cli.wr);
 		if (cli.st == WIRE_AUTH_DONE)
 			wire_writer_frame(&cli.wr, "first request", 13);
-		wire_reader_feed(&srv.rd, cli.wr.buf + cli.wr.start,
+		wire_reader_feed(&srv.rd, cli.wr.b.data + cli.wr.start,
 		    wire_writer_pending(&cli.wr));
 		drop_output(&cli.wr);
 		while (wire_reader_next(&srv.rd, &f) == WIRE_OK) {
