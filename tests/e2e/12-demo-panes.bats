@@ -5,7 +5,7 @@
 # figures show as a chart, and systour's own pipes are folded in the
 # kernel view until f shows them.
 
-load helpers
+load ../helpers
 
 setup() {
 	e2e_setup
@@ -14,15 +14,6 @@ setup() {
 teardown() {
 	[ -n "${PGID:-}" ] && kill -KILL -- "-$PGID" 2>/dev/null
 	e2e_teardown
-}
-
-demo_group() {
-	local end
-	end=$(deadline_ms)
-	until PGID=$(pgrep -P "$1" | head -1) && [ -n "$PGID" ]; do
-		[ "$(now_ms)" -lt "$end" ] || { echo "no demo leader under $1" >&2; return 1; }
-		sleep 0.05
-	done
 }
 
 # The demo's processes that are not zombies, by PID.
