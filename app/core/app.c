@@ -31,6 +31,15 @@ app_errorf(struct app *app, const char *fmt, ...)
 	free(s);
 }
 
+void
+app_show(struct app *app, enum app_view_kind kind)
+{
+	struct app_view what = { .kind = kind, .delay_ms = -1 };
+	char *cause = NULL;
+	app->ui->push(app, &what, &cause);
+	free(cause);
+}
+
 const struct lesson_text *
 app_text(const struct app *app, const struct lesson *ls)
 {

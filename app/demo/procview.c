@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -189,6 +190,7 @@ procview_free(struct procview *pv)
 	free(pv->prev);
 	free(pv->net);
 	free(pv->asked);
+	free(pv->plumbing);
 	free(pv->pool);
 	free(pv->buf);
 	free(pv->dents);
@@ -268,4 +270,57 @@ procview_proc(const struct procview *pv, int i)
 	if (i < 0 || i >= pv->n)
 		return NULL;
 	return &pv->procs[i].pub;
+}
+
+static int
+cmp_ino(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+	return x < y ? -1 : x > y;
+}
+
+void
+procview_set_plumbing(struct procview *pv, const unsigned long *ino, int n,
+    int show)
+{
+	free(pv->plumbing);
+	pv->plumbing = NULL;
+	pv->nplumbing = n > 0 ? n : 0;
+	if (pv->nplumbing > 0) {
+		pv->plumbing = xreallocarray(NULL, (size_t)n, sizeof *ino);
+		memcpy(pv->plumbing, ino, (size_t)n * sizeof *ino);
+		sort(pv->plumbing, n, sizeof *ino, cmp_ino);
+	}
+	pv->show_plumbing = show;
+}
+
+int
+procview_is_plumbing(const struct procview *pv, unsigned long ino)
+{
+	return search(&ino, pv->plumbing, pv->nplumbing, sizeof ino,
+	    cmp_ino) != NULL;
+}
+
+int
+procview_own_pipes(unsigned long *ino, int max)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+	if (d == NULL)
+		return 0;
+	while (n < max && (e = readdir(d)) != NULL) {
+		char path[300], link[64];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+		ssize_t k = readlink(path, link, sizeof link - 1);
+		if (k <= 0)
+			continue;
+		link[k] = '\0';
+		if (strncmp(link, "pipe:[", 6) == 0)
+			ino[n++] = strtoul(link + 6, NULL, 10);
+	}
+	closedir(d);
+	return n;
 }

@@ -230,8 +230,18 @@ procview_text(const struct procview *pv)
 			    strerror(pr->fd_err));
 			continue;
 		}
-		for (int k = 0; k < pr->fd_n; k++)
-			fd_line(pv, &pv->fds[pr->fd_first + k], indent + 2, &sb);
+		int folded = 0;
+		for (int k = 0; k < pr->fd_n; k++) {
+			const struct pfd *f = &pv->fds[pr->fd_first + k];
+			if (!pv->show_plumbing && f->kind == FK_PIPE && f->fd > 2 &&
+			    procview_is_plumbing(pv, f->ino))
+				folded++;
+			else
+				fd_line(pv, f, indent + 2, &sb);
+		}
+		if (folded)
+			sb_printf(&sb, "%*s  + %d systour pipe%s\n", indent, "",
+			    folded, folded == 1 ? "" : "s");
 		if (pr->pub.nfds > pr->fd_n)
 			sb_printf(&sb, "%*s  … %d more fds\n", indent, "",
 			    pr->pub.nfds - pr->fd_n);

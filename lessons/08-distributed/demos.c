@@ -627,7 +627,7 @@ static const char *const manager_panes[] = {
 static const struct systour_demo manager_demo = {
 	.name = "manager",
 	.title_en = "BaseManager's task queue on the network: systour manager, "
-	    "four systour workers and the notes' CPython worker (k kills a worker)",
+	    "four systour workers and the notes' CPython worker (x kills a worker)",
 	.title_zh = "网络上的 BaseManager 任务队列：systour manager、四个 systour "
 	    "worker 和笔记中的 CPython 任务进程（k 杀死一个 worker）",
 	.code = manager_code,
