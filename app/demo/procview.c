@@ -301,26 +301,3 @@ procview_is_plumbing(const struct procview *pv, unsigned long ino)
 	    cmp_ino) != NULL;
 }
 
-int
-procview_own_pipes(unsigned long *ino, int max)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-	if (d == NULL)
-		return 0;
-	while (n < max && (e = readdir(d)) != NULL) {
-		char path[300], link[64];
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
-		ssize_t k = readlink(path, link, sizeof link - 1);
-		if (k <= 0)
-			continue;
-		link[k] = '\0';
-		if (strncmp(link, "pipe:[", 6) == 0)
-			ino[n++] = strtoul(link + 6, NULL, 10);
-	}
-	closedir(d);
-	return n;
-}

@@ -275,13 +275,13 @@ demo_view_free(struct demo_view *v)
 /* ---- The kernel's view ---------------------------------------------- */
 
 /* Read the kernel's view of the demo's group into its pane, systour's own
- * pipes (those the tutor holds an end of) folded unless the learner asked
- * for them (f). */
+ * pipes and sockets (the supervisor's plumbing: panes, reports, gates)
+ * folded unless the learner asked for them (f). */
 static void
 scan_kernel(struct demo_view *v)
 {
 	unsigned long ino[256];
-	int n = procview_own_pipes(ino, (int)(sizeof ino / sizeof ino[0]));
+	int n = demo_plumbing(v->run, ino, (int)(sizeof ino / sizeof ino[0]));
 	procview_set_plumbing(v->pv, ino, n, v->show_plumbing);
 	procview_scan(v->pv, demo_pgid(v->run));
 	pane_kernel_set(v->kernel, procview_text(v->pv));
