@@ -271,15 +271,15 @@ mgr_local_work(struct server *s)
  * "depth ██████▒▒░. task 31+4, result 1, taken 4/40": a bar of DEPTH_BAR
  * cells scaled to the largest total seen (█ queued, ▒ leased, ░ in the
  * result queue), the task queue's queued+leased, the result queue, and
- * with --tasks the results taken. Returns the ms until a line held back
- * is due, or -1; force: print it now. */
+ * with --tasks the results taken, and the dead letters if any. Returns
+ * the ms until a line held back is due, or -1; force: print it now. */
 static int64_t
 depth_report(struct server *s, int force)
 {
 	if (!s->o->depth || s->o->out == NULL)
 		return -1;
-	long d[4] = { (long)s->q[0].n, (long)s->nlease, (long)s->q[1].n,
-	    s->results };
+	long d[5] = { (long)s->q[0].n, (long)s->nlease, (long)s->q[1].n,
+	    s->results, (long)s->ndead };
 	if (s->depth_at > 0 && memcmp(d, s->depth_last, sizeof d) == 0)
 		return -1;
 	int64_t now = now_ms();
@@ -302,12 +302,14 @@ depth_report(struct server *s, int force)
 	for (; used < DEPTH_BAR; used++)
 		*b++ = '.';
 	*b = '\0';
-	char taken[48] = "";
+	char taken[48] = "", dead[32] = "";
 	if (s->o->tasks > 0)
 		snprintf(taken, sizeof taken, ", taken %ld/%ld", d[3],
 		    s->o->tasks);
-	outf(s, "depth %s task %ld+%ld, result %ld%s\n", bar, d[0], d[1], d[2],
-	    taken);
+	if (d[4] > 0)
+		snprintf(dead, sizeof dead, ", dead %ld", d[4]);
+	outf(s, "depth %s task %ld+%ld, result %ld%s%s\n", bar, d[0], d[1],
+	    d[2], taken, dead);
 	memcpy(s->depth_last, d, sizeof d);
 	s->depth_at = now;
 	return -1;
@@ -579,6 +581,10 @@ manager_run(const struct manager_opts *o, char **cause)
 		pval_free(s.lease[--s.nlease].item);
 	free(s.lease);
 	free(s.acked);
+	free(s.deliv);
+	while (s.ndead > 0)
+		pval_free(s.dead[--s.ndead].v);
+	free(s.dead);
 	free(s.parked);
 	free(s.c);
 	for (int i = 0; i < 2; i++)

@@ -26,6 +26,12 @@
 #include <stdint.h>
 
 #define CLOSE_GRACE_MS	5000		/* to flush a last reply */
+/* A task delivered this many times without an ack, the last time alone in
+ * its batch, goes to the dead letters instead of back to the queue (as
+ * Redis Streams' delivery counts do): one poison task must not cycle
+ * through every worker forever. From its second delivery on, a task is
+ * leased alone, so that a worker dying on a batch condemns no batch-mate. */
+#define DEAD_AFTER	3
 
 
 /* An item of a queue and its task id (for leases). */
@@ -88,6 +94,7 @@ struct lease {
 	struct pval		*item;
 	struct client		*owner;
 	int64_t			 expires;
+	int			 solo;		/* the only task of its batch */
 };
 
 struct server {
@@ -109,9 +116,13 @@ struct server {
 	size_t			 parked_cap;
 	unsigned char		*acked;		/* by task id: 1 once acked or got */
 	size_t			 acked_cap;
+	unsigned char		*deliv;		/* by task id: times leased (to 255) */
+	size_t			 deliv_cap;
+	struct mq_item		*dead;		/* the dead letters, in order */
+	size_t			 ndead, dead_cap;
 	int			 stop;
 	/* --depth: what the last line said, when, and the largest total */
-	long			 depth_last[4];
+	long			 depth_last[5];
 	int64_t			 depth_at;
 	long			 depth_peak;
 };

@@ -553,3 +553,60 @@ sys.stdin.read()
 	[ "$output" = ok ]
 	stop_manager
 }
+
+# CPython puts $2... into the task queue of the manager on port $1 (an item
+# "POISON:N" is a str of N MiB), or with "drain" prints the result queue.
+queue_py() {
+	python3 - "$@" <<'PY'
+import queue, sys
+from multiprocessing.managers import BaseManager
+class M(BaseManager):
+    pass
+M.register('get_task_queue')
+M.register('get_result_queue')
+m = M(address=('127.0.0.1', int(sys.argv[1])), authkey=b'qiye')
+m.connect()
+if sys.argv[2] == 'drain':
+    r = m.get_result_queue()
+    while True:
+        try:
+            print(r.get_nowait())
+        except queue.Empty:
+            break
+else:
+    t = m.get_task_queue()
+    for item in sys.argv[2:]:
+        if item.startswith('POISON:'):
+            item = 'P' * (int(item[7:]) << 20)
+        t.put(item)
+PY
+}
+
+@test "manager: a poison task is delivered 3 times, the last alone, then goes to the dead letters (logged, --depth); every other task is done once" {
+	need_python3
+	start_manager --max-frame 33554432 --depth
+	# 20 MiB: the manager takes it (--max-frame 32 MiB), but no worker can
+	# read a lease reply that holds it (their limit is 16 MiB): each one
+	# that leases it fails and leaves, and its leases go back.
+	timeout 30 bash -c "$(declare -f queue_py); queue_py $PORT ImageUrl_0 ImageUrl_1 POISON:20 ImageUrl_2 ImageUrl_3 ImageUrl_4 ImageUrl_5"
+	local dead=0
+	for i in 1 2 3 4 5 6; do
+		start_worker V$i --batch 4 --timeout 1
+		local v=V$i
+		wait_for "${!v}" 30 || { cat "$T/manager.err" "$T/$v.out" >&2; false; }
+		if [ "$WSTATUS" -eq 0 ]; then
+			break
+		fi
+		dead=$((dead + 1))
+	done
+	cat "$T/manager.err"
+	# exactly three deliveries, then a worker finds the queue empty
+	[ "$dead" -eq 3 ]
+	[ "$WSTATUS" -eq 0 ]
+	[ "$(grep -c 'was delivered 3 times without an ack, the last time alone .*: it goes to the dead letters, not back to the queue' "$T/manager.err")" -eq 1 ]
+	grep -q "task 3 ('PPPP" "$T/manager.err"
+	timeout 30 bash -c "$(declare -f queue_py); queue_py $PORT drain" | sort >"$T/results"
+	printf 'success ImageUrl_%d\n' 0 1 2 3 4 5 | cmp - "$T/results"
+	grep -q ', dead 1$' "$T/manager.out"
+	stop_manager
+}
