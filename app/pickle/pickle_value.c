@@ -744,8 +744,15 @@ unordered_equal(const struct pval *a, const struct pval *b, size_t *budget)
 	unsigned char *taken = xcalloc(n ? n : 1, 1);
 	int ok = 1;
 	for (size_t k = 0; k < n && ok == 1; k++) {
-		long sb = EQ_BUDGET;
+		/* the look-up's comparisons are paid from the same budget */
+		long sb = *budget > (size_t)EQ_BUDGET ? EQ_BUDGET :
+		    (long)*budget, before = sb;
 		long at = set_find(b, c_key(a, k), &sb);
+		if (sb < 0) {
+			ok = -1;
+			break;
+		}
+		*budget -= (size_t)(before - sb);
 		if (at >= 0 && !taken[at]) {
 			int rc = entry_equal(a, k, b, (size_t)at, budget);
 			if (rc < 0) {
