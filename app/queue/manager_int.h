@@ -70,6 +70,12 @@ struct client {
 	unsigned		 want;		/* what w waits for (LOOP_*) */
 	enum cstate		 state;
 	char			 peer[64];
+	char			 host[48];	/* peer's address, no port */
+	int64_t			 since;		/* accepted at */
+	int64_t			 frame_by;	/* a started frame must end by
+						 * then (-1: none started) */
+	size_t			 rd_mem;	/* wire_reader_memory(&rd), as
+						 * counted in s->rd_mem */
 	struct wire_reader	 rd;
 	struct wire_writer	 wr;
 	struct wire_auth	 auth;
@@ -120,6 +126,10 @@ struct server {
 	size_t			 deliv_cap;
 	struct mq_item		*dead;		/* the dead letters, in order */
 	size_t			 ndead, dead_cap;
+	size_t			 rd_mem;	/* all clients' readers */
+	long			 evicted;	/* handshakes dropped to admit
+						 * others, not yet logged */
+	int64_t			 evict_logged;	/* when they last were */
 	int			 stop;
 	/* --depth: what the last line said, when, and the largest total */
 	long			 depth_last[5];

@@ -610,3 +610,30 @@ PY
 	grep -q ', dead 1$' "$T/manager.out"
 	stop_manager
 }
+
+STALL="$BATS_TEST_DIRNAME/stall_peer.py"
+
+@test "manager: 1,000 stalled handshakes from one address, reopened as they are dropped: an honest CPython client connects, puts and gets within 1 s, every time" {
+	need_python3
+	MANAGER_WRAP="prlimit --nofile=4096:4096 --" start_manager
+	mkfifo "$T/hold"
+	python3 "$STALL" "$PORT" handshakes 1000 <"$T/hold" >"$T/attack.out" 2>&1 &
+	local attacker=$!
+	exec 9>"$T/hold"
+	wait_line "$T/attack.out" '^open 1000$' 1 30
+	wait_line "$T/manager.err" 'unfinished handshakes' 1 10
+	local i took
+	for i in 1 2 3 4 5; do
+		took=$(timeout 10 python3 "$STALL" "$PORT" quick) || { cat "$T/manager.err" | tail -5 >&2; false; }
+		echo "honest client $i: $took s"
+		awk -v t="$took" 'BEGIN { exit !(t < 1.0) }'
+	done
+	exec 9>&-
+	wait "$attacker"
+	cat "$T/attack.out"
+	# the attack really went on: far more connections than 1,000
+	[ "$(sed -n 's/^opened //p' "$T/attack.out")" -gt 2000 ]
+	# drops are said once a second, not once each
+	[ "$(grep -c 'unfinished handshake' "$T/manager.err")" -lt 60 ]
+	stop_manager
+}
