@@ -277,9 +277,9 @@ enforce_read_budget(struct server *s)
 			if (s->c[i]->rd_mem > big->rd_mem)
 				big = s->c[i];
 		mgr_log(s, "dropped %s: its unfinished frame (%zu bytes so far) "
-		    "is the largest, and the frames being read hold %zu MiB, "
+		    "is the largest, and the frames being read hold %zu bytes, "
 		    "over the budget of %zu MiB", big->peer,
-		    wire_reader_pending(&big->rd), s->rd_mem >> 20,
+		    wire_reader_pending(&big->rd), s->rd_mem,
 		    READ_BUDGET >> 20);
 		drop(s, big);
 	}

@@ -637,3 +637,48 @@ STALL="$BATS_TEST_DIRNAME/stall_peer.py"
 	[ "$(grep -c 'unfinished handshake' "$T/manager.err")" -lt 60 ]
 	stop_manager
 }
+
+# Resident memory of process $1, in KiB.
+rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+@test "manager: 40 clients with the key each stall a 16 MiB frame one byte short: the manager stays under 128 MiB, dropping the largest, and says who and why" {
+	need_python3
+	start_manager
+	local pid
+	pid=$(manager_pid)
+	echo "manager RSS at start: $(rss_kb "$pid") KiB"
+	mkfifo "$T/hold"
+	timeout 120 python3 "$STALL" "$PORT" frames 40 16777215 <"$T/hold" >"$T/frames.out" 2>&1 &
+	local attacker=$!
+	exec 9>"$T/hold"
+	wait_line "$T/frames.out" '^sent 40 ' 1 60
+	local rss
+	rss=$(rss_kb "$pid")
+	echo "manager RSS with 40 stalled 16 MiB frames: $rss KiB (was 665 MB before the budget)"
+	# the budget for frames being read is 64 MiB; 128 MiB holds it and
+	# everything else
+	[ "$rss" -lt 131072 ]
+	grep -qE "^systour manager: dropped 127\.0\.0\.1:[0-9]+: its unfinished frame \([0-9]+ bytes so far\) is the largest, and the frames being read hold [0-9]+ bytes, over the budget of 64 MiB$" "$T/manager.err"
+	# an honest client is served meanwhile
+	run timeout 30 python3 "$PEER" "$PORT" ok
+	[ "$status" -eq 0 ]
+	exec 9>&-
+	wait "$attacker" || true
+	stop_manager
+}
+
+@test "manager: a frame begun and not finished within 10 s is dropped, with a line that says so" {
+	need_python3
+	start_manager
+	mkfifo "$T/hold"
+	timeout 60 python3 "$STALL" "$PORT" frames 1 1000 <"$T/hold" >"$T/frames.out" 2>&1 &
+	local staller=$!
+	exec 9>"$T/hold"
+	wait_line "$T/frames.out" '^sent 1 dropped 0$' 1 10
+	wait_line "$T/manager.err" 'dropped 127\.0\.0\.1:[0-9]*: a frame it began 10 s ago is still not whole (1003 bytes of it came)' 1 20
+	exec 9>&-
+	wait "$staller" || true
+	stop_manager
+}
