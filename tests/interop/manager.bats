@@ -257,8 +257,15 @@ each_result_once() {
 	[ "$(grep '^result is ' "$T/manager.out" | sort -u | wc -l)" -eq 600 ]
 }
 
-@test "worker: 100,000 tasks, workers killed with SIGKILL along the way: every result exactly once" {
-	start_manager --tasks 100000 --maxsize 2000
+@test "worker: 100,000 tasks, workers killed with SIGKILL along the way, and one poison task: every result exactly once, the poison in the dead letters" {
+	need_python3
+	start_manager --tasks 100000 --maxsize 2000 --max-frame 33554432 --depth
+	# One poison task among them: a 20 MiB str, which the manager takes
+	# (--max-frame 32 MiB) but no worker can read in a lease reply (their
+	# limit is 16 MiB): each worker that leases it fails and leaves. Its
+	# put waits for room in the queue, behind the first 2,000 tasks.
+	timeout 120 bash -c "$(declare -f queue_py); queue_py $PORT POISON:20" &
+	local poisoner=$!
 	# Paced workers first: a 1 ms "download" per task bounds their rate
 	# (at most 1,000 tasks/s each), so each of the four kills below lands
 	# on a worker that holds a batch of leased tasks, long before the end.
@@ -270,17 +277,18 @@ each_result_once() {
 	# its late acks must not count them twice.
 	start_worker S1 --batch 20 --pace 100 --lease 1 --timeout 1
 	wait_results 2000 60
-	kill -KILL -- "-$P1"
+	kill -KILL -- "-$P1" 2>/dev/null || true	# unless the poison took it
 	start_worker P7 --batch 20 --pace 1 --timeout 1
 	wait_results 5000 60
-	kill -KILL -- "-$P2"
+	kill -KILL -- "-$P2" 2>/dev/null || true	# unless the poison took it
 	wait_results 8000 60
-	kill -KILL -- "-$P3"
+	kill -KILL -- "-$P3" 2>/dev/null || true	# unless the poison took it
 	wait_results 11000 60
-	kill -KILL -- "-$P4"
+	kill -KILL -- "-$P4" 2>/dev/null || true	# unless the poison took it
 	# The slow worker's 21st task came with the reply to the call that
 	# carried its first batch's (late) acks.
-	wait_line "$T/S1.out" '^download image ' 21 30
+	wait_line "$T/S1.out" '^download image ' 21 30 ||
+	    grep -q 'lease: a frame of .* is over the limit' "$T/S1.out"
 	# Then fast workers (no pace, batches of 100) do the rest in about a
 	# second; the two kills among them land wherever they land (holding a
 	# batch, or with acks on the wire), or after the end, which is fine.
@@ -291,14 +299,27 @@ each_result_once() {
 	start_worker F3 --batch 50 --pace 0 --timeout 1
 	wait_results 70000 60
 	kill -KILL -- "-$F2" 2>/dev/null || true
-	kill -KILL -- "-$S1"
+	kill -KILL -- "-$S1" 2>/dev/null || true
 	start_worker F4 --batch 100 --pace 0 --timeout 1
 	wait_for "$MPID" 60
 	[ "$WSTATUS" -eq 0 ]
+	wait "$poisoner"
+	local w poisoned=0
 	for w in P5 P6 P7 F3 F4; do
-		wait_for "${!w}" 10
+		wait_for "${!w}" 10 || { echo "worker $w did not end" >&2; tail -3 "$T/$w.out" >&2; grep -v 'result is\|url is\|depth' "$T/manager.err" | tail -20 >&2; false; }
+		# 0, or 1 for a worker that leased the poison
+		if [ "$WSTATUS" -eq 1 ] && grep -q 'lease: a frame of [0-9]* bytes is over the limit' "$T/$w.out"; then
+			continue
+		fi
 		[ "$WSTATUS" -eq 0 ] || { echo "worker $w: $WSTATUS" >&2; cat "$T/$w.out" >&2; false; }
 	done
+	poisoned=$(grep -l 'lease: a frame of [0-9]* bytes is over the limit' "$T"/[PSF][0-9].out | wc -l)
+	echo "workers the poison took: $poisoned"
+	[ "$poisoned" -le 3 ]
+	# the poison went to the dead letters after its third delivery, alone
+	[ "$(grep -c 'was delivered 3 times without an ack, the last time alone .*: it goes to the dead letters' "$T/manager.err")" -eq 1 ]
+	grep -q ', dead 1$' "$T/manager.out"
+	! grep -q 'dead 2' "$T/manager.out"
 	grep 'all 100000 results are in' "$T/manager.err"
 	[ "$(grep -c '^result is success ImageUrl_[0-9]*$' "$T/manager.out")" -eq 100000 ]
 	each_result_once 100000
@@ -555,7 +576,8 @@ sys.stdin.read()
 }
 
 # CPython puts $2... into the task queue of the manager on port $1 (an item
-# "POISON:N" is a str of N MiB), or with "drain" prints the result queue.
+# "POISON:N" is a str of N MiB, "DAG:N" is a = (a, a) N times), or with
+# "drain" prints the result queue.
 queue_py() {
 	python3 - "$@" <<'PY'
 import queue, sys
@@ -578,6 +600,11 @@ else:
     for item in sys.argv[2:]:
         if item.startswith('POISON:'):
             item = 'P' * (int(item[7:]) << 20)
+        elif item.startswith('DAG:'):
+            a = ()
+            for _ in range(int(item[4:])):
+                a = (a, a)
+            item = a
         t.put(item)
 PY
 }
@@ -680,5 +707,24 @@ rss_kb() {
 	wait_line "$T/manager.err" 'dropped 127\.0\.0\.1:[0-9]*: a frame it began 10 s ago is still not whole (1003 bytes of it came)' 1 20
 	exec 9>&-
 	wait "$staller" || true
+	stop_manager
+}
+
+@test "worker: a 252-byte task of shared references (a = (a, a) 60 times) is done at once, in bounded memory, by a systour worker" {
+	need_python3
+	start_manager
+	timeout 30 bash -c "$(declare -f queue_py); queue_py $PORT ImageUrl_0 DAG:60 ImageUrl_1"
+	# unbounded, its repr takes 100% CPU and gigabytes
+	setsid bash -c 'ulimit -v 524288; ulimit -t 20; exec timeout 30 "$0" worker --connect "127.0.0.1:$1" --timeout 1' "$SYSTOUR" "$PORT" >"$T/W.out" 2>&1 &
+	local w=$!
+	PGIDS+=("$w")
+	wait_for "$w" 40
+	[ "$WSTATUS" -eq 0 ] || { tail -c 2000 "$T/W.out"; false; }
+	timeout 30 bash -c "$(declare -f queue_py); queue_py $PORT drain" >"$T/results"
+	[ "$(wc -l <"$T/results")" -eq 3 ]
+	grep -qx 'success ImageUrl_0' "$T/results"
+	grep -qx 'success ImageUrl_1' "$T/results"
+	grep -q '^success ((((((.*)\.\.\.$' "$T/results"
+	[ "$(wc -c <"$T/results")" -lt 4000 ]
 	stop_manager
 }
