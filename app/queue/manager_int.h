@@ -29,7 +29,7 @@
 /* A task delivered this many times without an ack, the last time alone in
  * its batch, goes to the dead letters instead of back to the queue (as
  * Redis Streams' delivery counts do): one poison task must not cycle
- * through every worker forever. From its second delivery on, a task is
+ * through every worker forever. A task's last delivery before that is
  * leased alone, so that a worker dying on a batch condemns no batch-mate. */
 #define DEAD_AFTER	3
 

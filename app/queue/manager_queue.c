@@ -156,9 +156,10 @@ lease_take(struct server *s, struct client *c, struct mqueue *q, long n,
 	int64_t now = now_ms();
 	size_t first = s->nlease;
 	while (n-- > 0 && q->n > 0) {
-		/* A task leased before and never acked goes alone. */
+		/* A task on its last delivery before the dead letters goes
+		 * alone. */
 		int again = q == &s->q[0] &&
-		    deliveries(s, q->it[q->head].id) > 0;
+		    deliveries(s, q->it[q->head].id) >= DEAD_AFTER - 1;
 		if (again && s->nlease > first)
 			break;
 		uint64_t id;
