@@ -219,6 +219,7 @@ accept_clients(struct server *s)
 		struct client *c = xcalloc(1, sizeof *c);
 		c->fd = fd;
 		snprintf(c->host, sizeof c->host, "%s", host);
+		c->serial = ++s->serials;
 		c->since = now_ms();
 		c->frame_by = -1;
 		snprintf(c->peer, sizeof c->peer, ss.ss_family == AF_INET6 ?
@@ -715,6 +716,7 @@ manager_run(const struct manager_opts *o, char **cause)
 	free(s.lease);
 	free(s.acked);
 	free(s.deliv);
+	free(s.holder);
 	while (s.ndead > 0)
 		pval_free(s.dead[--s.ndead].v);
 	free(s.dead);

@@ -71,6 +71,7 @@ struct client {
 	enum cstate		 state;
 	char			 peer[64];
 	char			 host[48];	/* peer's address, no port */
+	uint32_t		 serial;	/* this server's n-th client */
 	int64_t			 since;		/* accepted at */
 	int64_t			 frame_by;	/* a started frame must end by
 						 * then (-1: none started) */
@@ -124,6 +125,10 @@ struct server {
 	size_t			 acked_cap;
 	unsigned char		*deliv;		/* by task id: times leased (to 255) */
 	size_t			 deliv_cap;
+	uint32_t		*holder;	/* by task id: serial of the client
+						 * it was last leased to */
+	size_t			 holder_cap;
+	uint32_t		 serials;	/* clients accepted so far */
 	struct mq_item		*dead;		/* the dead letters, in order */
 	size_t			 ndead, dead_cap;
 	size_t			 rd_mem;	/* all clients' readers */
@@ -167,8 +172,8 @@ void	 lease_take(struct server *s, struct client *c, struct mqueue *q,
 	    long n, int64_t lease_ms);
 void	 lease_return(struct server *s, struct client *owner);
 int64_t	 lease_next_expiry(const struct server *s);
-int	 lease_ack(struct server *s, struct mqueue *q, uint64_t id,
-	    const struct pval *result);
+int	 lease_ack(struct server *s, struct client *c, struct mqueue *q,
+	    uint64_t id, const struct pval *result);
 void	 mgr_wake(struct server *s);
 
 #endif

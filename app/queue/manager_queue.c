@@ -137,8 +137,15 @@ deliveries(const struct server *s, uint64_t id)
 }
 
 static void
-delivered(struct server *s, uint64_t id)
+delivered(struct server *s, struct client *c, uint64_t id)
 {
+	if (id >= s->holder_cap) {
+		size_t old = s->holder_cap;
+		ARRAY_GROW(s->holder, s->holder_cap, id + 1);
+		memset(s->holder + old, 0, (s->holder_cap - old) *
+		    sizeof *s->holder);
+	}
+	s->holder[id] = c->serial;
 	if (id >= s->deliv_cap) {
 		size_t old = s->deliv_cap;
 		ARRAY_GROW(s->deliv, s->deliv_cap, id + 1);
@@ -165,7 +172,7 @@ lease_take(struct server *s, struct client *c, struct mqueue *q, long n,
 		uint64_t id;
 		struct pval *item = mq_pop_id(q, &id);
 		if (q == &s->q[0])
-			delivered(s, id);
+			delivered(s, c, id);
 		ARRAY_GROW(s->lease, s->lease_cap, s->nlease + 1);
 		s->lease[s->nlease++] = (struct lease){ .id = id,
 		    .item = pval_ref(item), .owner = c,
@@ -247,12 +254,18 @@ lease_next_expiry(const struct server *s)
 	return t;
 }
 
-/* Ack task id (1 <= id <= q->next_id) with result: 1 the first time, 0
- * after. */
+/* Ack task id (1 <= id <= q->next_id) for client c with result: 1 the
+ * first time, 0 after; -1 (nothing done) when the task was not last leased
+ * to c: a client with the key may not ack tasks it never leased, with
+ * made-up results. A lease that ran out may still be acked late by the
+ * client it was leased to, as long as no one leased it since. */
 int
-lease_ack(struct server *s, struct mqueue *q, uint64_t id,
+lease_ack(struct server *s, struct client *c, struct mqueue *q, uint64_t id,
     const struct pval *result)
 {
+	if (id >= s->holder_cap || s->holder[id] != c->serial)
+		return id < s->acked_cap && s->acked[id] &&
+		    id < s->holder_cap && s->holder[id] != 0 ? 0 : -1;
 	if (!mark_done(s, id))
 		return 0;
 	/* A task is leased (maybe again, to someone else) or back in the

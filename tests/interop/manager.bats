@@ -198,6 +198,16 @@ each_result_once() {
 	stop_manager
 }
 
+@test "manager: an ack of a task leased to another client, or never leased, is refused; its made-up result never goes in" {
+	need_python3
+	start_manager
+	run timeout 30 python3 "$PEER" "$PORT" forged
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$output" = ok ]
+	grep -q 'ack of task [0-9]* refused: it was not leased to this client' "$T/manager.err"
+	stop_manager
+}
+
 @test "manager: a task got by a plain get after its lease ran out: the lease's late ack does not count it again" {
 	need_python3
 	start_manager
