@@ -78,9 +78,9 @@ lessons/%/$(MODULE): lessons/%/demos.c $$(wildcard lessons/$$*/*.c) $(MODULE_SRC
 	$(CC) $(CFLAGS) -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter $(SANFLAGS) \
 	      -fPIC -shared -Iapp/demo -o $@ $(filter %.c,$^) -lpthread
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 

@@ -1,6 +1,7 @@
 /* main.c — the program's arguments: global options, then either a one-shot
  * command from the shared table, the TUI, or the plain shell. */
 #include "app.h"
+#include "buf.h"
 #include "loop.h"
 #include "plain.h"
 #include "shell.h"
@@ -81,8 +82,7 @@ static void
 collect_problem(const char *problem, void *arg)
 {
 	struct app *app = arg;
-	app->problems = xreallocarray(app->problems, app->nproblems + 1,
-	    sizeof *app->problems);
+	ARRAY_GROW(app->problems, app->problems_cap, (size_t)app->nproblems + 1);
 	app->problems[app->nproblems++] = xstrdup(problem);
 }
 

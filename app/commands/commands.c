@@ -2,6 +2,7 @@
  * arguments, its help in both languages, and what it does. Front ends show
  * the results through app->ui. */
 #include "shell.h"
+#include "buf.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -19,7 +20,7 @@ cmd_list_exec(struct app *app, struct cmd_args *args)
 		    app->lessons.dir ? app->lessons.dir : "anywhere");
 		return CMD_ERR;
 	}
-	app->ui->list(app);
+	app_show(app, APP_VIEW_LIST);
 	return CMD_OK;
 }
 
@@ -77,7 +78,7 @@ cmd_show_exec(struct app *app, struct cmd_args *args)
 		return CMD_USAGE;
 	app->cur = ls;
 	app->step = step;
-	app->ui->open(app);
+	app_show(app, APP_VIEW_LESSON);
 	return CMD_OK;
 }
 
@@ -118,7 +119,7 @@ cmd_next_exec(struct app *app, struct cmd_args *args)
 		return CMD_ERR;
 	}
 	app->step++;
-	app->ui->open(app);
+	app_show(app, APP_VIEW_LESSON);
 	return CMD_OK;
 }
 
@@ -138,7 +139,7 @@ cmd_prev_exec(struct app *app, struct cmd_args *args)
 		return CMD_ERR;
 	}
 	app->step--;
-	app->ui->open(app);
+	app_show(app, APP_VIEW_LESSON);
 	return CMD_OK;
 }
 
@@ -155,7 +156,7 @@ cmd_step_exec(struct app *app, struct cmd_args *args)
 		return CMD_ERR;
 	if (parse_step(app, app->cur, args->argv[0], &app->step) != 0)
 		return CMD_USAGE;
-	app->ui->open(app);
+	app_show(app, APP_VIEW_LESSON);
 	return CMD_OK;
 }
 
@@ -180,9 +181,9 @@ cmd_lang_exec(struct app *app, struct cmd_args *args)
 	}
 	app->lang = l;
 	if (app->cur)
-		app->ui->open(app);
+		app_show(app, APP_VIEW_LESSON);
 	else
-		app->ui->list(app);
+		app_show(app, APP_VIEW_LIST);
 	return CMD_OK;
 }
 
@@ -221,13 +222,14 @@ static const struct cmd_entry cmd_problems_entry = {
 struct seen {
 	struct store_step *v;
 	int n;
+	size_t cap;
 };
 
 static int
 collect_step(const struct store_step *s, void *arg)
 {
 	struct seen *sn = arg;
-	sn->v = xreallocarray(sn->v, sn->n + 1, sizeof *sn->v);
+	ARRAY_GROW(sn->v, sn->cap, (size_t)sn->n + 1);
 	sn->v[sn->n] = *s;
 	sn->v[sn->n++].lesson = xstrdup(s->lesson);
 	return 0;
@@ -471,7 +473,7 @@ cmd_reset_exec(struct app *app, struct cmd_args *args)
 	if (!cmd_has(args, "yes", NULL)) {
 		char *q = xasprintf(L(app->lang, "Erase all progress in %s?",
 		    "清除 %s 中的全部进度？"), store_path(app->store));
-		int yes = app->ui->confirm(app, q);
+		int yes = app->ui->ask(app, q);
 		free(q);
 		if (yes < 0) {
 			app_errorf(app, "reset: add --yes to erase all progress");

@@ -71,11 +71,14 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 				}
 				snprintf(what, sizeof what, "kill %ld", p);
 			}
-			if (app->ui->demo_control == NULL) {
+			if (app->ui->command == NULL) {
 				app_errorf(app, "demo %s: no demo is running here", name);
 				return CMD_ERR;
 			}
-			return app->ui->demo_control(app, what) == 0 ? CMD_OK : CMD_ERR;
+			char *cmd = xasprintf("demo %s", what);
+			int rc = app->ui->command(app, cmd);
+			free(cmd);
+			return rc == 0 ? CMD_OK : CMD_ERR;
 		}
 
 	const struct systour_demo *d = demo_find(&app->lessons, name);
@@ -86,10 +89,12 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 	int step = cmd_has(args, "step", NULL);
 	int rc;
 	char *cause = NULL;
-	if (cmd_has(args, "plain", NULL) || app->ui->demo == NULL)
+	struct app_view what = { .kind = APP_VIEW_DEMO, .demo = d,
+	    .paused = step, .delay_ms = delay };
+	if (cmd_has(args, "plain", NULL))
 		rc = demo_plain_run(app_loop(app), d, step, delay, app->store, &cause);
 	else
-		rc = app->ui->demo(app, d, step, delay, &cause);
+		rc = app->ui->push(app, &what, &cause);
 	if (rc < 0) {
 		app_errorf(app, "demo %s: %s", name, cause);
 		free(cause);

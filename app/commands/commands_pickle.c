@@ -3,6 +3,7 @@
  * or decode it and write it again in a given protocol (for testing the
  * encoder against python3). Standard input is read as the bytes arrive,
  * so `dis -` prints each opcode as soon as it is whole. */
+#include "buf.h"
 #include "pickle.h"
 #include "shell.h"
 #include "util.h"
@@ -20,26 +21,27 @@ oneshot(const struct app *app)
 	return strcmp(app->ui->name, "oneshot") == 0;
 }
 
-/* Read more of fd into *buf: bytes read, 0 at its end, -1 on an error.
+/* Read more of fd into b: bytes read, 0 at its end, -1 on an error.
  * Refuses (-2) to go past the input limit. */
 static ssize_t
-read_more(int fd, unsigned char **buf, size_t *len, size_t *cap)
+read_more(int fd, struct buf *b)
 {
-	if (*len >= pickle_default_limits.max_input)
+	if (b->len >= pickle_default_limits.max_input)
 		return -2;
-	if (*cap - *len < 4096) {
-		*cap = *cap ? 2 * *cap : 65536;
-		*buf = xrealloc(*buf, *cap);
-	}
-	size_t want = *cap - *len;
-	if (want > pickle_default_limits.max_input - *len + 1)
-		want = pickle_default_limits.max_input - *len + 1;
+	/* read straight into the room reserved after len: 64 KiB at first,
+	 * then at least 4 KiB */
+	buf_reserve(b, b->cap ? 4096 : 65536);
+	size_t want = b->cap - b->len - 1;
+	if (want > pickle_default_limits.max_input - b->len + 1)
+		want = pickle_default_limits.max_input - b->len + 1;
 	for (;;) {
-		ssize_t n = read(fd, *buf + *len, want);
+		ssize_t n = read(fd, b->data + b->len, want);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n > 0)
-			*len += (size_t)n;
+		if (n > 0) {
+			b->len += (size_t)n;
+			b->data[b->len] = '\0';
+		}
 		return n;
 	}
 }
@@ -68,29 +70,25 @@ slurp(struct app *app, const char *sub, const char *path, size_t *len)
 	int fd = open_input(app, sub, path);
 	if (fd < 0)
 		return NULL;
-	unsigned char *buf = NULL;
-	size_t cap = 0;
+	struct buf b = BUF_INIT;
 	ssize_t n;
-	*len = 0;
-	while ((n = read_more(fd, &buf, len, &cap)) > 0)
+	while ((n = read_more(fd, &b)) > 0)
 		;
 	int err = errno;
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (n == -1) {
 		app_errorf(app, "pickle %s: %s: %s", sub, path, strerror(err));
-		free(buf);
+		buf_free(&b);
 		return NULL;
 	}
-	if (n == -2 || *len > pickle_default_limits.max_input) {
+	if (n == -2 || b.len > pickle_default_limits.max_input) {
 		app_errorf(app, "pickle %s: %s: more than %zu bytes", sub, path,
 		    pickle_default_limits.max_input);
-		free(buf);
+		buf_free(&b);
 		return NULL;
 	}
-	if (buf == NULL)
-		buf = xmalloc(1);
-	return buf;
+	return (unsigned char *)buf_detach(&b, len);
 }
 
 static enum cmd_retval
@@ -100,14 +98,14 @@ pickle_dis_cmd(struct app *app, const char *path)
 	if (fd < 0)
 		return CMD_ERR;
 	struct pickle_dis *d = pickle_dis_new();
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0;
+	struct buf b = BUF_INIT;
 	int eof = 0, rc;
 	enum cmd_retval ret = CMD_ERR;
 	char *cause = NULL;
 	for (;;) {
 		char *line;
-		rc = pickle_dis_next(d, buf, len, eof, &line, NULL, &cause);
+		rc = pickle_dis_next(d, (const unsigned char *)b.data, b.len, eof,
+		    &line, NULL, &cause);
 		if (line) {
 			app_printf(app, "%s", line);
 			free(line);
@@ -124,7 +122,7 @@ pickle_dis_cmd(struct app *app, const char *path)
 			app_errorf(app, "%s", cause);
 			break;
 		}
-		ssize_t n = read_more(fd, &buf, &len, &cap);
+		ssize_t n = read_more(fd, &b);
 		if (n == -2) {
 			app_errorf(app, "pickle dis: %s: more than %zu bytes without "
 			    "a STOP", path, pickle_default_limits.max_input);
@@ -138,7 +136,7 @@ pickle_dis_cmd(struct app *app, const char *path)
 			eof = 1;
 	}
 	free(cause);
-	free(buf);
+	buf_free(&b);
 	pickle_dis_free(d);
 	if (fd != STDIN_FILENO)
 		close(fd);

@@ -2,6 +2,7 @@
  * checking options, running commands, completing words and printing help.
  * The commands themselves are in commands.c. */
 #include "shell.h"
+#include "buf.h"
 #include "layout.h"
 #include "lesson_module.h"
 #include "util.h"
@@ -16,28 +17,27 @@ cmd_find(const char *name, char **cause)
 {
 	const struct cmd_entry *found = NULL;
 	size_t len = strlen(name);
-	char *ambiguous = NULL;
+	struct buf ambiguous = BUF_INIT;    /* "name, name, ..." */
 
 	for (const struct cmd_entry *const *e = cmd_table; *e; e++) {
 		if (strcmp((*e)->name, name) == 0 ||
 		    ((*e)->alias && strcmp((*e)->alias, name) == 0)) {
-			free(ambiguous);
+			buf_free(&ambiguous);
 			return *e;
 		}
 		if (len == 0 || strncmp((*e)->name, name, len) != 0)
 			continue;
 		if (found) {
-			char *s = xasprintf("%s, %s", ambiguous ? ambiguous :
-			    found->name, (*e)->name);
-			free(ambiguous);
-			ambiguous = s;
+			if (ambiguous.len == 0)
+				buf_adds(&ambiguous, found->name);
+			buf_printf(&ambiguous, ", %s", (*e)->name);
 		}
 		found = *e;
 	}
-	if (ambiguous) {
+	if (ambiguous.len > 0) {
 		*cause = xasprintf("ambiguous command: %s, could be: %s", name,
-		    ambiguous);
-		free(ambiguous);
+		    buf_str(&ambiguous));
+		buf_free(&ambiguous);
 		return NULL;
 	}
 	if (found == NULL)
@@ -151,6 +151,7 @@ cmd_split(const char *line, char ***argvp)
 {
 	int argc = 0;
 	char **argv = NULL;
+	size_t cap = 0;
 	const char *p = line;
 	for (;;) {
 		while (isspace((unsigned char)*p))
@@ -175,7 +176,7 @@ cmd_split(const char *line, char ***argvp)
 				*w++ = *p++;
 		}
 		*w = '\0';
-		argv = xreallocarray(argv, argc + 2, sizeof *argv);
+		ARRAY_GROW(argv, cap, (size_t)argc + 2);
 		argv[argc++] = word;
 		argv[argc] = NULL;
 	}
@@ -208,8 +209,9 @@ cmd_exec_line(struct app *app, const char *line)
 /* ---- Completion ------------------------------------------------------- */
 
 struct cands {
-	char **v;
+	char **v;               /* NULL-terminated */
 	int n;
+	size_t cap;             /* v's room, the NULL included */
 };
 
 static void
@@ -220,7 +222,7 @@ cand_add(struct cands *c, const char *word, const char *s)
 	for (int i = 0; i < c->n; i++)
 		if (strcmp(c->v[i], s) == 0)
 			return;
-	c->v = xreallocarray(c->v, c->n + 2, sizeof *c->v);
+	ARRAY_GROW(c->v, c->cap, (size_t)c->n + 2);
 	c->v[c->n++] = xstrdup(s);
 	c->v[c->n] = NULL;
 }
@@ -228,7 +230,7 @@ cand_add(struct cands *c, const char *word, const char *s)
 char **
 cmd_complete(struct app *app, const char *before, const char *word)
 {
-	struct cands c = { xcalloc(1, sizeof(char *)), 0 };
+	struct cands c = { xcalloc(1, sizeof(char *)), 0, 1 };
 	char **argv;
 	int argc = cmd_split(before, &argv);
 	if (argc < 0)
@@ -334,7 +336,7 @@ out:
  * column col: at spaces, and between Chinese characters (layout.c's
  * rules); lines after the first are indented by indent spaces. */
 static void
-wrap_words(char **out, const char *text, int col, int indent, int width)
+wrap_words(struct buf *out, const char *text, int col, int indent, int width)
 {
 	struct cells cs = { 0 };
 	struct page pg = { 0 };
@@ -343,11 +345,10 @@ wrap_words(char **out, const char *text, int col, int indent, int width)
 	page_wrap(&pg, &cs, room > 10 ? room : 10, NULL, NULL, LK_TEXT);
 	for (int i = 0; i < pg.n; i++) {
 		char *line = line_utf8(&pg.v[i]);
-		char *s = i == 0 ? xasprintf("%s%s", *out, line) :
-		    xasprintf("%s\n%*s%s", *out, indent, "", line);
+		if (i > 0)
+			buf_printf(out, "\n%*s", indent, "");
+		buf_adds(out, line);
 		free(line);
-		free(*out);
-		*out = s;
 	}
 	page_free(&pg);
 	cells_free(&cs);
@@ -361,7 +362,7 @@ static char *
 help_lines(const struct app *app, const struct cmd_entry *only, int flags,
     int some, int wrap)
 {
-	char *out = xstrdup("");
+	struct buf out = BUF_INIT;
 	for (const struct cmd_entry *const *t = cmd_table; *t; t++) {
 		const struct cmd_entry *e = *t;
 		int where = e->flags & (CMD_ONESHOT | CMD_SHELL);
@@ -372,41 +373,27 @@ help_lines(const struct app *app, const struct cmd_entry *only, int flags,
 		char *head = xasprintf("%s%s%s%s", e->name, *e->usage ? " " : "",
 		    e->usage, alias);
 		if (!wrap) {	/* one line each: the TUI wraps them itself */
-			char *s = xasprintf("%s  %-36s  %s\n", out, head,
+			buf_printf(&out, "  %-36s  %s\n", head,
 			    L(app->lang, e->help_en, e->help_zh));
 			free(alias);
 			free(head);
-			free(out);
-			out = s;
 			continue;
 		}
 		/* "  head  help", the help at column 40; a longer head
 		 * gets lines of its own, and every line stays within 79 */
-		char *s = xasprintf("%s  ", out);
-		int col = 2;
+		buf_adds(&out, "  ");
 		if (text_width(head) > 36) {
-			wrap_words(&s, head, 2, 4, 79);
-			col = 79;	/* the help starts on a line of its own */
-		} else {
-			char *line = xasprintf("%s%-36s", s, head);
-			free(s);
-			s = line;
-			col = 38;
-		}
-		char *line = col > 38 ? xasprintf("%s\n%40s", s, "") :
-		    xasprintf("%s  ", s);
-		free(s);
-		s = line;
-		wrap_words(&s, L(app->lang, e->help_en, e->help_zh), 40, 40, 79);
-		line = xasprintf("%s\n", s);
-		free(s);
-		s = line;
+			wrap_words(&out, head, 2, 4, 79);
+			/* the help starts on a line of its own */
+			buf_printf(&out, "\n%40s", "");
+		} else
+			buf_printf(&out, "%-36s  ", head);
+		wrap_words(&out, L(app->lang, e->help_en, e->help_zh), 40, 40, 79);
+		buf_addc(&out, '\n');
 		free(alias);
 		free(head);
-		free(out);
-		out = s;
 	}
-	return out;
+	return buf_detach(&out, NULL);
 }
 
 char *
@@ -433,59 +420,38 @@ cmd_usage_text(const struct app *app, const struct cmd_entry *e)
 	int oneshot = (e->flags & CMD_ONESHOT) != 0;
 	char *head = xasprintf("%s%s%s", L(app->lang, "usage: ", "用法："),
 	    oneshot ? "systour " : "", e->name);
-	char *out = xstrdup(head);
+	struct buf out = BUF_INIT;
+	buf_adds(&out, head);
 	if (*e->usage) {
-		char *s = xasprintf("%s ", out);
-		free(out);
-		out = s;
+		buf_addc(&out, ' ');
 		int col = text_width(head) + 1;
 		wrap_words(&out, e->usage, col, col, 79);
 	}
 	free(head);
-	char *s = xasprintf("%s\n", out);
-	free(out);
-	out = s;
+	buf_addc(&out, '\n');
 	wrap_words(&out, L(app->lang, e->help_en, e->help_zh), 0, 0, 79);
-	s = xasprintf("%s\n", out);
-	free(out);
-	out = s;
-	if (e->alias) {
-		s = xasprintf("%s%s%s\n", out, L(app->lang, "Also: ", "别名："),
+	buf_addc(&out, '\n');
+	if (e->alias)
+		buf_printf(&out, "%s%s\n", L(app->lang, "Also: ", "别名："),
 		    e->alias);
-		free(out);
-		out = s;
-	}
-	if (!(e->flags & CMD_ONESHOT)) {
-		s = xasprintf("%s%s\n", out, L(app->lang,
+	if (!(e->flags & CMD_ONESHOT))
+		buf_printf(&out, "%s\n", L(app->lang,
 		    "Only inside the tutor and the plain shell.",
 		    "只能在导师界面和纯文本 shell 里使用。"));
-		free(out);
-		out = s;
-	}
-	if (e->optdoc && e->optdoc[0].opt) {
-		s = xasprintf("%s\n%s\n", out, L(app->lang, "Options:", "选项："));
-		free(out);
-		out = s;
-	}
+	if (e->optdoc && e->optdoc[0].opt)
+		buf_printf(&out, "\n%s\n", L(app->lang, "Options:", "选项："));
 	for (const struct cmd_optdoc *d = e->optdoc; d && d->opt; d++) {
 		const char *text = L(app->lang, d->en, d->zh);
-		s = xasprintf("%s  %-20s ", out, d->opt);
-		free(out);
-		out = s;
-		if (text_width(d->opt) > 20) {
-			s = xasprintf("%s\n%23s", out, "");
-			free(out);
-			out = s;
-		}
+		buf_printf(&out, "  %-20s ", d->opt);
+		if (text_width(d->opt) > 20)
+			buf_printf(&out, "\n%23s", "");
 		/* each of its lines, indented under the first */
 		for (const char *p = text; *p;) {
 			size_t n = strcspn(p, "\n");
-			s = xasprintf("%s%s%.*s\n", out, p == text ? "" :
+			buf_printf(&out, "%s%.*s\n", p == text ? "" :
 			    "                       ", (int)n, p);
-			free(out);
-			out = s;
 			p += n + (p[n] == '\n');
 		}
 	}
-	return out;
+	return buf_detach(&out, NULL);
 }

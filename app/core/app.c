@@ -1,6 +1,7 @@
 /* app.c — helpers on the shared state: output through the front end and
  * progress figures per lesson. */
 #include "app.h"
+#include "buf.h"
 #include "loop.h"
 #include "layout.h"
 #include "util.h"
@@ -28,6 +29,15 @@ app_errorf(struct app *app, const char *fmt, ...)
 	va_end(ap);
 	app->ui->error(app, s);
 	free(s);
+}
+
+void
+app_show(struct app *app, enum app_view_kind kind)
+{
+	struct app_view what = { .kind = kind, .delay_ms = -1 };
+	char *cause = NULL;
+	app->ui->push(app, &what, &cause);
+	free(cause);
 }
 
 const struct lesson_text *
@@ -96,9 +106,7 @@ app_list_text(struct app *app, int width)
 	/* "NN  name.......... title... [bar.......] 100%  10/10" */
 	const int bar_width = 10;
 	int title_width = (width < 60 ? 60 : width) - 4 - 15 - 2 - bar_width - 2 - 11;
-	size_t cap = 256, len = 0;
-	char *out = xmalloc(cap);
-	out[0] = '\0';
+	struct buf out = BUF_INIT;
 	for (int i = 0; i < app->lessons.n; i++) {
 		struct lesson *ls = &app->lessons.v[i];
 		int seen = app_seen(app, ls), total = ls->text[LANG_EN].nsteps;
@@ -109,19 +117,13 @@ app_list_text(struct app *app, int width)
 		bar[bar_width] = '\0';
 		char *name = padded(ls->name, 14);
 		char *title = padded(app_text(app, ls)->title, title_width);
-		char *row = xasprintf("%02d  %s %s [%s] %3d%%  %d/%d\n", ls->number,
+		buf_printf(&out, "%02d  %s %s [%s] %3d%%  %d/%d\n", ls->number,
 		    name, title, bar, pct, seen, total);
-		size_t n = strlen(row);
-		if (len + n + 1 > cap)
-			out = xrealloc(out, cap = (len + n + 1) * 2);
-		memcpy(out + len, row, n + 1);
-		len += n;
-		free(row);
 		free(title);
 		free(name);
 		free(bar);
 	}
-	return out;
+	return buf_detach(&out, NULL);
 }
 
 struct loop *

@@ -10,35 +10,47 @@
 struct app;
 struct systour_demo;
 
-/* What a front end does for the commands: each front end is one table. */
+/* What a command asks a front end to show: a view pushed on its stack (in
+ * the TUI), or printed (in the plain shell and one-shot commands). */
+enum app_view_kind {
+	APP_VIEW_LIST,          /* the lesson list */
+	APP_VIEW_LESSON,        /* app->cur at app->step (one-shot: all of it) */
+	APP_VIEW_DEMO,          /* a live demo: demo, paused, delay_ms */
+};
+
+struct app_view {
+	enum app_view_kind kind;
+	const struct systour_demo *demo;
+	int paused;             /* a demo starts paused (waits for n) */
+	int delay_ms;           /* a demo's pause between steps; -1 default */
+};
+
+/* What a front end must answer for the commands: each front end is one
+ * table. Everything else a front end shows is its own business. */
 struct ui_ops {
 	const char *name;
 	/* Text the user asked for (one or more lines, ending in a newline). */
 	void (*print)(struct app *app, const char *text);
 	/* One line: what went wrong. */
 	void (*error)(struct app *app, const char *msg);
-	/* Show the lesson list. */
-	void (*list)(struct app *app);
-	/* Show app->cur at app->step (one-shot: the whole lesson). */
-	void (*open)(struct app *app);
 	/* Ask a yes/no question: 1 yes, 0 no, -1 when there is no one to ask. */
-	int (*confirm)(struct app *app, const char *question);
-	/* Run a live demo in this front end (NULL: plain text). Returns 0
-	 * when it ran to a good end, 1 when it did not, -1 (and *cause) when
-	 * it could not start. */
-	int (*demo)(struct app *app, const struct systour_demo *d, int step,
-	    int delay_ms, char **cause);
-	/* Control the running demo: "pause", "resume", "step", "faster",
-	 * "slower", "restart", "stop", "kill" (as the key k) or "kill N"
-	 * (pane N's actor, from 1). 0, or -1 after saying why. NULL: no
-	 * demo runs alongside commands in this front end. */
-	int (*demo_control)(struct app *app, const char *what);
+	int (*ask)(struct app *app, const char *question);
+	/* Show what a command asked for. 0 when it was shown (for a demo run
+	 * to its end in place, as the plain shell does: 0 a good end, 1 not);
+	 * -1 and *cause when it could not be. NULL for a kind the front end
+	 * does not push (a demo then runs as plain text). */
+	int (*push)(struct app *app, const struct app_view *what, char **cause);
+	/* A command addressed to the view on top ("demo pause", "demo kill
+	 * 2"): 0, or -1 after saying why. NULL: no view runs alongside
+	 * commands in this front end. */
+	int (*command)(struct app *app, const char *what);
 };
 
 struct app {
 	struct lesson_set lessons;
 	char **problems;        /* lessons that did not load: "PATH:LINE: what" */
 	int nproblems;
+	size_t problems_cap;    /* problems allocated */
 
 	struct store *store;
 	char *db_path;
@@ -64,6 +76,10 @@ void app_printf(struct app *app, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void app_errorf(struct app *app, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Ask the front end to show the lesson list or the open lesson (kind
+ * APP_VIEW_LIST or APP_VIEW_LESSON): those cannot fail. */
+void app_show(struct app *app, enum app_view_kind kind);
 
 /* The lesson text in the app's language. */
 const struct lesson_text *app_text(const struct app *app, const struct lesson *ls);

@@ -1,6 +1,7 @@
 /* lesson.c — finding lesson folders, parsing their Markdown into steps and
  * directives, checking that both languages agree, and loading modules. */
 #include "lesson.h"
+#include "buf.h"
 #include "lesson_module.h"
 #include "util.h"
 
@@ -22,52 +23,47 @@
 
 /* ---- Parsing one file ------------------------------------------------- */
 
-/* A growing buffer of Markdown lines. */
-struct buf {
-	char *s;
-	size_t len, cap;
+/* Markdown lines gathered until a step or directive ends them. */
+struct mdlines {
+	struct buf b;
 	int line;               /* first line it holds, 0 when empty */
 };
 
 static void
-buf_add(struct buf *b, const char *line, size_t n, int lineno)
+md_add(struct mdlines *md, const char *line, size_t n, int lineno)
 {
-	if (b->len == 0)
-		b->line = lineno;
-	if (b->len + n + 2 > b->cap) {
-		b->cap = (b->len + n + 2) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, line, n);
-	b->len += n;
-	b->s[b->len++] = '\n';
-	b->s[b->len] = '\0';
+	if (md->b.len == 0)
+		md->line = lineno;
+	buf_add(&md->b, line, n);
+	buf_addc(&md->b, '\n');
 }
 
-/* Take the buffer's text (NULL if only blank lines) and empty it. */
+/* Take the lines (NULL if only blank ones) and empty them; the memory is
+ * kept for the next ones. */
 static char *
-buf_take(struct buf *b)
+md_take(struct mdlines *md)
 {
-	char *s = NULL;
-	if (b->len > 0 && b->s[strspn(b->s, " \t\n")] != '\0')
-		s = xstrndup(b->s, b->len);
-	b->len = 0;
-	b->line = 0;
-	return s;
+	const char *s = buf_str(&md->b);
+	char *t = NULL;
+	if (s[strspn(s, " \t\n")] != '\0')
+		t = xstrndup(s, md->b.len);
+	buf_clear(&md->b);
+	md->line = 0;
+	return t;
 }
 
 static void
 step_add_part(struct step *st, enum part_kind kind, char *text, int line)
 {
-	st->parts = xreallocarray(st->parts, st->nparts + 1, sizeof *st->parts);
+	ARRAY_GROW(st->parts, st->partcap, (size_t)st->nparts + 1);
 	st->parts[st->nparts++] = (struct part){ kind, text, line, 0 };
 }
 
 static void
-flush_markdown(struct step *st, struct buf *b)
+flush_markdown(struct step *st, struct mdlines *md)
 {
-	int line = b->line;
-	char *s = buf_take(b);
+	int line = md->line;
+	char *s = md_take(md);
 	if (s && st)
 		step_add_part(st, PART_MARKDOWN, s, line);
 	else
@@ -124,7 +120,7 @@ fail(char **cause, int line, const char *fmt, const char *arg)
 int
 lesson_parse(const char *text, struct lesson_text *out, char **cause)
 {
-	struct buf md = { 0 }, summary = { 0 };
+	struct mdlines md = { BUF_INIT, 0 }, summary = { BUF_INIT, 0 };
 	struct step *cur = NULL;
 	char fch = 0;
 	int flen = 0, fline = 0;        /* open code fence */
@@ -158,14 +154,14 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 			    is_blank_after(line + strspn(line, " ") + len,
 			    n - strspn(line, " ") - len))
 				flen = 0;
-			buf_add(cur ? &md : &summary, line, n, lineno);
+			md_add(cur ? &md : &summary, line, n, lineno);
 			continue;
 		}
 		if (len > 0) {
 			fch = ch;
 			flen = len;
 			fline = lineno;
-			buf_add(cur ? &md : &summary, line, n, lineno);
+			md_add(cur ? &md : &summary, line, n, lineno);
 			continue;
 		}
 
@@ -183,7 +179,7 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 					goto out;
 				}
 				int at = md.line ? md.line : erratum;
-				char *s = buf_take(&md);
+				char *s = md_take(&md);
 				step_add_part(cur, PART_ERRATUM, s ? s : xstrdup(""), at);
 				erratum = 0;
 				continue;
@@ -232,8 +228,7 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 				goto out;
 			}
 			flush_markdown(cur, &md);
-			out->steps = xreallocarray(out->steps, out->nsteps + 1,
-			    sizeof *out->steps);
+			ARRAY_GROW(out->steps, out->stepcap, (size_t)out->nsteps + 1);
 			cur = &out->steps[out->nsteps++];
 			memset(cur, 0, sizeof *cur);
 			cur->title = trimmed(line + 3, n - 3);
@@ -244,7 +239,7 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 			fail(cause, lineno, "%s", "a second title (\"# \"); steps are \"## \"");
 			goto out;
 		}
-		buf_add(cur ? &md : &summary, line, n, lineno);
+		md_add(cur ? &md : &summary, line, n, lineno);
 	}
 
 	if (flen > 0)
@@ -258,7 +253,7 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 	else {
 		flush_markdown(cur, &md);
 		/* the summary is the first paragraph */
-		char *sum = buf_take(&summary);
+		char *sum = md_take(&summary);
 		const char *start = sum ? sum + strspn(sum, " \t\n") : "";
 		char *end = strstr(start, "\n\n");
 		out->summary = end ? xstrndup(start, (size_t)(end - start)) :
@@ -267,8 +262,8 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 		rc = 0;
 	}
 out:
-	free(md.s);
-	free(summary.s);
+	buf_free(&md.b);
+	buf_free(&summary.b);
 	if (rc != 0)
 		lesson_text_free(out);
 	return rc;
@@ -367,17 +362,15 @@ report(lesson_report_fn *fn, void *arg, const char *fmt, ...)
 static char *
 directives_of(const struct step *st)
 {
-	char *s = xstrdup("");
+	struct buf s = BUF_INIT;
 	for (int i = 0; i < st->nparts; i++) {
 		const struct part *p = &st->parts[i];
 		if (p->kind != PART_DEMO && p->kind != PART_EXERCISE)
 			continue;
-		char *t = xasprintf("%s%s %s;", s,
+		buf_printf(&s, "%s %s;",
 		    p->kind == PART_DEMO ? "demo" : "exercise", p->text);
-		free(s);
-		s = t;
 	}
-	return s;
+	return buf_detach(&s, NULL);
 }
 
 /* Both languages must have the same steps with the same directives. */

@@ -8,6 +8,8 @@
 
 #include "lang.h"
 
+#include <stddef.h>
+
 struct systour_lesson_module;
 
 /* A part of a step, in order: Markdown to render, or a directive. */
@@ -30,6 +32,7 @@ struct step {
 	int line;               /* its line in the file */
 	struct part *parts;
 	int nparts;
+	size_t partcap;         /* parts allocated */
 };
 
 struct lesson_text {
@@ -38,6 +41,7 @@ struct lesson_text {
 	char *summary;          /* text between the title and the first step */
 	struct step *steps;
 	int nsteps;
+	size_t stepcap;         /* steps allocated */
 };
 
 struct lesson {

@@ -1,5 +1,6 @@
 /* util.c — allocation wrappers, formatted strings, files and paths. */
 #include "util.h"
+#include "buf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -118,27 +119,24 @@ read_file(const char *path, size_t *len)
 	FILE *f = fopen(path, "rb");
 	if (f == NULL)
 		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = xmalloc(cap);
+	struct buf b = BUF_INIT;
 	for (;;) {
-		if (n + 1 >= cap)
-			buf = xrealloc(buf, cap *= 2);
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
+		/* read straight into the room reserved after len */
+		buf_reserve(&b, 4096);
+		size_t got = fread(b.data + b.len, 1, b.cap - b.len - 1, f);
+		b.len += got;
+		b.data[b.len] = '\0';
 		if (got == 0)
 			break;
 	}
 	int err = ferror(f) ? errno : 0;
 	fclose(f);
 	if (err) {
-		free(buf);
+		buf_free(&b);
 		errno = err;
 		return NULL;
 	}
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
+	return buf_detach(&b, len);
 }
 
 int

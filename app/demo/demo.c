@@ -1,41 +1,27 @@
-/* demo.c — the supervisor of a live demo. It owns the demo's process
- * group: it forks the leader, reads the panes and the actors' reports from
- * non-blocking pipes watched on the event loop, opens each pane's step gate
- * at the set delay (a loop timer; or, paused, once per step for the actor
- * that has waited longest), reaps the demo's processes through the loop's
- * child watch on its group (the tutor is a child subreaper, so orphaned
- * actors come back to it; its other children are left to whoever started
- * them: see on_child()), and stops the group with SIGTERM and then SIGKILL. */
+/* demo.c — the supervisor of a live demo. It runs the demo's leader in a
+ * proc_group (its own process group, limits, scratch directory, reaping,
+ * TERM then KILL), reads the panes' pipes and the actors' reports on the
+ * event loop, and opens the actors' step gates (demo_gate.c) at the set
+ * delay (a loop timer; or, paused, once per step for the actor that has
+ * waited longest). */
 #include "demo.h"
 #include "demo_actor.h"
+#include "demo_gate.h"
+#include "proc_group.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-/* Built with AddressSanitizer: gcc says so with __SANITIZE_ADDRESS__,
- * clang with __has_feature(address_sanitizer). */
-#if defined(__SANITIZE_ADDRESS__)
-#define DEMO_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DEMO_UNDER_ASAN 1
-#endif
-#endif
-#ifndef DEMO_UNDER_ASAN
-#define DEMO_UNDER_ASAN 0
-#endif
 
 #define LINE_MAX_BYTES 4096     /* a longer line is cut into pieces */
 #define MAX_KNOWN 256           /* processes whose names we remember */
@@ -51,28 +37,21 @@ struct demo_run {
 	struct demo_sink sink;
 	struct loop *loop;
 	struct loop_watch *w_pane[DEMO_MAX_PANES], *w_report;
-	struct loop_watch *w_leader, *w_group;  /* exits: by PID, by group */
 	struct loop_watch *w_gate;      /* opens the gate at the delay */
-	struct loop_watch *w_kill;      /* SIGKILL once the grace is over */
-	struct loop_watch *w_settle;    /* the group empties: look again */
 	int told_finished;
 	struct demo_ctx ctx;            /* as the leader got it */
+	struct proc_group *group;       /* the leader and all it starts */
 	pid_t leader;
-	int leader_done;
 
 	int npanes;
 	int pane_rd[DEMO_MAX_PANES];    /* -1 once at end of file */
 	struct linebuf pane_buf[DEMO_MAX_PANES];
-	int report_rd;
-	struct linebuf report_buf;
-	int gate_wr[DEMO_MAX_PANES];    /* one step gate per pane */
+	int report_rd;                  /* the report socket (SEQPACKET) */
+	unsigned long report_ino;       /* the demo's end of it */
+	unsigned long pane_ino[DEMO_MAX_PANES];
+	struct demo_gates *gates;       /* each actor's step gate */
 
 	int paused, delay;
-	/* Actors at a gate, in the order they came: pane numbers. A step
-	 * given before anyone waits is a credit the next arrival uses. */
-	int queue[256];
-	int nqueue;
-	int credit;
 	int stopping;
 
 	struct {
@@ -80,7 +59,7 @@ struct demo_run {
 		char who[32];
 	} known[MAX_KNOWN];
 	int nknown;
-	pid_t pane_pid[DEMO_MAX_PANES]; /* each pane's actor, from to_pane */
+	pid_t pane_pid[DEMO_MAX_PANES]; /* each pane's latest actor */
 };
 
 /* ---- Finding demos ---------------------------------------------------- */
@@ -122,63 +101,24 @@ who_is(const struct demo_run *r, pid_t pid)
 	return "";
 }
 
-static void
-limit(int resource, rlim_t value)
+/* In the forked leader (proc_group made its group, limits and
+ * containment): pane 0 for stdout, then the demo. */
+static int
+leader_main(void *arg)
 {
-	struct rlimit rl;
-	if (getrlimit(resource, &rl) == 0 && (rl.rlim_max == RLIM_INFINITY ||
-	    rl.rlim_max > value)) {
-		rl.rlim_cur = value;
-		rl.rlim_max = value;
-		setrlimit(resource, &rl);
-	}
+	struct demo_run *r = arg;
+	struct demo_ctx *ctx = &r->ctx;
+	ctx->leader = getpid();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	struct demo_actor *self = demo_actor_leader(ctx, r->demo->panes[0]);
+	return r->demo->run(ctx, &demo_api, self);
 }
 
-/* In the forked leader: a process group of its own, default signals,
- * only the demo's descriptors, resource limits, then the demo. */
-static void __attribute__((noreturn))
-leader_main(struct demo_run *r)
+static unsigned long
+inode_of(int fd)
 {
-	struct demo_ctx *ctx = &r->ctx;
-	sigset_t none;
-
-	setpgid(0, 0);
-	loop_after_fork();
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_CHILD_SUBREAPER, 0);
-
-	int devnull = open("/dev/null", O_RDONLY);
-	if (devnull >= 0) {
-		dup2(devnull, STDIN_FILENO);
-		close(devnull);
-	}
-	/* keep only the demo's own descriptors */
-	for (int fd = 3; fd < 1024; fd++) {
-		int keep = fd == ctx->report_fd;
-		for (int p = 0; p < ctx->npanes; p++)
-			keep |= fd == ctx->pane_fd[p] || fd == ctx->gate_fd[p];
-		if (!keep)
-			close(fd);
-	}
-	limit(RLIMIT_CPU, 60);
-#if !DEMO_UNDER_ASAN    /* ASan reserves terabytes of address space */
-	limit(RLIMIT_AS, (rlim_t)1 << 30);
-#endif
-	limit(RLIMIT_FSIZE, (rlim_t)64 << 20);
-	limit(RLIMIT_NOFILE, 256);
-	limit(RLIMIT_NPROC, 512);
-	limit(RLIMIT_CORE, 0);
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	demo_api.to_pane(ctx, 0, r->demo->panes[0]);
-	int rc = r->demo->run(ctx, &demo_api);
-	fflush(stdout);
-	fflush(stderr);
-	_exit(rc & 0xff);
+	struct stat st;
+	return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
 }
 
 static int
@@ -200,10 +140,9 @@ close_fd(int *fd)
 
 static void on_pane(struct loop *l, int fd, unsigned events, void *arg);
 static void on_report(struct loop *l, int fd, unsigned events, void *arg);
-static void on_child(struct loop *l, pid_t pid, int status, void *arg);
+static void on_exited(void *arg, pid_t pid, int status);
+static void on_group_done(void *arg);
 static void on_gate(struct loop *l, void *arg);
-static void on_kill(struct loop *l, void *arg);
-static void on_settle(struct loop *l, void *arg);
 
 struct demo_run *
 demo_start(struct loop *loop, const struct systour_demo *d,
@@ -219,63 +158,54 @@ demo_start(struct loop *loop, const struct systour_demo *d,
 	r->paused = paused;
 	r->delay = delay_ms < 0 ? DEMO_DELAY_MS : delay_ms;
 	r->report_rd = -1;
+	r->ctx.report_fd = -1;
 	for (int p = 0; p < DEMO_MAX_PANES; p++)
-		r->pane_rd[p] = r->ctx.pane_fd[p] = r->gate_wr[p] =
-		    r->ctx.gate_fd[p] = -1;
+		r->pane_rd[p] = r->ctx.pane_fd[p] = -1;
+	r->gates = gates_new();
 	while (d->panes[r->npanes] && r->npanes < DEMO_MAX_PANES)
 		r->npanes++;
 	if (r->npanes == 0) {
 		*cause = xasprintf("demo %s has no panes", d->name);
 		goto fail;
 	}
-	/* orphaned actors are re-parented to us, so we reap them too */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-
-	const char *tmp = getenv("TMPDIR");
-	snprintf(r->ctx.scratch, sizeof r->ctx.scratch, "%s/systour-%s-XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp", d->name);
-	if (mkdtemp(r->ctx.scratch) == NULL) {
-		*cause = xasprintf("cannot make a scratch directory in %s: %s",
-		    tmp && *tmp ? tmp : "/tmp", strerror(errno));
-		r->ctx.scratch[0] = '\0';
+	static int cleaned;
+	if (!cleaned++)         /* what dead tutors left behind, once */
+		proc_group_clean_stale(NULL);
+	struct proc_group_limits lim = proc_group_demo_limits;
+	lim.grace_ms = DEMO_GRACE_MS;
+	r->group = proc_group_new(d->name, &lim, cause);
+	if (r->group == NULL)
 		goto fail;
-	}
+	snprintf(r->ctx.scratch, sizeof r->ctx.scratch, "%s",
+	    proc_group_scratch(r->group));
+	int keep[DEMO_MAX_PANES + 1], nkeep = 0;
 	for (int p = 0; p < r->npanes; p++) {
 		int fds[2];
 		if (make_pipe(fds, cause) != 0)
 			goto fail;
 		r->pane_rd[p] = fds[0];
-		r->ctx.pane_fd[p] = fds[1];
-		if (make_pipe(fds, cause) != 0)
-			goto fail;
-		r->ctx.gate_fd[p] = fds[0];
-		r->gate_wr[p] = fds[1];
+		r->ctx.pane_fd[p] = keep[nkeep++] = fds[1];
+		r->pane_ino[p] = inode_of(fds[0]);
 	}
-	if (make_pipe(rep, cause) != 0)
+	/* one message per report, never mixed, and a gate's descriptor can
+	 * ride along */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rep) != 0) {
+		*cause = xasprintf("cannot make a socket pair: %s",
+		    strerror(errno));
 		goto fail;
+	}
 	r->report_rd = rep[0];
-	r->ctx.report_fd = rep[1];
+	r->ctx.report_fd = keep[nkeep++] = rep[1];
+	r->report_ino = inode_of(rep[1]);
+	rep[0] = rep[1] = -1;
 	r->ctx.npanes = r->npanes;
 	r->ctx.supervisor = getpid();
 
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	if (pid < 0) {
-		*cause = xasprintf("cannot fork: %s", strerror(errno));
+	struct proc_group_sink gsink = { r, on_exited, on_group_done };
+	if (proc_group_spawn(r->group, loop, keep, nkeep, leader_main, r,
+	    &gsink, cause) != 0)
 		goto fail;
-	}
-	if (pid == 0) {
-		r->ctx.leader = getpid();
-		/* the demo's descriptors must survive into its processes */
-		for (int p = 0; p < r->npanes; p++) {
-			fcntl(r->ctx.pane_fd[p], F_SETFD, 0);
-			fcntl(r->ctx.gate_fd[p], F_SETFD, 0);
-		}
-		fcntl(r->ctx.report_fd, F_SETFD, 0);
-		leader_main(r);
-	}
-	setpgid(pid, pid);      /* also here: no race with our first kill() */
+	pid_t pid = proc_group_leader(r->group);
 	r->leader = pid;
 	r->ctx.leader = pid;
 	remember(r, pid, d->panes[0]);
@@ -283,9 +213,7 @@ demo_start(struct loop *loop, const struct systour_demo *d,
 	/* the supervisor keeps only its own ends */
 	for (int p = 0; p < r->npanes; p++) {
 		close_fd(&r->ctx.pane_fd[p]);
-		close_fd(&r->ctx.gate_fd[p]);
 		fcntl(r->pane_rd[p], F_SETFL, O_NONBLOCK);
-		fcntl(r->gate_wr[p], F_SETFL, O_NONBLOCK);
 	}
 	close_fd(&r->ctx.report_fd);
 	fcntl(r->report_rd, F_SETFL, O_NONBLOCK);
@@ -293,76 +221,61 @@ demo_start(struct loop *loop, const struct systour_demo *d,
 	for (int p = 0; p < r->npanes; p++)
 		r->w_pane[p] = loop_fd(loop, r->pane_rd[p], LOOP_READ, on_pane, r);
 	r->w_report = loop_fd(loop, r->report_rd, LOOP_READ, on_report, r);
-	r->w_leader = loop_child(loop, pid, on_child, r);
-	r->w_group = loop_child(loop, -pid, on_child, r);
 	r->w_gate = loop_timer(loop, -1, on_gate, r);
-	r->w_kill = loop_timer(loop, -1, on_kill, r);
-	r->w_settle = loop_timer(loop, -1, on_settle, r);
 	return r;
 fail:
 	close_fd(&rep[0]);
 	close_fd(&rep[1]);
-	r->leader = 0;
 	demo_free(r);
 	return NULL;
 }
 
 /* ---- Running ---------------------------------------------------------- */
 
-/* Let the actor that has waited longest through its pane's gate. */
-static void
-release_first(struct demo_run *r)
-{
-	if (r->nqueue == 0)
-		return;
-	int pane = r->queue[0];
-	memmove(r->queue, r->queue + 1, (size_t)--r->nqueue * sizeof r->queue[0]);
-	if (write(r->gate_wr[pane], "s", 1) < 0) {
-		/* the pane's actors are gone */
-	}
-}
-
 static void drain_pane(struct demo_run *r, int p);
 
+/* One report (see demo_actor.h); fd is the descriptor that came with it,
+ * or -1: closed here unless a gate took it. */
 static void
-handle_report(struct demo_run *r, char *s)
+handle_report(struct demo_run *r, char *s, int fd)
 {
 	int pane, line, pid, tid, off = 0;
+	unsigned seq;
+	unsigned long ino;
 	long long value;
 	char name[64];
 
 	switch (s[0]) {
-	case 'S':
-		if (sscanf(s, "S %d %d", &pane, &line) == 2 && pane >= 0 &&
-		    pane < r->npanes) {
-			/* The actor flushed its output, wrote this and now
-			 * waits at its gate: its pipe holds exactly what it
+	case 'S':	/* "S tid seq pane line" */
+		if (sscanf(s, "S %d %u %d %d", &tid, &seq, &pane, &line) == 4 &&
+		    pane >= 0 && pane < r->npanes) {
+			/* The actor wrote what it printed, sent this and now
+			 * waits at its gate: its pane's pipe holds what it
 			 * printed before the step. Show that first, so it
 			 * never comes after what the step lets others do. */
 			drain_pane(r, pane);
-			if (r->nqueue == 0)
+			if (gates_waiting(r->gates) == 0 && !r->paused)
 				loop_timer_set(r->w_gate, r->delay);
-			if (r->nqueue < (int)(sizeof r->queue / sizeof r->queue[0]))
-				r->queue[r->nqueue++] = pane;
-			else if (write(r->gate_wr[pane], "s", 1) < 0) {
-				/* too many waiting to keep in order: let it go */
-			}
-			if (r->credit > 0) {
-				r->credit--;
-				release_first(r);
-			}
-			if (r->sink.position)
+			if (gates_arrive(r->gates, tid, seq) == 0 &&
+			    r->sink.position)
 				r->sink.position(r->sink.arg, pane, line);
 		}
 		break;
-	case 'T':
-		if (sscanf(s, "T %d %d %d %n", &pane, &pid, &tid, &off) == 3) {
+	case 'A':	/* "A pane pid tid seq ino who", with its gate */
+		if (sscanf(s, "A %d %d %d %u %lu %n", &pane, &pid, &tid, &seq,
+		    &ino, &off) == 5 && off > 0 && fd >= 0) {
+			gates_add(r->gates, tid, seq, pane, fd, ino);
+			fd = -1;
 			remember(r, pid, s + off);
 			if (pane >= 0 && pane < r->npanes)
 				r->pane_pid[pane] = pid;
 			if (r->sink.title)
 				r->sink.title(r->sink.arg, pane, s + off, pid, tid);
 		}
+		break;
+	case 'R':	/* "R tid seq" */
+		if (sscanf(s, "R %d %u", &tid, &seq) == 2)
+			gates_remove(r->gates, tid, seq);
 		break;
 	case 'N':	/* "N pane text": after what that pane printed */
 		if (sscanf(s, "N %d %n", &pane, &off) == 1 && off > 0) {
@@ -381,6 +294,41 @@ handle_report(struct demo_run *r, char *s)
 		}
 		break;
 	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Read the reports waiting on the report socket, each with the descriptor
+ * that rode along. Returns 0 once every sender is gone, 1 otherwise. */
+static int
+read_reports(struct demo_run *r)
+{
+	for (int rounds = 0; rounds < 256; rounds++) {
+		char buf[DEMO_REPORT_MAX + 1];
+		union {
+			struct cmsghdr h;
+			char space[CMSG_SPACE(sizeof(int))];
+		} cm;
+		struct iovec iov = { buf, DEMO_REPORT_MAX };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+		    .msg_control = cm.space, .msg_controllen = sizeof cm.space };
+		ssize_t n = recvmsg(r->report_rd, &msg, MSG_DONTWAIT |
+		    MSG_CMSG_CLOEXEC);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 1 : 0;
+		if (n == 0)
+			return 0;
+		int fd = -1;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
+		    c = CMSG_NXTHDR(&msg, c))
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_RIGHTS &&
+			    c->cmsg_len == CMSG_LEN(sizeof(int)))
+				memcpy(&fd, CMSG_DATA(c), sizeof fd);
+		buf[n] = '\0';
+		handle_report(r, buf, fd);
+	}
+	return 1;
 }
 
 /* Read what a pipe has; hand over each complete line (and, at the end,
@@ -442,23 +390,13 @@ drain_panes(struct demo_run *r)
 		drain_pane(r, p);
 }
 
-static void
-report_line(struct demo_run *r, int pane, char *s, size_t len)
-{
-	s[len] = '\0';
-	handle_report(r, s);
-}
-
-static int group_alive(const struct demo_run *r);
-
 /* Reports first, always: a title comes before the lines of its actor, and
  * a step, note or figure shows after what its actor printed before it
  * (handle_report drains that actor's pane first). */
 static void
 drain_reports(struct demo_run *r)
 {
-	if (r->report_rd >= 0 &&
-	    drain(r->report_rd, &r->report_buf, report_line, r, 0) == 0) {
+	if (r->report_rd >= 0 && read_reports(r) == 0) {
 		loop_cancel(r->w_report);
 		r->w_report = NULL;
 		close_fd(&r->report_rd);
@@ -470,16 +408,9 @@ drain_reports(struct demo_run *r)
 static void
 settle(struct demo_run *r)
 {
-	if (r->told_finished)
+	if (r->told_finished || !demo_finished(r))
 		return;
-	if (!demo_finished(r)) {
-		/* the leader is gone but not yet the whole group */
-		if (r->leader_done && !loop_timer_armed(r->w_settle))
-			loop_timer_set(r->w_settle, 50);
-		return;
-	}
 	r->told_finished = 1;
-	loop_timer_set(r->w_settle, -1);
 	if (r->sink.finished)
 		r->sink.finished(r->sink.arg);
 }
@@ -503,39 +434,29 @@ on_report(struct loop *l, int fd, unsigned events, void *arg)
 	settle(r);
 }
 
-/* A process of the demo was reaped by the loop's child watches: the
- * leader by its PID (should it leave its group) and every process of the
- * leader's group by waitpid(-leader). As a child subreaper the tutor gets
- * as children the demo's leader and every process of the demo whose parent
- * exits first, but also any other child the tutor starts (an exercise, a
- * pager) and the orphans of those: the loop never waits for those, only
- * for what is watched. Every process of the demo is in the leader's
- * process group (which is also how the supervisor kills it), and a zombie
- * keeps its group, so waitpid(-leader) returns exactly the demo's
- * processes among our children. While any member of the group is there,
- * zombies included, the kernel does not hand out the group's number as a
- * new PID; once the leader is reaped and the group is empty we stop
- * watching it, so a later group that got the number is left alone. What
- * the process printed is shown before the news of its end. */
+/* A process of the demo was reaped by its proc_group (the leader, and the
+ * orphans that came back to the tutor, a child subreaper; no other child
+ * of the tutor). The process is gone, so all it wrote is in the pipes:
+ * show that first, then the news of its end, so that the two are in the
+ * order they happened. */
 static void
-on_child(struct loop *l, pid_t pid, int status, void *arg)
+on_exited(void *arg, pid_t pid, int status)
 {
 	struct demo_run *r = arg;
 	drain_reports(r);
 	drain_panes(r);
-	if (pid == r->leader) {
-		r->leader_done = 1;
-		if (r->w_leader) {
-			loop_cancel(r->w_leader);
-			r->w_leader = NULL;
-		}
-	}
 	if (r->sink.exited)
 		r->sink.exited(r->sink.arg, pid, who_is(r, pid), status);
-	if (r->leader_done && !group_alive(r) && r->w_group) {
-		loop_cancel(r->w_group);
-		r->w_group = NULL;
-	}
+	settle(r);
+}
+
+/* The leader was reaped and the group is empty. */
+static void
+on_group_done(void *arg)
+{
+	struct demo_run *r = arg;
+	drain_reports(r);
+	drain_panes(r);
 	settle(r);
 }
 
@@ -545,38 +466,16 @@ on_gate(struct loop *l, void *arg)
 {
 	struct demo_run *r = arg;
 	if (!r->paused)
-		for (int n = r->nqueue; n > 0; n--)
-			release_first(r);
+		for (int n = gates_waiting(r->gates); n > 0; n--)
+			gates_release_first(r->gates);
 }
 
-static void
-on_kill(struct loop *l, void *arg)
-{
-	struct demo_run *r = arg;
-	kill(-r->leader, SIGKILL);
-}
-
-static void
-on_settle(struct loop *l, void *arg)
-{
-	struct demo_run *r = arg;
-	if (r->leader_done && !group_alive(r) && r->w_group) {
-		loop_cancel(r->w_group);
-		r->w_group = NULL;
-	}
-	settle(r);
-}
-
-static int
-group_alive(const struct demo_run *r)
-{
-	return r->leader > 0 && (kill(-r->leader, 0) == 0 || errno != ESRCH);
-}
 
 int
 demo_finished(const struct demo_run *r)
 {
-	if (!r->leader_done || group_alive(r) || r->report_rd >= 0)
+	if (r->group == NULL || !proc_group_finished(r->group) ||
+	    r->report_rd >= 0)
 		return 0;
 	for (int p = 0; p < r->npanes; p++)
 		if (r->pane_rd[p] >= 0)
@@ -588,7 +487,8 @@ void
 demo_pause(struct demo_run *r, int paused)
 {
 	r->paused = paused;
-	loop_timer_set(r->w_gate, paused || r->nqueue == 0 ? -1 : r->delay);
+	loop_timer_set(r->w_gate, paused || gates_waiting(r->gates) == 0 ? -1 :
+	    r->delay);
 }
 
 int
@@ -600,10 +500,7 @@ demo_paused(const struct demo_run *r)
 void
 demo_step(struct demo_run *r)
 {
-	if (r->nqueue > 0)
-		release_first(r);
-	else
-		r->credit++;
+	gates_step(r->gates);
 }
 
 void
@@ -626,8 +523,7 @@ demo_stop(struct demo_run *r)
 	if (r->stopping || r->leader <= 0)
 		return;
 	r->stopping = 1;
-	loop_timer_set(r->w_kill, DEMO_GRACE_MS);
-	kill(-r->leader, SIGTERM);
+	proc_group_stop(r->group);
 }
 
 pid_t
@@ -644,29 +540,6 @@ demo_pane_pid(const struct demo_run *r, int pane)
 	return pane >= 0 && pane < r->npanes ? r->pane_pid[pane] : 0;
 }
 
-/* The state letter and process group of pid from /proc/PID/stat; -1 when
- * it is gone. */
-static int
-proc_stat(pid_t pid, char *state, pid_t *pgrp)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	const char *p = strrchr(buf, ')');     /* the name may hold anything */
-	int ppid, pg;
-	if (p == NULL || sscanf(p + 1, " %c %d %d", state, &ppid, &pg) != 3)
-		return -1;
-	*pgrp = pg;
-	return 0;
-}
-
 /* Why pane's actor cannot be killed, or NULL if it can. */
 static const char *
 unkillable(const struct demo_run *r, int pane, pid_t pid)
@@ -679,8 +552,8 @@ unkillable(const struct demo_run *r, int pane, pid_t pid)
 		return "no actor runs there";
 	if (pid == r->leader)
 		return "that is the demo's leader (q stops the demo)";
-	if (r->leader <= 0 || proc_stat(pid, &st, &pg) < 0 || st == 'Z' ||
-	    st == 'X')
+	if (r->leader <= 0 || (st = demo_proc_state(pid, NULL, &pg)) == 0 ||
+	    st == 'Z' || st == 'X')
 		return "its actor has ended";
 	if (pg != r->leader)
 		return "its actor is not in the demo's process group";
@@ -721,24 +594,28 @@ demo_kill(struct demo_run *r, int pane, char **cause)
 	return pid;
 }
 
+int
+demo_plumbing(const struct demo_run *r, unsigned long *ino, int max)
+{
+	int n = 0;
+	for (int p = 0; p < r->npanes && n < max; p++)
+		if (r->pane_ino[p])
+			ino[n++] = r->pane_ino[p];
+	if (r->report_ino && n < max)
+		ino[n++] = r->report_ino;
+	return n + gates_inodes(r->gates, ino + n, max - n);
+}
+
+const char *
+demo_containment(void)
+{
+	return proc_group_mode_note();
+}
+
 const struct systour_demo *
 demo_of(const struct demo_run *r)
 {
 	return r->demo;
-}
-
-const char *
-demo_how(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "was killed by SIG%s",
-		    sigabbrev_np(WTERMSIG(status)) ?
-		    sigabbrev_np(WTERMSIG(status)) : "NAL");
-	else
-		snprintf(buf, len, "ended (status %#x)", status);
-	return buf;
 }
 
 const char *
@@ -755,16 +632,6 @@ demo_ending(int leader_status, int stopped, char *buf, size_t len)
 	return buf;
 }
 
-static int
-remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 void
 demo_free(struct demo_run *r)
 {
@@ -774,35 +641,15 @@ demo_free(struct demo_run *r)
 		loop_cancel(r->w_pane[p]);
 	loop_cancel(r->w_report);
 	loop_cancel(r->w_gate);
-	loop_cancel(r->w_kill);
-	loop_cancel(r->w_settle);
-	if (r->leader > 0 && (!r->leader_done || r->w_group)) {
-		/* nothing of the demo outlives it: kill the group, reap it
-		 * here (the front end is done with the run, so no sink) */
-		long long deadline = now_ms() + 2000;
-		int status;
-		do {
-			kill(-r->leader, SIGKILL);
-			if (!r->leader_done && waitpid(r->leader, &status, WNOHANG) > 0)
-				r->leader_done = 1;
-			while (waitpid(-r->leader, &status, WNOHANG) > 0)
-				;
-			if (r->leader_done && !group_alive(r))
-				break;
-			/* orphans reach us as they die: look again soon */
-			nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
-		} while (now_ms() < deadline);
-	}
-	loop_cancel(r->w_leader);
-	loop_cancel(r->w_group);
+	/* nothing of the demo outlives it: the group kills and reaps it all
+	 * (the front end is done with the run, so no sink) */
+	proc_group_free(r->group);
 	for (int p = 0; p < DEMO_MAX_PANES; p++) {
 		close_fd(&r->pane_rd[p]);
 		close_fd(&r->ctx.pane_fd[p]);
-		close_fd(&r->gate_wr[p]);
-		close_fd(&r->ctx.gate_fd[p]);
 	}
 	close_fd(&r->report_rd);
-	if (r->ctx.scratch[0])
-		nftw(r->ctx.scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	close_fd(&r->ctx.report_fd);
+	gates_free(r->gates);
 	free(r);
 }

@@ -7,6 +7,7 @@
 #ifndef SYSTOUR_DEMO_H
 #define SYSTOUR_DEMO_H
 
+#include "demo_lib.h"
 #include "lesson.h"
 #include "lesson_module.h"
 #include "loop.h"
@@ -52,7 +53,8 @@ struct demo_run *demo_start(struct loop *loop, const struct systour_demo *d,
 
 /* The inode numbers of the pipes the supervisor made for the run (panes,
  * reports, step gates): systour's plumbing, which the kernel view folds
- * away. Up to max of them into ino; their count. */
+ * away. Up to max of them into ino; their count. (The report channel is a
+ * socket pair: the inode given is that of the end the demo holds.) */
 int demo_plumbing(const struct demo_run *r, unsigned long *ino, int max);
 
 /* 1 once every process of the demo has exited and been reaped and every
@@ -67,11 +69,11 @@ void demo_set_delay(struct demo_run *r, int delay_ms);
 int demo_delay(const struct demo_run *r);
 
 /* Ask the demo to stop: SIGTERM to its group now, SIGKILL once the grace
- * period is over (done by demo_work). */
+ * period is over (a timer on the loop). */
 void demo_stop(struct demo_run *r);
 
-/* The PID of the actor pane (0-based) shows: the process that last took it
- * with to_pane(); 0 if none has. */
+/* The PID of the actor pane (0-based) shows: the process of the actor that
+ * last took it; 0 if none has. */
 pid_t demo_pane_pid(const struct demo_run *r, int pane);
 
 /* 1 if pane's actor can be killed: it is alive (not a zombie), in the
@@ -86,19 +88,20 @@ pid_t demo_kill(struct demo_run *r, int pane, char **cause);
 /* The demo's process group (its leader's PID). */
 pid_t demo_pgid(const struct demo_run *r);
 
+/* How this tutor contains a demo's processes (proc_group.h): "not root:
+ * RLIMIT_NPROC ...", "root: a cgroup ... with pids.max ...". */
+const char *demo_containment(void);
+
 /* The demo itself. */
 const struct systour_demo *demo_of(const struct demo_run *r);
-
-/* How a process ended, as waitpid's status says: "exited with status 0",
- * "was killed by SIGTERM". Written into buf; returns buf. */
-const char *demo_how(int status, char *buf, size_t len);
 
 /* How a run ended, for the progress store: "finished" (the leader exited
  * with status 0), "stopped" (by the learner, or the leader never reaped:
  * leader_status -1), or "failed: ..." with demo_how's words. */
 const char *demo_ending(int leader_status, int stopped, char *buf, size_t len);
 
-/* Make sure nothing of the demo is left (SIGKILL to the group, reap it),
+/* Make sure nothing of the demo is left (SIGKILL to the group and, in
+ * cgroup mode, its cgroup; reap it),
  * remove its scratch directory, and free the run. Safe with NULL. */
 void demo_free(struct demo_run *r);
 

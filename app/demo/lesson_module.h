@@ -15,56 +15,86 @@
  * folder's. Any change to this header that changes the layout of a struct
  * here bumps SYSTOUR_LESSON_ABI.
  *
- * How a demo runs. The tutor (the supervisor) makes one pipe per pane, then
- * forks the demo's leader in a new process group with stdout and stderr on
- * pane 0, and calls demo->run() there. run() does the real thing — fork(),
- * pipe(), pthread_create() ... — and gives each actor its own pane with
- * api->to_pane(). Every actor calls api->step() at each step of the notes'
- * code: that reports the line it is at (the code pane highlights it) and
- * waits at the step gate, which the supervisor opens at the set delay, or
- * once per `n` when paused. A demo never sleeps to pace itself: the gate
- * paces it. When run() returns, its value is the leader's exit status; the
- * demo is over when every process of its group has exited. */
+ * How a demo runs. The tutor (the supervisor) makes one pipe per pane and
+ * forks the demo's leader in a process group of its own (proc_group.h),
+ * with stdout and stderr on pane 0, and calls demo->run() there with the
+ * leader's own actor. run() does the real thing — fork(), pipe(),
+ * pthread_create() ... — and every process, thread or coroutine that acts
+ * in a pane asks for an actor of its own.
+ *
+ * An actor is a handle (ABI 3): api->actor() from any process or thread
+ * returns one, with its own descriptor on its pane's pipe (not the
+ * process's stdout), its own title (its PID, and its TID when it is not
+ * the process's main thread, reported to the supervisor) and its own step
+ * gate, so two threads of one process in two panes step independently.
+ * api->to_pane() is the same for a process: it also puts the process's
+ * stdout and stderr on the pane, so printf() and exec'd programs land
+ * there (and the process dies with its parent). Every actor calls
+ * api->step() at each step of the notes' code: that reports the line it is
+ * at (the code pane highlights it) and waits at its gate, which the
+ * supervisor opens at the set delay, or once per `n` when paused. A demo
+ * never sleeps to pace itself: the gate paces it. When run() returns, its
+ * value is the leader's exit status; the demo is over when every process
+ * of its group has exited. */
 #ifndef SYSTOUR_LESSON_MODULE_H
 #define SYSTOUR_LESSON_MODULE_H
 
 #include <stddef.h>
 #include <sys/types.h>
 
-#define SYSTOUR_LESSON_ABI 2u
+#define SYSTOUR_LESSON_ABI 3u
 
 #define DEMO_MAX_PANES 6
 
-struct demo_ctx;                /* the app's; opaque to demos */
+struct demo_ctx;                /* the run, as the demo sees it: opaque */
+struct demo_actor;              /* one actor: opaque */
 
 /* What the app offers a running demo. Every function may be called from
- * the leader and from any process it forks (and any thread: step() is
- * safe to call from several threads). */
+ * the leader, from any process it forks and from any thread; a handle is
+ * used by the thread (or coroutine) it was made for. A process forked
+ * with an actor in hand asks for its own: the parent's is the parent's. */
 struct demo_api {
-	/* Send this process's stdout and stderr to pane (0-based), and say
-	 * what runs there ("worker", "child") for the pane's title, which
-	 * also shows the PID (and the TID when called from a thread other
-	 * than the main one). Also sets PR_SET_PDEATHSIG, so this process
-	 * dies with its parent; call it first thing in every forked child.
-	 * Returns 0, or -1 if pane is out of range. */
-	int (*to_pane)(struct demo_ctx *ctx, int pane, const char *who);
+	/* A new actor in pane (0-based), titled who ("worker", "thread 2"),
+	 * for the calling thread: its own descriptor on the pane's pipe and
+	 * its own gate. NULL if pane is out of range or the descriptors
+	 * cannot be made. The caller owns it: release() it when done (a
+	 * thread before it ends; a process may simply exit). */
+	struct demo_actor *(*actor)(struct demo_ctx *ctx, int pane,
+	    const char *who);
+
+	/* actor(), for a process: also sends this process's stdout and
+	 * stderr to the pane and sets PR_SET_PDEATHSIG, so the process dies
+	 * with its parent. Call it first thing in every forked child. */
+	struct demo_actor *(*to_pane)(struct demo_ctx *ctx, int pane,
+	    const char *who);
 
 	/* This actor is at line (1-based) of the demo's code: report it, then
-	 * wait at the step gate. Also flushes stdout. */
-	void (*step)(struct demo_ctx *ctx, int line);
+	 * wait at its gate. First flushes what it printed (and stdio, for an
+	 * actor made with to_pane()). */
+	void (*step)(struct demo_actor *a, int line);
 
-	/* A scratch directory, made for this run and removed after it. */
-	const char *(*scratch)(struct demo_ctx *ctx);
+	/* printf to the actor's pane. Whole lines are written at once, so the
+	 * lines of actors sharing a pane never mix; a line without its newline
+	 * waits for the rest (or the next step). */
+	void (*print)(struct demo_actor *a, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 	/* Say something about the demo itself (not an actor's output): it is
 	 * shown in the status line of the TUI and as "[demo] ..." in plain
-	 * mode. printf-like. */
-	void (*note)(struct demo_ctx *ctx, const char *fmt, ...)
+	 * mode, after what this actor printed before. printf-like. */
+	void (*note)(struct demo_actor *a, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 	/* Report a figure the tests and the bench read ("pipe_capacity",
 	 * 65536): shown as "[demo] name = value" in plain mode. */
-	void (*figure)(struct demo_ctx *ctx, const char *name, long long value);
+	void (*figure)(struct demo_actor *a, const char *name, long long value);
+
+	/* A scratch directory, made for this run and removed after it. */
+	const char *(*scratch)(struct demo_ctx *ctx);
+
+	/* Flush what a is still holding, give its gate back and free it.
+	 * Safe with NULL. */
+	void (*release)(struct demo_actor *a);
 };
 
 struct systour_demo {
@@ -76,8 +106,11 @@ struct systour_demo {
 	const char *code;
 	/* The panes' names, NULL-terminated, 1 to DEMO_MAX_PANES. */
 	const char *const *panes;
-	/* Run in the leader process (pane 0); returns its exit status. */
-	int (*run)(struct demo_ctx *ctx, const struct demo_api *api);
+	/* Run in the leader process, whose actor self (made with to_pane(),
+	 * pane 0, titled with panes[0]) the app made; returns its exit
+	 * status. */
+	int (*run)(struct demo_ctx *ctx, const struct demo_api *api,
+	    struct demo_actor *self);
 };
 
 struct systour_lesson_module {

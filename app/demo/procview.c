@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -189,6 +190,7 @@ procview_free(struct procview *pv)
 	free(pv->prev);
 	free(pv->net);
 	free(pv->asked);
+	free(pv->plumbing);
 	free(pv->pool);
 	free(pv->buf);
 	free(pv->dents);
@@ -269,3 +271,33 @@ procview_proc(const struct procview *pv, int i)
 		return NULL;
 	return &pv->procs[i].pub;
 }
+
+static int
+cmp_ino(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+	return x < y ? -1 : x > y;
+}
+
+void
+procview_set_plumbing(struct procview *pv, const unsigned long *ino, int n,
+    int show)
+{
+	free(pv->plumbing);
+	pv->plumbing = NULL;
+	pv->nplumbing = n > 0 ? n : 0;
+	if (pv->nplumbing > 0) {
+		pv->plumbing = xreallocarray(NULL, (size_t)n, sizeof *ino);
+		memcpy(pv->plumbing, ino, (size_t)n * sizeof *ino);
+		sort(pv->plumbing, n, sizeof *ino, cmp_ino);
+	}
+	pv->show_plumbing = show;
+}
+
+int
+procview_is_plumbing(const struct procview *pv, unsigned long ino)
+{
+	return search(&ino, pv->plumbing, pv->nplumbing, sizeof ino,
+	    cmp_ino) != NULL;
+}
+

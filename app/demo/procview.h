@@ -67,6 +67,19 @@ int procview_scan_all(struct procview *pv, pid_t pgid);
  * Those tables cost milliseconds to read on a machine with much memory. */
 void procview_sockets_from_tables(struct procview *pv, int on);
 
+/* The pipes and sockets with these inode numbers are systour's own
+ * plumbing (the panes' pipes, the report socket and the step gates, from
+ * demo_plumbing()), not the notes' program's: procview_text() folds a
+ * process's fds 3 and up on them into one line, "+ N systour pipes" (and
+ * "and M sockets"), unless show is set. The standard streams
+ * (fds 0-2) are always listed: where a program's print goes is part of the
+ * lesson. ino is copied; n = 0 forgets the list. */
+void procview_set_plumbing(struct procview *pv, const unsigned long *ino,
+    int n, int show);
+
+/* 1 if ino is one of the plumbing's pipes or sockets. */
+int procview_is_plumbing(const struct procview *pv, unsigned long ino);
+
 /* Number of processes in the last scan (0 before the first). */
 int procview_count(const struct procview *pv);
 

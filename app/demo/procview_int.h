@@ -96,6 +96,10 @@ struct procview {
 	int nasked, askedcap;
 	long long net_ns;               /* when, or 0 */
 
+	unsigned long *plumbing;        /* systour's own pipes, sorted */
+	int nplumbing;
+	int show_plumbing;              /* list them one by one */
+
 	char *pool;                     /* strings of the scan */
 	size_t pooln, poolcap;
 	char *buf;                      /* a file being read */

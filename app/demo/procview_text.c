@@ -230,8 +230,27 @@ procview_text(const struct procview *pv)
 			    strerror(pr->fd_err));
 			continue;
 		}
-		for (int k = 0; k < pr->fd_n; k++)
-			fd_line(pv, &pv->fds[pr->fd_first + k], indent + 2, &sb);
+		int pipes = 0, socks = 0;      /* systour's own, folded */
+		for (int k = 0; k < pr->fd_n; k++) {
+			const struct pfd *f = &pv->fds[pr->fd_first + k];
+			int ours = !pv->show_plumbing && f->fd > 2 &&
+			    (f->kind == FK_PIPE || f->kind == FK_SOCK) &&
+			    procview_is_plumbing(pv, f->ino);
+			if (ours && f->kind == FK_PIPE)
+				pipes++;
+			else if (ours)
+				socks++;
+			else
+				fd_line(pv, f, indent + 2, &sb);
+		}
+		if (pipes && socks)
+			sb_printf(&sb, "%*s  + %d systour pipe%s and %d socket%s\n",
+			    indent, "", pipes, pipes == 1 ? "" : "s", socks,
+			    socks == 1 ? "" : "s");
+		else if (pipes || socks)
+			sb_printf(&sb, "%*s  + %d systour %s%s\n", indent, "",
+			    pipes + socks, pipes ? "pipe" : "socket",
+			    pipes + socks == 1 ? "" : "s");
 		if (pr->pub.nfds > pr->fd_n)
 			sb_printf(&sb, "%*s  … %d more fds\n", indent, "",
 			    pr->pub.nfds - pr->fd_n);

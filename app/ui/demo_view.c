@@ -3,8 +3,8 @@
  * kernel's view refreshed from /proc four times a second. The supervisor
  * (demo.c) does the work; this file keeps the panes and draws them. */
 #include "demo_view.h"
+#include "loop.h"
 #include "draw.h"
-#include "highlight.h"
 #include "pane.h"
 #include "procview.h"
 #include "store.h"
@@ -27,20 +27,20 @@ struct demo_view {
 	struct demo_run *run;
 	int paused0, delay0;    /* how it was started, for restart */
 
-	int npanes;
-	struct pane panes[DEMO_MAX_PANES];
+	int nactors;
+	struct pane *actor[DEMO_MAX_PANES];     /* pane i is actor i's */
 	pid_t pane_pid[DEMO_MAX_PANES];
-	int pos[DEMO_MAX_PANES];        /* the code line each actor is at */
+	struct pane *code, *kernel, *chart;     /* chart: NULL until a figure */
+	struct pane *list[DEMO_MAX_PANES + 3];  /* all of them, as laid out */
+	int nlist;
 
 	struct procview *pv;
-	char *kernel;           /* the last scan as text */
 	struct loop *loop;
 	struct loop_watch *w_kernel;    /* the next scan */
+	int show_plumbing;      /* list systour's own pipes one by one */
 
-	int focus;              /* 0..npanes-1 actors, npanes code, +1 kernel */
+	int focus;              /* index in list */
 	int zoom;
-	int code_top, kernel_top;
-	int code_held;          /* the learner scrolled the code: it stays */
 	char note[200];
 
 	long long started_ms;
@@ -50,25 +50,38 @@ struct demo_view {
 	int done;               /* finished and recorded */
 };
 
+/* The list of panes, in the order of Tab and of the layout: the actors,
+ * then the code, the chart when there is one, the kernel's view. */
+static void
+make_list(struct demo_view *v)
+{
+	v->nlist = 0;
+	for (int i = 0; i < v->nactors; i++)
+		v->list[v->nlist++] = v->actor[i];
+	v->list[v->nlist++] = v->code;
+	if (v->chart)
+		v->list[v->nlist++] = v->chart;
+	v->list[v->nlist++] = v->kernel;
+}
+
 /* ---- What the supervisor reports -------------------------------------- */
 
 static void
 on_line(void *arg, int pane, const char *text, size_t len)
 {
 	struct demo_view *v = arg;
-	if (pane >= 0 && pane < v->npanes)
-		pane_add(&v->panes[pane], text, len);
+	if (pane >= 0 && pane < v->nactors)
+		pane_text_add(v->actor[pane], text, len);
 }
 
 static void
 on_title(void *arg, int pane, const char *who, pid_t pid, pid_t tid)
 {
 	struct demo_view *v = arg;
-	if (pane < 0 || pane >= v->npanes)
+	if (pane < 0 || pane >= v->nactors)
 		return;
-	struct pane *p = &v->panes[pane];
-	char name[sizeof p->name];
-	memcpy(name, p->name, sizeof name);
+	struct pane *p = v->actor[pane];
+	const char *name = pane_text_name(p);
 	if (tid != pid)
 		snprintf(p->title, sizeof p->title, "%s: %s, PID %d TID %d",
 		    name, who, (int)pid, (int)tid);
@@ -82,8 +95,8 @@ static void
 on_position(void *arg, int pane, int line)
 {
 	struct demo_view *v = arg;
-	if (pane >= 0 && pane < v->npanes)
-		v->pos[pane] = line;
+	if (pane >= 0 && pane < v->nactors)
+		pane_code_mark(v->code, pane, line);
 }
 
 static void
@@ -98,6 +111,17 @@ on_figure(void *arg, const char *name, long long value)
 {
 	struct demo_view *v = arg;
 	snprintf(v->note, sizeof v->note, "%s = %lld", name, value);
+	if (v->chart == NULL) {
+		/* the first figure: a chart joins the layout */
+		v->chart = pane_chart_new(L(v->lang, "figures measured",
+		    "测得的数字"));
+		struct pane *focused = v->list[v->focus];
+		make_list(v);
+		for (int i = 0; i < v->nlist; i++)
+			if (v->list[i] == focused)
+				v->focus = i;
+	}
+	chart_set(v->chart, name, (double)value, "");
 }
 
 static void
@@ -106,14 +130,14 @@ on_exited(void *arg, pid_t pid, const char *who, int status)
 	struct demo_view *v = arg;
 	char line[160], how[64];
 	int pane = 0;
-	for (int i = 0; i < v->npanes; i++)
+	for (int i = 0; i < v->nactors; i++)
 		if (v->pane_pid[i] == pid)
 			pane = i;
 	/* yellow for an exit, red for a signal */
 	snprintf(line, sizeof line, "\033[%dm── PID %d (%s) %s\033[0m",
 	    WIFSIGNALED(status) ? 31 : 33, (int)pid, who,
 	    demo_how(status, how, sizeof how));
-	pane_add(&v->panes[pane], line, strlen(line));
+	pane_text_add(v->actor[pane], line, strlen(line));
 	if (pid == demo_pgid(v->run))
 		v->leader_status = status;
 }
@@ -127,7 +151,7 @@ static void
 on_finished(void *arg)
 {
 	struct demo_view *v = arg;
-	memset(v->pos, 0, sizeof v->pos);
+	pane_code_unmark_all(v->code);
 	loop_timer_set(v->w_kernel, -1);
 	scan_kernel(v);
 	record(v);
@@ -146,14 +170,25 @@ begin(struct demo_view *v, char **cause)
 {
 	struct demo_sink sink = view_sink;
 	sink.arg = v;
-	for (int i = 0; i < v->npanes; i++) {
-		pane_free(&v->panes[i]);
-		pane_init(&v->panes[i], v->d->panes[i]);
+	for (int i = 0; i < v->nactors; i++) {
+		pane_free(v->actor[i]);
+		v->actor[i] = pane_text_new(v->d->panes[i]);
 		v->pane_pid[i] = 0;
-		v->pos[i] = 0;
 	}
+	pane_free(v->code);
+	v->code = pane_code_new("", v->d->code);
+	snprintf(v->code->title, sizeof v->code->title, "%s — %s",
+	    L(v->lang, "code", "代码"), L(v->lang, v->d->title_en, v->d->title_zh));
+	if (v->kernel == NULL)
+		v->kernel = pane_kernel_new(L(v->lang, "kernel: processes and "
+		    "file descriptors (/proc)", "内核视角：进程与文件描述符（/proc）"));
+	pane_kernel_set(v->kernel, NULL);
+	pane_free(v->chart);
+	v->chart = NULL;
+	make_list(v);
+	if (v->focus >= v->nlist)
+		v->focus = 0;
 	v->note[0] = '\0';
-	v->code_held = 0;
 	v->stopped = 0;
 	v->leader_status = -1;
 	v->done = 0;
@@ -205,16 +240,14 @@ demo_view_start(struct loop *loop, const struct systour_demo *d,
 	v->store = store;
 	v->paused0 = paused;
 	v->delay0 = delay_ms;
-	while (v->npanes < DEMO_MAX_PANES && d->panes[v->npanes])
-		v->npanes++;
-	for (int i = 0; i < v->npanes; i++)
-		pane_init(&v->panes[i], d->panes[i]);
+	while (v->nactors < DEMO_MAX_PANES && d->panes[v->nactors])
+		v->nactors++;
 	v->pv = procview_new();
 	if (begin(v, cause) != 0) {
 		/* the view stays, and says in its first pane why */
 		char *s = xasprintf(L(lang, "The demo could not start: %s",
 		    "演示无法启动：%s"), *cause);
-		pane_add(&v->panes[0], s, strlen(s));
+		pane_text_add(v->actor[0], s, strlen(s));
 		free(s);
 		free(*cause);
 		*cause = NULL;
@@ -233,21 +266,25 @@ demo_view_free(struct demo_view *v)
 	record(v);
 	demo_free(v->run);
 	loop_cancel(v->w_kernel);
-	for (int i = 0; i < v->npanes; i++)
-		pane_free(&v->panes[i]);
+	for (int i = 0; i < v->nlist; i++)
+		pane_free(v->list[i]);
 	procview_free(v->pv);
-	free(v->kernel);
 	free(v);
 }
 
 /* ---- The kernel's view ---------------------------------------------- */
 
+/* Read the kernel's view of the demo's group into its pane, systour's own
+ * pipes and sockets (the supervisor's plumbing: panes, reports, gates)
+ * folded unless the learner asked for them (f). */
 static void
 scan_kernel(struct demo_view *v)
 {
+	unsigned long ino[256];
+	int n = demo_plumbing(v->run, ino, (int)(sizeof ino / sizeof ino[0]));
+	procview_set_plumbing(v->pv, ino, n, v->show_plumbing);
 	procview_scan(v->pv, demo_pgid(v->run));
-	free(v->kernel);
-	v->kernel = procview_text(v->pv);
+	pane_kernel_set(v->kernel, procview_text(v->pv));
 }
 
 /* Four times a second while the demo runs: what the kernel sees. */
@@ -258,140 +295,14 @@ on_kernel_due(struct loop *l, void *arg)
 	if (v->run == NULL || v->done)
 		return;
 	/* an actor that is gone is at no line any more */
-	for (int i = 0; i < v->npanes; i++)
+	for (int i = 0; i < v->nactors; i++)
 		if (v->pane_pid[i] > 0 && kill(v->pane_pid[i], 0) != 0)
-			v->pos[i] = 0;
+			pane_code_mark(v->code, i, 0);
 	scan_kernel(v);
 	loop_timer_set(v->w_kernel, KERNEL_EVERY_MS);
 }
 
 /* ---- Drawing ---------------------------------------------------------- */
-
-/* A box's title bar: the focused one stands out. */
-static void
-draw_title(int y, int x, int w, const char *title, int focused)
-{
-	short pair;
-	attr_t a = term_ui_attr(focused ? UI_SELECTED : UI_BAR, &pair);
-	draw_fill(y, x, w, a, pair);
-	draw_text(y, x + 1, w - 2, title, a | (focused ? A_BOLD : 0), pair);
-}
-
-/* Cells cut to w columns at (y, x). */
-static void
-draw_cells(int y, int x, int w, const struct cells *cs, int kind)
-{
-	int col = 0;
-	for (int i = 0; i < cs->n && col + cs->c[i].width <= w; i++) {
-		short pair;
-		attr_t a = term_attr(cs->c[i].style, kind, &pair);
-		draw_cell(y, x + col, &cs->c[i], a, pair);
-		col += cs->c[i].width;
-	}
-}
-
-static void
-draw_pane(struct demo_view *v, int i, int y, int x, int h, int w)
-{
-	struct pane *p = &v->panes[i];
-	struct cells cs = { 0 };
-	draw_title(y, x, w, p->title, v->focus == i);
-	int rows = h - 1;
-	if (p->scroll > p->n - rows)
-		p->scroll = p->n - rows > 0 ? p->n - rows : 0;
-	int first = p->n - rows - p->scroll;
-	if (first < 0)
-		first = 0;
-	for (int r = 0; r < rows && first + r < p->n; r++) {
-		pane_decode(pane_line(p, first + r), &cs);
-		draw_cells(y + 1 + r, x + 1, w - 1, &cs, LK_TEXT);
-	}
-	cells_free(&cs);
-}
-
-static void
-draw_code(struct demo_view *v, int y, int x, int h, int w)
-{
-	struct cells cs = { 0 };
-	int state = 0, line = 0, shown = 0;
-	const char *s = v->d->code ? v->d->code : "";
-	char *title = xasprintf("%s — %s", L(v->lang, "code", "代码"),
-	    L(v->lang, v->d->title_en, v->d->title_zh));
-	draw_title(y, x, w, title, v->focus == v->npanes);
-	free(title);
-	/* code longer than the pane follows the first marked line, unless
-	 * the learner has scrolled it */
-	int first = 0;
-	for (int i = 0; i < v->npanes; i++)
-		if (v->pos[i] > 0 && (first == 0 || v->pos[i] < first))
-			first = v->pos[i];
-	if (!v->code_held && first > 0 && (first <= v->code_top ||
-	    first > v->code_top + h - 1)) {
-		v->code_top = first - 1 - (h - 1) / 3;
-		if (v->code_top < 0)
-			v->code_top = 0;
-	}
-	while (*s) {
-		size_t n = strcspn(s, "\n");
-		line++;
-		cells_clear(&cs);
-		cells_add(&cs, s, n, S_TEXT);
-		highlight_line(HL_PYTHON, cs.c, cs.n, &state);
-		s += n + (s[n] == '\n');
-		if (line <= v->code_top)
-			continue;
-		if (shown >= h - 1)
-			break;
-		/* which actors are here: their pane numbers */
-		char mark[8] = "   ";
-		int k = 0;
-		for (int i = 0; i < v->npanes && k < 3; i++)
-			if (v->pos[i] == line)
-				mark[k++] = (char)('1' + i);
-		int yy = y + 1 + shown++;
-		char num[32];
-		snprintf(num, sizeof num, "%s%3d ", mark, line);
-		short pair;
-		attr_t a = k ? term_ui_attr(UI_SELECTED, &pair) : A_DIM;
-		if (!k)
-			pair = 0;
-		draw_text(yy, x, 8, num, a, pair);
-		draw_cells(yy, x + 8, w - 8, &cs, LK_CODE);
-	}
-	cells_free(&cs);
-}
-
-static void
-draw_kernel(struct demo_view *v, int y, int x, int h, int w)
-{
-	draw_title(y, x, w, L(v->lang, "kernel: processes and file descriptors "
-	    "(/proc)", "内核视角：进程与文件描述符（/proc）"), v->focus == v->npanes + 1);
-	const char *s = v->kernel ? v->kernel : "";
-	int line = 0, shown = 0;
-	while (*s && shown < h - 1) {
-		size_t n = strcspn(s, "\n");
-		if (line++ >= v->kernel_top) {
-			char *t = xstrndup(s, n);
-			draw_text(y + 1 + shown++, x + 1, w - 1, t, A_NORMAL, 0);
-			free(t);
-		}
-		s += n + (s[n] == '\n');
-	}
-}
-
-/* Draw thing i (an actor's pane, the code, the kernel) in a box. */
-static void
-draw_thing(struct demo_view *v, int i, int y, int x, int h, int w)
-{
-	if (h < 2 || w < 10)
-		return;
-	if (i < v->npanes)
-		draw_pane(v, i, y, x, h, w);
-	else if (i == v->npanes)
-		draw_code(v, y, x, h, w);
-	else
-		draw_kernel(v, y, x, h, w);
-}
 
 static const char *
 state_name(struct demo_view *v)
@@ -412,40 +323,65 @@ void
 demo_view_draw(struct demo_view *v, int top, int rows, char *status,
     size_t len)
 {
-	int cols = COLS;
 	if (v->zoom)
-		draw_thing(v, v->focus, top, 0, rows, cols);
+		pane_draw(v->list[v->focus], top, 0, rows, COLS, 1);
 	else {
-		int left = cols * 2 / 5 < 40 ? 40 : cols * 2 / 5;
-		int right = cols - left - 1;
-		int code_lines = 1;
-		for (const char *s = v->d->code; s && *s; s++)
-			code_lines += *s == '\n';
-		int code_h = code_lines + 1 < rows / 2 ? code_lines + 1 : rows / 2;
-		draw_thing(v, v->npanes, top, 0, code_h, left);
-		draw_thing(v, v->npanes + 1, top + code_h, 0, rows - code_h, left);
-		for (int y = top; y < top + rows; y++)
-			mvaddch(y, left, ACS_VLINE);
-		int ncol = v->npanes <= 3 ? 1 : 2;
-		int nrow = (v->npanes + ncol - 1) / ncol;
-		int pw = (right - (ncol - 1)) / ncol;
-		for (int i = 0; i < v->npanes; i++) {
-			int r = i / ncol, c = i % ncol;
-			int y0 = top + r * rows / nrow, y1 = top + (r + 1) * rows / nrow;
-			draw_thing(v, i, y0, left + 1 + c * (pw + 1), y1 - y0, pw);
+		struct pane_box box[DEMO_MAX_PANES + 3];
+		pane_layout(v->list, v->nlist, top, 0, rows, COLS, box);
+		int divider = -1;
+		for (int i = 0; i < v->nlist; i++) {
+			pane_draw(v->list[i], box[i].y, box[i].x, box[i].h,
+			    box[i].w, i == v->focus);
+			if (v->list[i]->place == PANE_SIDE && box[i].w < COLS)
+				divider = box[i].x + box[i].w;
 		}
+		for (int y = top; divider >= 0 && y < top + rows; y++)
+			mvaddch(y, divider, ACS_VLINE);
 	}
+	if (status)
+		demo_view_status(v, status, len, COLS - 2);
+}
+
+/* Append " · what" to status if it still fits in width columns. */
+static int
+status_add(char *status, size_t len, int width, const char *what)
+{
+	char *s = xasprintf("%s · %s", status, what);
+	int fits = text_width(s) <= width && strlen(s) < len;
+	if (fits)
+		snprintf(status, len, "%s", s);
+	free(s);
+	return fits;
+}
+
+void
+demo_view_status(struct demo_view *v, char *status, size_t len, int width)
+{
+	enum lang lg = v->lang;
 	if (over(v))
-		snprintf(status, len, L(v->lang,
-		    "demo %s · %s · r restart · z zoom · Tab focus · q close%s%s",
-		    "演示 %s · %s · r 重来 · z 放大 · Tab 切换 · q 关闭%s%s"),
+		snprintf(status, len, "%s %s · %s%s%s", L(lg, "demo", "演示"),
 		    v->d->name, state_name(v), *v->note ? " · " : "", v->note);
 	else
-		snprintf(status, len, L(v->lang,
-		    "demo %s · %s · %d ms%s%s · Space pause · n step · +/- speed · k kill · r restart · z zoom · Tab focus · q stop",
-		    "演示 %s · %s · %d 毫秒%s%s · 空格 暂停 · n 单步 · +/- 快慢 · k 杀死 · r 重来 · z 放大 · Tab 切换 · q 停止"),
-		    v->d->name, state_name(v), demo_delay(v->run),
-		    *v->note ? " · " : "", v->note);
+		snprintf(status, len, L(lg, "demo %s · %s · %d ms%s%s",
+		    "演示 %s · %s · %d 毫秒%s%s"), v->d->name, state_name(v),
+		    demo_delay(v->run), *v->note ? " · " : "", v->note);
+	/* the keys, most used first, as many as fit */
+	const char *running[] = {
+		!over(v) && demo_paused(v->run) ? L(lg, "Space resume", "空格 继续") :
+		    L(lg, "Space pause", "空格 暂停"),
+		L(lg, "n step", "n 单步"), L(lg, "q stop", "q 停止"),
+		L(lg, "x kill", "x 杀死"), L(lg, "+/- speed", "+/- 快慢"),
+		L(lg, "Tab focus", "Tab 切换"), L(lg, "z zoom", "z 放大"),
+		L(lg, "r restart", "r 重来"), L(lg, "f pipes", "f 管道"), NULL,
+	};
+	const char *ended[] = {
+		L(lg, "q close", "q 关闭"), L(lg, "r restart", "r 重来"),
+		L(lg, "Tab focus", "Tab 切换"), L(lg, "z zoom", "z 放大"),
+		L(lg, "f pipes", "f 管道"), NULL,
+	};
+	const char **keys = over(v) ? ended : running;
+	for (int i = 0; keys[i] && status_add(status, len, width, keys[i]); i++)
+		;
 }
 
 /* ---- Keys and commands ------------------------------------------------ */
@@ -453,20 +389,7 @@ demo_view_draw(struct demo_view *v, int top, int rows, char *status,
 static void
 scroll_by(struct demo_view *v, int by)
 {
-	if (v->focus < v->npanes) {
-		struct pane *p = &v->panes[v->focus];
-		p->scroll -= by;        /* scrolling down goes toward the newest */
-		if (p->scroll < 0)
-			p->scroll = 0;
-		if (p->scroll > p->n)
-			p->scroll = p->n;
-	} else {
-		int *top = v->focus == v->npanes ? &v->code_top : &v->kernel_top;
-		v->code_held |= v->focus == v->npanes;
-		*top += by;
-		if (*top < 0)
-			*top = 0;
-	}
+	pane_scroll(v->list[v->focus], by);
 }
 
 pid_t
@@ -479,10 +402,10 @@ demo_view_kill(struct demo_view *v, int pane, char **why)
 	}
 	if (pane < 0) {
 		/* the focused actor, or the next one that can be killed */
-		int from = v->focus < v->npanes ? v->focus : 0;
-		for (int i = 0; i < v->npanes && pane < 0; i++)
-			if (demo_can_kill(v->run, (from + i) % v->npanes))
-				pane = (from + i) % v->npanes;
+		int from = v->focus < v->nactors ? v->focus : 0;
+		for (int i = 0; i < v->nactors && pane < 0; i++)
+			if (demo_can_kill(v->run, (from + i) % v->nactors))
+				pane = (from + i) % v->nactors;
 		if (pane < 0) {
 			*why = xasprintf("%s", L(v->lang, "no actor is left to kill "
 			    "(the leader is stopped with q)",
@@ -494,7 +417,7 @@ demo_view_kill(struct demo_view *v, int pane, char **why)
 	if (pid > 0)
 		snprintf(v->note, sizeof v->note, L(v->lang,
 		    "SIGKILL to PID %d (pane %d, %s)", "已向 PID %d 发送 SIGKILL（窗格 %d，%s）"),
-		    (int)pid, pane + 1, v->panes[pane].name);
+		    (int)pid, pane + 1, pane_text_name(v->actor[pane]));
 	return pid;
 }
 
@@ -534,7 +457,7 @@ demo_view_key(struct demo_view *v, enum demo_key k)
 		if (begin(v, &cause) != 0) {
 			char *s = xasprintf(L(v->lang, "The demo could not start: %s",
 			    "演示无法启动：%s"), cause);
-			pane_add(&v->panes[0], s, strlen(s));
+			pane_text_add(v->actor[0], s, strlen(s));
 			free(s);
 			free(cause);
 			v->done = 1;
@@ -548,15 +471,23 @@ demo_view_key(struct demo_view *v, enum demo_key k)
 		break;
 	case DK_KILL:
 		if (demo_view_kill(v, -1, &cause) < 0) {
-			snprintf(v->note, sizeof v->note, "k: %s", cause);
+			snprintf(v->note, sizeof v->note, "x: %s", cause);
 			free(cause);
 		}
+		break;
+	case DK_PLUMBING:
+		v->show_plumbing = !v->show_plumbing;
+		if (v->run)
+			scan_kernel(v);         /* at once, running or over */
 		break;
 	case DK_ZOOM:
 		v->zoom = !v->zoom;
 		break;
 	case DK_FOCUS:
-		v->focus = (v->focus + 1) % (v->npanes + 2);
+		/* the next pane that scrolls (a chart does not) */
+		do
+			v->focus = (v->focus + 1) % v->nlist;
+		while (v->list[v->focus]->ops->scroll == NULL);
 		break;
 	case DK_UP:
 		scroll_by(v, -1);

@@ -1,102 +1,105 @@
-/* pane.c — a ring of lines per actor, and decoding ANSI colours. */
+/* pane.c — what every kind of pane shares: making and freeing one, its
+ * title bar, and the layout of a demo's panes from their list. */
 #include "pane.h"
+#include "draw.h"
+#include "term.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-void
-pane_init(struct pane *p, const char *name)
+struct pane *
+pane_new(const struct pane_ops *ops, enum pane_place place, const char *title,
+    void *data)
 {
-	memset(p, 0, sizeof *p);
-	snprintf(p->name, sizeof p->name, "%s", name);
-	snprintf(p->title, sizeof p->title, "%s", name);
-	p->ring = xcalloc(PANE_SCROLLBACK, sizeof *p->ring);
+	struct pane *p = xcalloc(1, sizeof *p);
+	p->ops = ops;
+	p->place = place;
+	p->data = data;
+	snprintf(p->title, sizeof p->title, "%s", title);
+	return p;
 }
 
 void
 pane_free(struct pane *p)
 {
-	for (int i = 0; p->ring && i < PANE_SCROLLBACK; i++)
-		free(p->ring[i]);
-	free(p->ring);
-	memset(p, 0, sizeof *p);
+	if (p == NULL)
+		return;
+	p->ops->free(p);
+	free(p);
 }
 
 void
-pane_add(struct pane *p, const char *text, size_t len)
+pane_draw(struct pane *p, int y, int x, int h, int w, int focused)
 {
-	int slot;
-	if (p->n < PANE_SCROLLBACK)
-		slot = (p->head + p->n++) % PANE_SCROLLBACK;
-	else {
-		slot = p->head;
-		p->head = (p->head + 1) % PANE_SCROLLBACK;
-		free(p->ring[slot]);
+	if (h < 2 || w < 10)
+		return;
+	short pair;
+	attr_t a = term_ui_attr(focused ? UI_SELECTED : UI_BAR, &pair);
+	draw_fill(y, x, w, a, pair);
+	draw_text(y, x + 1, w - 2, p->title, a | (focused ? A_BOLD : 0), pair);
+	p->ops->draw(p, y + 1, x, h - 1, w);
+}
+
+void
+pane_scroll(struct pane *p, int by)
+{
+	if (p->ops->scroll)
+		(p->ops->scroll)(p, by);     /* not curses' scroll() macro */
+}
+
+void
+pane_layout(struct pane *const *panes, int n, int y, int x, int h, int w,
+    struct pane_box *out)
+{
+	int nside = 0, nmain = 0;
+	for (int i = 0; i < n; i++) {
+		out[i] = (struct pane_box){ 0, 0, 0, 0 };
+		if (panes[i]->place == PANE_SIDE)
+			nside++;
+		else
+			nmain++;
 	}
-	p->ring[slot] = xstrndup(text, len);
-	p->total++;
-	if (p->scroll > 0 && p->scroll < p->n - 1)
-		p->scroll++;    /* a reader scrolled up keeps their place */
-}
+	int left = nmain == 0 ? w : nside == 0 ? 0 :
+	    w * 2 / 5 < 40 ? 40 : w * 2 / 5;
+	if (left > w)
+		left = w;
+	int right = nside == 0 ? w : w - left - 1;
 
-const char *
-pane_line(const struct pane *p, int i)
-{
-	if (i < 0 || i >= p->n)
-		return "";
-	return p->ring[(p->head + i) % PANE_SCROLLBACK];
-}
-
-/* The style of an SGR foreground colour 30-37 or 90-97. */
-static enum style
-sgr_style(int code, enum style cur)
-{
-	if (code == 0 || code == 39)
-		return S_TEXT;
-	if (code == 1)
-		return cur == S_TEXT ? S_BOLD : cur;
-	if (code >= 30 && code <= 37)
-		return (enum style)(S_FG0 + code - 30);
-	if (code >= 90 && code <= 97)
-		return (enum style)(S_FG0 + code - 90);
-	return cur;
-}
-
-void
-pane_decode(const char *s, struct cells *out)
-{
-	enum style st = S_TEXT;
-	cells_clear(out);
-	while (*s) {
-		if (s[0] == '\033' && s[1] == '[') {
-			/* a control sequence: parameters, then a final byte */
-			const char *p = s + 2;
-			int code = 0, any = 0;
-			while (*p && *p >= 0x30 && *p <= 0x3f) {
-				if (*p >= '0' && *p <= '9') {
-					code = code * 10 + (*p - '0');
-					any = 1;
-				} else if (*p == ';') {
-					st = sgr_style(code, st);
-					code = 0;
-				}
-				p++;
-			}
-			while (*p && *p >= 0x20 && *p <= 0x2f)
-				p++;
-			if (*p == 'm')
-				st = sgr_style(any ? code : 0, st);
-			s = *p ? p + 1 : p;
+	/* the side column, top to bottom: each the rows it wants (and its
+	 * title), at most what leaves two rows for each pane below */
+	int top = y, seen = 0;
+	for (int i = 0; i < n; i++) {
+		if (panes[i]->place != PANE_SIDE)
 			continue;
-		}
-		size_t n = strcspn(s, "\033");
-		if (n == 0) {
-			s++;    /* a lone ESC */
+		seen++;
+		int rest = y + h - top, below = nside - seen;
+		int want = panes[i]->ops->want_rows ?
+		    panes[i]->ops->want_rows(panes[i], left) : 0;
+		int rows = below == 0 || want <= 0 ? rest : want + 1;
+		if (below > 0 && rows > rest - 2 * below)
+			rows = rest - 2 * below;
+		if (below > 0 && want > 0 && rows > h / 2)
+			rows = h / 2;
+		if (rows < 0)
+			rows = 0;
+		out[i] = (struct pane_box){ top, x, rows, left };
+		top += rows;
+	}
+
+	/* the grid on the right */
+	if (nmain == 0)
+		return;
+	int ncol = nmain <= 3 ? 1 : 2;
+	int nrow = (nmain + ncol - 1) / ncol;
+	int x0 = nside ? x + left + 1 : x;
+	int pw = (right - (ncol - 1)) / ncol;
+	for (int i = 0, k = 0; i < n; i++) {
+		if (panes[i]->place != PANE_MAIN)
 			continue;
-		}
-		cells_add(out, s, n, st);
-		s += n;
+		int r = k / ncol, c = k % ncol;
+		int y0 = y + r * h / nrow, y1 = y + (r + 1) * h / nrow;
+		out[i] = (struct pane_box){ y0, x0 + c * (pw + 1), y1 - y0, pw };
+		k++;
 	}
 }

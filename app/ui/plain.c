@@ -1,6 +1,7 @@
 /* plain.c — one-shot commands and the plain shell: text on stdout, errors
  * as one line on stderr, readline when a person is typing. */
 #include "plain.h"
+#include "demo_plain.h"
 #include "readline_glue.h"
 #include "render.h"
 #include "shell.h"
@@ -100,6 +101,35 @@ shell_open(struct app *app)
 	    "（next 下一步，prev 上一步，step N 跳转，list 列表，help 帮助）"));
 }
 
+/* The plain front ends show a view by printing it; a demo runs in place,
+ * its panes' lines prefixed. */
+static int
+oneshot_push(struct app *app, const struct app_view *what, char **cause)
+{
+	switch (what->kind) {
+	case APP_VIEW_LIST:
+		text_list(app);
+		return 0;
+	case APP_VIEW_LESSON:
+		oneshot_open(app);
+		return 0;
+	case APP_VIEW_DEMO:
+		break;
+	}
+	return demo_plain_run(app_loop(app), what->demo, what->paused,
+	    what->delay_ms, app->store, cause);
+}
+
+static int
+shell_push(struct app *app, const struct app_view *what, char **cause)
+{
+	if (what->kind == APP_VIEW_LESSON) {
+		shell_open(app);
+		return 0;
+	}
+	return oneshot_push(app, what, cause);
+}
+
 static int
 text_confirm(struct app *app, const char *question)
 {
@@ -117,18 +147,16 @@ const struct ui_ops plain_oneshot_ui = {
 	.name = "oneshot",
 	.print = text_print,
 	.error = text_error,
-	.list = text_list,
-	.open = oneshot_open,
-	.confirm = text_confirm,
+	.ask = text_confirm,
+	.push = oneshot_push,
 };
 
 const struct ui_ops plain_shell_ui = {
 	.name = "plain",
 	.print = text_print,
 	.error = text_error,
-	.list = text_list,
-	.open = shell_open,
-	.confirm = text_confirm,
+	.ask = text_confirm,
+	.push = shell_push,
 };
 
 int

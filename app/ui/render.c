@@ -1,6 +1,7 @@
 /* render.c — Markdown to styled lines, through md4c's callbacks. Blocks are
  * wrapped by layout.c as they close; code blocks are highlighted line by line. */
 #include "render.h"
+#include "buf.h"
 #include "highlight.h"
 #include "util.h"
 
@@ -32,8 +33,7 @@ struct render {
 
 	int in_code;            /* inside a code block */
 	enum hl_lang code_lang;
-	char *code;
-	size_t code_len, code_cap;
+	struct buf code;        /* the open code block's text */
 };
 
 static enum style
@@ -131,8 +131,8 @@ flush_code(struct render *r)
 
 	page_blank(r->pg, r->margin, r->kind);
 	code_label(r);
-	const char *s = r->code ? r->code : "";
-	size_t left = r->code_len;
+	const char *s = buf_str(&r->code);
+	size_t left = r->code.len;
 	while (left > 0) {
 		const char *nl = memchr(s, '\n', left);
 		size_t n = nl ? (size_t)(nl - s) : left;
@@ -145,7 +145,7 @@ flush_code(struct render *r)
 	}
 	cells_free(&line);
 	cells_free(&margin);
-	r->code_len = 0;
+	buf_clear(&r->code);
 }
 
 static int
@@ -185,7 +185,7 @@ enter_block(MD_BLOCKTYPE type, void *detail, void *arg)
 		r->code_lang = hl_lang_of(info);
 		free(info);
 		r->in_code = 1;
-		r->code_len = 0;
+		buf_clear(&r->code);
 		break;
 	}
 	case MD_BLOCK_HR:
@@ -268,12 +268,7 @@ text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *arg)
 {
 	struct render *r = arg;
 	if (r->in_code) {
-		if (r->code_len + n + 1 > r->code_cap) {
-			r->code_cap = (r->code_len + n + 1) * 2;
-			r->code = xrealloc(r->code, r->code_cap);
-		}
-		memcpy(r->code + r->code_len, s, n);
-		r->code_len += n;
+		buf_add(&r->code, s, n);
 		return 0;
 	}
 	switch (type) {
@@ -323,7 +318,7 @@ render_markdown(struct page *pg, const char *md, int width,
 	md_parse(md, (MD_SIZE)strlen(md), &parser, &r);
 	flush_para(&r);
 	cells_free(&r.para);
-	free(r.code);
+	buf_free(&r.code);
 }
 
 /* One line of text in a style, wrapped. */

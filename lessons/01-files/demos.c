@@ -3,6 +3,7 @@
  * mode does to an existing file, and close running on the error path of
  * try/finally and with. Built into demos.so and loaded by the tutor. */
 #define _GNU_SOURCE
+#include "demo_lib.h"
 #include "lesson_module.h"
 
 #include <errno.h>
@@ -23,7 +24,8 @@
 
 /* ---- Shared helpers ---------------------------------------------------- */
 
-typedef int (*actor_fn)(struct demo_ctx *, const struct demo_api *, void *);
+typedef int (*actor_fn)(struct demo_ctx *, const struct demo_api *,
+    struct demo_actor *, void *);
 
 static const char *
 errname(int e)
@@ -48,7 +50,7 @@ scratch_path(struct demo_ctx *ctx, const struct demo_api *api, char *out,
 
 /* api->figure() with a printf-made name. */
 static void __attribute__((format(printf, 4, 5)))
-figuref(struct demo_ctx *ctx, const struct demo_api *api, long long value,
+figuref(const struct demo_api *api, struct demo_actor *me, long long value,
     const char *fmt, ...)
 {
 	char name[64];
@@ -56,7 +58,7 @@ figuref(struct demo_ctx *ctx, const struct demo_api *api, long long value,
 	va_start(ap, fmt);
 	vsnprintf(name, sizeof name, fmt, ap);
 	va_end(ap);
-	api->figure(ctx, name, value);
+	api->figure(me, name, value);
 }
 
 /* Fork an actor: its own pane first thing, then fn; its status is fn's. */
@@ -67,8 +69,8 @@ spawn(struct demo_ctx *ctx, const struct demo_api *api, int pane,
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
-		api->to_pane(ctx, pane, who);
-		int rc = fn(ctx, api, arg);
+		struct demo_actor *me = api->to_pane(ctx, pane, who);
+		int rc = fn(ctx, api, me, arg);
 		fflush(stdout);
 		_exit(rc & 0xff);
 	}
@@ -84,9 +86,9 @@ reap(pid_t pid, const char *who)
 	int status = 0x7f;      /* "stopped": neither exited nor killed */
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	printf("waitpid: %s (PID %d) %s %d\n", who, (int)pid,
-	    WIFEXITED(status) ? "exited with status" : "was killed by signal",
-	    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	char how[64];
+	printf("waitpid: %s (PID %d) %s\n", who, (int)pid,
+	    demo_how(status, how, sizeof how));
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -139,10 +141,10 @@ struct writing {                /* what one writer has seen so far */
 
 /* One f.write(): into stdio, then ask the kernel how big the file is. */
 static void
-put(struct demo_ctx *ctx, const struct demo_api *api, struct writing *s,
+put(struct demo_ctx *ctx, const struct demo_api *api, struct demo_actor *me, struct writing *s,
     int line, const char *text, const char *as_python)
 {
-	api->step(ctx, line);
+	api->step(me, line);
 	fputs(text, s->fp);
 	s->total += (long long)strlen(text);
 	long long disk = size_of(s->path);
@@ -164,7 +166,8 @@ put(struct demo_ctx *ctx, const struct demo_api *api, struct writing *s,
 }
 
 static int
-writer_run(struct demo_ctx *ctx, const struct demo_api *api, void *argp)
+writer_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me, void *argp)
 {
 	static char small[FULL_BUF];
 	struct writing s = { .w = argp };
@@ -175,7 +178,7 @@ writer_run(struct demo_ctx *ctx, const struct demo_api *api, void *argp)
 	close(watch_fds[0]);
 	close(watch_fds[1]);
 	scratch_path(ctx, api, s.path, s.w->file);
-	api->step(ctx, s.w->line);
+	api->step(me, s.w->line);
 	s.fp = fopen(s.path, "w");
 	if (s.fp == NULL) {
 		printf("fopen %s: %s\n", s.path, strerror(errno));
@@ -188,33 +191,33 @@ writer_run(struct demo_ctx *ctx, const struct demo_api *api, void *argp)
 	printf("%s\n", s.w->how);
 	if (s.w->mode < 0 && fstat(fileno(s.fp), &st) == 0) {
 		printf("fstat: st_blksize %ld\n", (long)st.st_blksize);
-		api->figure(ctx, "st_blksize", (long long)st.st_blksize);
+		api->figure(me, "st_blksize", (long long)st.st_blksize);
 	}
 
 	for (int i = 0; i < 8; i++) {
-		put(ctx, api, &s, 7, "content content content content ",
+		put(ctx, api, me, &s, 7, "content content content content ",
 		    "'content ' * 4");
 		snprintf(text, sizeof text, "line %d\n", i);
 		snprintf(py, sizeof py, "'line %d\\n'", i);
-		put(ctx, api, &s, 8, text, py);
+		put(ctx, api, me, &s, 8, text, py);
 	}
-	put(ctx, api, &s, 9, "end", "'end'");
-	figuref(ctx, api, (long long)__fbufsize(s.fp), "%s_buffer_size", key);
-	figuref(ctx, api, s.disk, "%s_size_before_flush", key);
-	figuref(ctx, api, s.changes, "%s_disk_changes", key);
+	put(ctx, api, me, &s, 9, "end", "'end'");
+	figuref(api, me, (long long)__fbufsize(s.fp), "%s_buffer_size", key);
+	figuref(api, me, s.disk, "%s_size_before_flush", key);
+	figuref(api, me, s.changes, "%s_disk_changes", key);
 	if (s.changes > 0) {
-		figuref(ctx, api, s.jump_min, "%s_jump_min", key);
-		figuref(ctx, api, s.jump_max, "%s_jump_max", key);
+		figuref(api, me, s.jump_min, "%s_jump_min", key);
+		figuref(api, me, s.jump_max, "%s_jump_max", key);
 	}
 
-	api->step(ctx, 10);
+	api->step(me, 10);
 	int rc = fflush(s.fp);
 	long long after = size_of(s.path);
 	printf("fflush = %d: on disk %lld of %lld\n", rc, after, s.total);
-	figuref(ctx, api, after, "%s_size_after_flush", key);
-	figuref(ctx, api, s.total, "%s_bytes_written", key);
+	figuref(api, me, after, "%s_size_after_flush", key);
+	figuref(api, me, s.total, "%s_bytes_written", key);
 
-	api->step(ctx, 11);
+	api->step(me, 11);
 	rc = fclose(s.fp);
 	printf("fclose = %d: on disk %lld\n", rc, size_of(s.path));
 	return rc == 0 && after == s.total ? 0 : 1;
@@ -243,7 +246,8 @@ watch_sizes(char paths[NWRITERS][PATH_MAX], long long seen[NWRITERS])
 /* The leader: start the four writers, then stat() their files each time
  * inotify says one was written, until every writer has gone. */
 static int
-buffering_run(struct demo_ctx *ctx, const struct demo_api *api)
+buffering_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
 	char paths[NWRITERS][PATH_MAX];
 	long long seen[NWRITERS], changes = 0;
@@ -262,9 +266,9 @@ buffering_run(struct demo_ctx *ctx, const struct demo_api *api)
 	}
 	watch_fds[0] = in;
 	watch_fds[1] = done[0];
-	api->step(ctx, 12);
+	api->step(me, 12);
 	printf("stat() on each file whenever inotify reports a write\n");
-	api->note(ctx, "each writer stat()s its own file after each write; this "
+	api->note(me, "each writer stat()s its own file after each write; this "
 	    "pane prints every change of st_size as it happens");
 
 	for (int k = 0; k < NWRITERS; k++)
@@ -287,8 +291,8 @@ buffering_run(struct demo_ctx *ctx, const struct demo_api *api)
 	close(done[0]);
 	close(in);
 	for (int k = 0; k < NWRITERS; k++)
-		figuref(ctx, api, seen[k], "watcher_final_%s", writers[k].key);
-	api->figure(ctx, "watcher_changes", changes);
+		figuref(api, me, seen[k], "watcher_final_%s", writers[k].key);
+	api->figure(me, "watcher_changes", changes);
 	for (int k = 0; k < NWRITERS; k++)
 		bad |= reap(pids[k], writers[k].who);
 	return bad ? 1 : 0;
@@ -401,7 +405,8 @@ struct modes_state {
 
 /* The kernel pane: reads /proc/LEADER/fdinfo/FD for each question. */
 static int
-kernel_run(struct demo_ctx *ctx, const struct demo_api *api, void *argp)
+kernel_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me, void *argp)
 {
 	int *fds = argp;        /* ask_rd, answer_wr, and two to close */
 	pid_t leader = getppid();
@@ -424,7 +429,7 @@ kernel_run(struct demo_ctx *ctx, const struct demo_api *api, void *argp)
 			flags_text((int)fl, flags, sizeof flags);
 			printf("%-5s %-3s fd %d pos %lld, flags %s\n", q.what, q.tag,
 			    q.fd, pos, flags);
-			figuref(ctx, api, pos, "pos_after_%s_%s", q.what, q.tag);
+			figuref(api, me, pos, "pos_after_%s_%s", q.what, q.tag);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -451,31 +456,31 @@ ask_kernel(struct modes_state *m, int fd, const char *what, const char *mode)
  * would for mode, read or seek(0)+write "XY", close, show the bytes. tag
  * names the figures ("x" or "x_missing"). */
 static void
-try_mode(struct demo_ctx *ctx, const struct demo_api *api,
+try_mode(struct demo_ctx *ctx, const struct demo_api *api, struct demo_actor *me,
     struct modes_state *m, const char *mode, const char *tag)
 {
 	char flags[160], hex[200];
 	int fl = mode_flags(mode) | O_CLOEXEC, reads = strcmp(mode, "r") == 0 ||
 	    strcmp(mode, "rb") == 0;
 
-	api->step(ctx, 4);
+	api->step(me, 4);
 	flags_text(fl, flags, sizeof flags);
 	int fd = open(m->path, fl, 0666);
 	int e = errno;
-	figuref(ctx, api, fl, "open_flags_%s", tag);
+	figuref(api, me, fl, "open_flags_%s", tag);
 	if (fd < 0) {
 		printf("open(\"demo.txt\", %s, 0666) = -1 %s\n", flags, errname(e));
-		api->step(ctx, 12);
+		api->step(me, 12);
 		printf("%-3s %s (%s)\n", mode, e == ENOENT ? "FileNotFoundError" :
 		    e == EEXIST ? "FileExistsError" : "OSError", strerror(e));
-		figuref(ctx, api, e, "errno_%s", tag);
+		figuref(api, me, e, "errno_%s", tag);
 		return;
 	}
 	printf("open(\"demo.txt\", %s, 0666) = %d\n", flags, fd);
 	struct stat st;
 	fstat(fd, &st);
 	printf("right after open: %lld bytes\n", (long long)st.st_size);
-	figuref(ctx, api, (long long)st.st_size, "size_at_open_%s", tag);
+	figuref(api, me, (long long)st.st_size, "size_at_open_%s", tag);
 	if (mode[0] == 'a')     /* Python's 'a' also moves to the end itself */
 		printf("lseek(%d, 0, SEEK_END) = %lld\n", fd,
 		    (long long)lseek(fd, 0, SEEK_END));
@@ -483,15 +488,15 @@ try_mode(struct demo_ctx *ctx, const struct demo_api *api,
 
 	if (reads) {
 		char b[4096];
-		api->step(ctx, 6);
+		api->step(me, 6);
 		ssize_t n = read(fd, b, sizeof b);
 		printf("read(%d, buf, %zu) = %zd\n", fd, sizeof b, n);
 		ask_kernel(m, fd, "read", tag);
 	} else {
-		api->step(ctx, 8);
+		api->step(me, 8);
 		printf("lseek(%d, 0, SEEK_SET) = %lld\n", fd,
 		    (long long)lseek(fd, 0, SEEK_SET));
-		api->step(ctx, 9);
+		api->step(me, 9);
 		ssize_t n = write(fd, "XY", 2);
 		if (n < 0)
 			printf("write(%d, \"XY\", 2) = -1 %s\n", fd, errname(errno));
@@ -500,14 +505,15 @@ try_mode(struct demo_ctx *ctx, const struct demo_api *api,
 		ask_kernel(m, fd, "write", tag);
 	}
 	printf("close(%d) = %d\n", fd, close(fd));
-	api->step(ctx, 10);
+	api->step(me, 10);
 	hex_text(m->path, hex);
 	printf("%-3s after:  %s\n", mode, hex);
-	figuref(ctx, api, size_of(m->path), "size_after_%s", tag);
+	figuref(api, me, size_of(m->path), "size_after_%s", tag);
 }
 
 static int
-modes_run(struct demo_ctx *ctx, const struct demo_api *api)
+modes_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
 	static const char *const modes[] = { "r", "rb", "r+", "w", "w+", "a",
 		"a+", "x" };
@@ -528,31 +534,31 @@ modes_run(struct demo_ctx *ctx, const struct demo_api *api)
 	close(answer[1]);
 	m.ask_wr = ask[1];
 	m.answer_rd = answer[0];
-	api->note(ctx, "the kernel pane reads /proc/%d/fdinfo/FD: the flags the open "
+	api->note(me, "the kernel pane reads /proc/%d/fdinfo/FD: the flags the open "
 	    "file keeps (O_CREAT, O_TRUNC, O_EXCL act at open and are gone) and "
 	    "the position", (int)getpid());
 
 	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
 		printf("--- mode '%s' ---\n", modes[i]);
-		api->step(ctx, 15);
+		api->step(me, 15);
 		int fd = open(m.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-		api->step(ctx, 16);
+		api->step(me, 16);
 		if (fd < 0 || write(fd, "hello\n", 6) != 6) {
 			printf("cannot make demo.txt: %s\n", strerror(errno));
 			return 1;
 		}
 		close(fd);
-		api->step(ctx, 17);
+		api->step(me, 17);
 		hex_text(m.path, hex);
 		printf("before: %s\n", hex);
-		try_mode(ctx, api, &m, modes[i], modes[i]);
+		try_mode(ctx, api, me, &m, modes[i], modes[i]);
 	}
-	api->step(ctx, 19);
+	api->step(me, 19);
 	printf("unlink(\"demo.txt\") = %d\n", unlink(m.path));
 	printf("--- mode 'r', no file ---\n");
-	try_mode(ctx, api, &m, "r", "r_missing");
+	try_mode(ctx, api, me, &m, "r", "r_missing");
 	printf("--- mode 'x', no file ---\n");
-	try_mode(ctx, api, &m, "x", "x_missing");
+	try_mode(ctx, api, me, &m, "x", "x_missing");
 
 	close(m.ask_wr);        /* the kernel pane reads end of file, exits */
 	close(m.answer_rd);
@@ -603,6 +609,7 @@ struct pyfile {
 	char path[PATH_MAX];
 	struct demo_ctx *ctx;
 	const struct demo_api *api;
+	struct demo_actor *me;
 	char buf[4096];
 };
 
@@ -650,10 +657,10 @@ py_close(struct pyfile *f)
 	if (flush_err)
 		printf("close() raises OSError [Errno %d] again: its flush failed, "
 		    "but the fd was closed\n", flush_err);
-	figuref(f->ctx, f->api, 1, "%s_close_ran", f->key);
-	figuref(f->ctx, f->api, rc, "%s_close_rc", f->key);
-	figuref(f->ctx, f->api, gone, "%s_fd_closed", f->key);
-	figuref(f->ctx, f->api, size, "%s_size_on_disk", f->key);
+	figuref(f->api, f->me, 1, "%s_close_ran", f->key);
+	figuref(f->api, f->me, rc, "%s_close_rc", f->key);
+	figuref(f->api, f->me, gone, "%s_fd_closed", f->key);
+	figuref(f->api, f->me, size, "%s_size_on_disk", f->key);
 	return rc;
 }
 
@@ -682,23 +689,23 @@ raised(struct pyfile *f, int e)
 {
 	printf("OSError: [Errno %d] %s, after %lld bytes\n", e, strerror(e),
 	    f->written);
-	figuref(f->ctx, f->api, e, "%s_errno", f->key);
-	figuref(f->ctx, f->api, f->written, "%s_bytes_written", f->key);
+	figuref(f->api, f->me, e, "%s_errno", f->key);
+	figuref(f->api, f->me, f->written, "%s_bytes_written", f->key);
 }
 
 /* Lines 2-4: this actor's files stop at FSIZE_LIMIT bytes. */
 static void
-limit_file_size(struct demo_ctx *ctx, const struct demo_api *api)
+limit_file_size(struct demo_ctx *ctx, const struct demo_api *api, struct demo_actor *me)
 {
 	struct rlimit rl;
-	api->step(ctx, 2);
+	api->step(me, 2);
 	signal(SIGXFSZ, SIG_IGN);
 	printf("SIGXFSZ ignored: past the limit, write(2) fails with EFBIG\n");
-	api->step(ctx, 3);
+	api->step(me, 3);
 	getrlimit(RLIMIT_FSIZE, &rl);
 	printf("RLIMIT_FSIZE: soft %lld, hard %lld\n", (long long)rl.rlim_cur,
 	    (long long)rl.rlim_max);
-	api->step(ctx, 4);
+	api->step(me, 4);
 	rl.rlim_cur = FSIZE_LIMIT;
 	printf("setrlimit(RLIMIT_FSIZE, {%d, %lld}) = %d\n", FSIZE_LIMIT,
 	    (long long)rl.rlim_max, setrlimit(RLIMIT_FSIZE, &rl));
@@ -706,28 +713,30 @@ limit_file_size(struct demo_ctx *ctx, const struct demo_api *api)
 
 /* try/finally, as C does it: one cleanup exit every path goes through. */
 static int
-tryfinally_run(struct demo_ctx *ctx, const struct demo_api *api, void *arg)
+tryfinally_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me, void *arg)
 {
-	struct pyfile f = { .fd = -1, .key = "try", .ctx = ctx, .api = api };
+	struct pyfile f = { .fd = -1, .key = "try", .ctx = ctx, .api = api,
+	    .me = me };
 	(void)arg;
 	scratch_path(ctx, api, f.path, "try.txt");
-	limit_file_size(ctx, api);
-	api->step(ctx, 6);
-	api->step(ctx, 7);
+	limit_file_size(ctx, api, me);
+	api->step(me, 6);
+	api->step(me, 7);
 	py_open(&f);
 	if (f.fd < 0)
 		goto finally;
-	api->step(ctx, 8);
+	api->step(me, 8);
 	py_write(&f);
-	api->step(ctx, 9);
+	api->step(me, 9);
 	if (py_flush(&f) < 0) {
 		raised(&f, errno);
 		goto finally;   /* the exception leaves the try block */
 	}
 finally:
-	api->step(ctx, 11);
+	api->step(me, 11);
 	if (f.fd >= 0) {
-		api->step(ctx, 12);
+		api->step(me, 12);
 		py_close(&f);
 	}
 	return 0;
@@ -740,7 +749,7 @@ with_exit(struct pyfile *f)
 {
 	if (f->fd < 0)
 		return;
-	f->api->step(f->ctx, 14);
+	f->api->step(f->me, 14);
 	printf("leaving the with block: __exit__ calls close()\n");
 	py_close(f);
 }
@@ -748,18 +757,18 @@ with_exit(struct pyfile *f)
 /* The with statement: f lives in this function; whichever way the
  * function is left, with_exit(&f) runs. */
 static int
-with_stmt(struct demo_ctx *ctx, const struct demo_api *api)
+with_stmt(struct demo_ctx *ctx, const struct demo_api *api, struct demo_actor *me)
 {
 	__attribute__((cleanup(with_exit))) struct pyfile f = { .fd = -1,
-		.key = "with", .ctx = ctx, .api = api };
+		.key = "with", .ctx = ctx, .api = api, .me = me };
 	scratch_path(ctx, api, f.path, "with.txt");
-	api->step(ctx, 14);
+	api->step(me, 14);
 	py_open(&f);            /* a failed open enters no block */
 	if (f.fd < 0)
 		return -1;
-	api->step(ctx, 15);
+	api->step(me, 15);
 	py_write(&f);
-	api->step(ctx, 16);
+	api->step(me, 16);
 	if (py_flush(&f) < 0) {
 		raised(&f, errno);
 		return -1;      /* the exception leaves the block: cleanup runs */
@@ -768,23 +777,25 @@ with_stmt(struct demo_ctx *ctx, const struct demo_api *api)
 }
 
 static int
-with_run(struct demo_ctx *ctx, const struct demo_api *api, void *arg)
+with_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me, void *arg)
 {
 	(void)arg;
-	limit_file_size(ctx, api);
-	if (with_stmt(ctx, api) < 0)
+	limit_file_size(ctx, api, me);
+	if (with_stmt(ctx, api, me) < 0)
 		printf("the OSError goes on to the caller; the file is closed\n");
 	return 0;
 }
 
 static int
-with_close_run(struct demo_ctx *ctx, const struct demo_api *api)
+with_close_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
 	struct rlimit rl;
 	getrlimit(RLIMIT_FSIZE, &rl);
 	printf("my RLIMIT_FSIZE: %lld; each actor lowers its own to %d\n",
 	    (long long)rl.rlim_cur, FSIZE_LIMIT);
-	api->figure(ctx, "limit", FSIZE_LIMIT);
+	api->figure(me, "limit", FSIZE_LIMIT);
 	pid_t t = spawn(ctx, api, 1, "try/finally", tryfinally_run, NULL);
 	pid_t w = spawn(ctx, api, 2, "with", with_run, NULL);
 	int bad = reap(t, "try/finally") | reap(w, "with");
@@ -795,7 +806,7 @@ with_close_run(struct demo_ctx *ctx, const struct demo_api *api)
 		scratch_path(ctx, api, path, name);
 		long long size = size_of(path);
 		printf("stat(\"%s\"): %lld bytes\n", name, size);
-		figuref(ctx, api, size, "%s_size_seen_by_parent", keys[i]);
+		figuref(api, me, size, "%s_size_seen_by_parent", keys[i]);
 	}
 	return bad ? 1 : 0;
 }

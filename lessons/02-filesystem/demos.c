@@ -3,6 +3,7 @@
  * system calls underneath, on a scratch tree. Built into demos.so and
  * loaded by the tutor. */
 #define _GNU_SOURCE
+#include "demo_lib.h"
 #include "lesson_module.h"
 
 #include <dirent.h>
@@ -78,6 +79,7 @@ static const char *const fs_labels[FS_LINES + 1] = {
 struct fs {
 	struct demo_ctx *ctx;
 	const struct demo_api *api;
+	struct demo_actor *me;  /* this process's actor */
 	int go_wr, done_rd;     /* to the tree actor (a line number), and back */
 	char py_foo[16];        /* os.environ['FOO'] in Python's copy, "" if none */
 	long long written;      /* bytes written to a/x.txt */
@@ -334,9 +336,9 @@ rmtree(struct fs *fs, const char *path)
 	printf("-> None (%d files unlinked, %d directories removed, deepest first)\n",
 	    rm_files, rm_dirs);
 	snprintf(name, sizeof name, "rmtree_%s_unlinked", path);
-	fs->api->figure(fs->ctx, name, rm_files);
+	fs->api->figure(fs->me, name, rm_files);
 	snprintf(name, sizeof name, "rmtree_%s_rmdirs", path);
-	fs->api->figure(fs->ctx, name, rm_dirs);
+	fs->api->figure(fs->me, name, rm_dirs);
 	return 0;
 }
 
@@ -348,7 +350,7 @@ py_system(struct fs *fs, const char *cmd)
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
-		fs->api->to_pane(fs->ctx, 0, "sh");
+		fs->me = fs->api->to_pane(fs->ctx, 0, "sh");
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		perror("execl /bin/sh");
 		_exit(127);
@@ -358,7 +360,9 @@ py_system(struct fs *fs, const char *cmd)
 	printf("   execve(\"/bin/sh\", [\"sh\", \"-c\", \"%s\"], environ) in the child\n", cmd);
 	if (traced(waitpid(pid, &status, 0), "wait4(%d, ...)", (int)pid) < 0)
 		return -1;
-	fs->api->to_pane(fs->ctx, 0, "os");     /* the pane is the os actor's again */
+	/* the pane is the os actor's again */
+	fs->api->release(fs->me);
+	fs->me = fs->api->to_pane(fs->ctx, 0, "os");
 	return status;
 }
 
@@ -373,7 +377,7 @@ answer(struct fs *fs, const char *figure, long long value, const char *fmt, ...)
 	printf("\n");
 	va_end(ap);
 	if (figure)
-		fs->api->figure(fs->ctx, figure, value);
+		fs->api->figure(fs->me, figure, value);
 	return 0;
 }
 
@@ -561,8 +565,8 @@ fs_do(struct fs *fs, int line)
 			return -1;
 		k = st.st_mtim.tv_sec == st2.st_mtim.tv_sec &&
 		    st.st_mtim.tv_nsec == st2.st_mtim.tv_nsec;
-		fs->api->figure(fs->ctx, "copytree_files", files);
-		fs->api->figure(fs->ctx, "copytree_dirs", dirs);
+		fs->api->figure(fs->me, "copytree_files", files);
+		fs->api->figure(fs->me, "copytree_dirs", dirs);
 		return answer(fs, "copytree_mtime_kept", k, "'a2' (%d files, %d directories;"
 		    " a2/y.txt's mtime %s a/y.txt's)", files, dirs, k ? "==" : "!=");
 	}
@@ -665,7 +669,7 @@ draw(struct fs *fs, int line, const char *call)
 		printf("  (empty)\n");
 	printf("%d entries, %lld bytes\n", t.entries, t.bytes);
 	snprintf(name, sizeof name, "entries_%s", fs_labels[line]);
-	fs->api->figure(fs->ctx, name, t.entries);
+	fs->api->figure(fs->me, name, t.entries);
 	fflush(stdout);
 }
 
@@ -676,7 +680,7 @@ tree_actor(struct fs *fs, int go_rd, int done_wr)
 {
 	unsigned char line = 0;
 	char call[128] = "start (the scratch directory, empty)";
-	fs->api->to_pane(fs->ctx, 1, "tree");
+	fs->me = fs->api->to_pane(fs->ctx, 1, "tree");
 	trace_on = 0;           /* the tree actor's calls are not the lesson's */
 	do {
 		draw(fs, line, call);
@@ -701,9 +705,10 @@ tree_drawn(struct fs *fs)
 }
 
 static int
-fs_run(struct demo_ctx *ctx, const struct demo_api *api)
+fs_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
-	struct fs fs = { .ctx = ctx, .api = api };
+	struct fs fs = { .ctx = ctx, .api = api, .me = me };
 	const char *scratch = api->scratch(ctx);
 	int go[2], done[2], rc = 0, status = 0;
 
@@ -711,10 +716,10 @@ fs_run(struct demo_ctx *ctx, const struct demo_api *api)
 		perror(scratch);
 		return 1;
 	}
-	api->note(ctx, "the os actor works in its scratch directory %s", scratch);
+	api->note(fs.me, "the os actor works in its scratch directory %s", scratch);
 	if (getenv("FOO")) {
 		unsetenv("FOO");
-		api->note(ctx, "FOO was set: unset for the demo");
+		api->note(fs.me, "FOO was set: unset for the demo");
 	}
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) {
 		perror("pipe2");
@@ -740,7 +745,7 @@ fs_run(struct demo_ctx *ctx, const struct demo_api *api)
 	for (unsigned char line = 1; rc == 0 && line <= FS_LINES; line++) {
 		char call[128];
 		code_call(line, call, sizeof call);
-		api->step(ctx, line);
+		api->step(fs.me, line);
 		printf(">>> %s\n", call);
 		if (fs_do(&fs, line) < 0) {
 			printf("%s failed: %s\n", call, strerror(errno));
@@ -754,8 +759,9 @@ fs_run(struct demo_ctx *ctx, const struct demo_api *api)
 	}
 	close(fs.go_wr);        /* end of file: the tree actor exits */
 	close(fs.done_rd);
+	char how[64];
 	if (waitpid(tree, &status, 0) == tree)
-		printf("the tree actor exited with status %d\n", WEXITSTATUS(status));
+		printf("the tree actor %s\n", demo_how(status, how, sizeof how));
 	return rc;
 }
 

@@ -6,6 +6,7 @@
  * the machine that pickle.loads runs. Built into demos.so and loaded by
  * the tutor. */
 #define _GNU_SOURCE
+#include "demo_lib.h"
 #include "lesson_module.h"
 
 #include <errno.h>
@@ -69,33 +70,19 @@ print_bytes(const unsigned char *p, size_t n)
 }
 
 static int
-write_all(int fd, const unsigned char *p, size_t n)
+dis_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int
-dis_run(struct demo_ctx *ctx, const struct demo_api *api)
-{
-	api->step(ctx, 2);
+	api->step(me, 2);
 	printf("my_list = [1, 2, 3, 4]\n");
-	api->step(ctx, 3);
+	api->step(me, 3);
 	printf("pickle.dumps(..., protocol=3): %zu bytes\n", sizeof notes - 1);
-	api->figure(ctx, "pickle_bytes", (long long)(sizeof notes - 1));
-	api->step(ctx, 4);
+	api->figure(me, "pickle_bytes", (long long)(sizeof notes - 1));
+	api->step(me, 4);
 	print_bytes(notes, sizeof notes - 1);
 	printf("\n");
 
-	api->step(ctx, 5);
+	api->step(me, 5);
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		perror("pipe2");
@@ -108,7 +95,7 @@ dis_run(struct demo_ctx *ctx, const struct demo_api *api)
 		return 1;
 	}
 	if (pid == 0) {
-		api->to_pane(ctx, 1, "systour pickle dis -");
+		me = api->to_pane(ctx, 1, "systour pickle dis -");
 		if (dup2(fds[0], STDIN_FILENO) < 0) {
 			perror("dup2");
 			_exit(127);
@@ -124,13 +111,13 @@ dis_run(struct demo_ctx *ctx, const struct demo_api *api)
 	printf("  with its stdin on the pipe; it prints each opcode once its bytes are in\n");
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < NOPS; i++) {
-		api->step(ctx, 5);
+		api->step(me, 5);
 		printf("write(pipe, ");
 		print_bytes(notes + ops[i].off, ops[i].len);
 		printf(")  %2u: %s\n", ops[i].off, ops[i].what);
 		printf("      stack: %s\n", ops[i].stack);
 		fflush(stdout);
-		if (write_all(fds[1], notes + ops[i].off, ops[i].len) < 0) {
+		if (demo_write_all(fds[1], notes + ops[i].off, ops[i].len) < 0) {
 			perror("write");
 			break;
 		}
@@ -143,15 +130,16 @@ dis_run(struct demo_ctx *ctx, const struct demo_api *api)
 		return 1;
 	}
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	printf("waitpid(%d): systour pickle dis exited with status %d\n", (int)pid,
-	    code);
-	api->figure(ctx, "opcodes", (long long)NOPS);
-	api->figure(ctx, "dis_exit_status", code);
+	char how[64];
+	printf("waitpid(%d): systour pickle dis %s\n", (int)pid,
+	    demo_how(status, how, sizeof how));
+	api->figure(me, "opcodes", (long long)NOPS);
+	api->figure(me, "dis_exit_status", code);
 
-	api->step(ctx, 6);
+	api->step(me, 6);
 	printf("pickle.loads runs the same opcodes: at STOP the top of the stack is\n");
 	printf("a new list, equal to my_list but not the same object\n");
-	api->step(ctx, 7);
+	api->step(me, 7);
 	printf("[1, 2, 3, 4]\n");
 	return code == 0 ? 0 : 1;
 }

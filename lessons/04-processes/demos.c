@@ -3,6 +3,7 @@
  * and Pool(3) as three pre-forked workers reading one task pipe. Built
  * into demos.so and loaded by the tutor. */
 #define _GNU_SOURCE
+#include "demo_lib.h"
 #include "lesson_module.h"
 
 #include <errno.h>
@@ -38,32 +39,13 @@ read_proc(pid_t pid, const char *what, char *buf, size_t size)
 	return n;
 }
 
-/* The state letter of pid (R, S, D, Z ...) from /proc/PID/stat, and its
- * parent in *ppid; 0 when there is no such process. */
-static char
-proc_state(pid_t pid, pid_t *ppid)
-{
-	char buf[512];
-	if (read_proc(pid, "stat", buf, sizeof buf) < 0)
-		return 0;
-	/* "PID (comm) S PPID ...": comm may hold spaces, so skip to the last ')' */
-	char *p = strrchr(buf, ')');
-	char state;
-	int parent;
-	if (p == NULL || sscanf(p + 1, " %c %d", &state, &parent) != 2)
-		return 0;
-	if (ppid)
-		*ppid = (pid_t)parent;
-	return state;
-}
-
 /* The state of pid if it is still our child (running or a zombie), else 0
  * (reaped: its PID is gone, or already someone else's). */
 static char
 child_state(pid_t pid)
 {
 	pid_t ppid = 0;
-	char c = proc_state(pid, &ppid);
+	char c = demo_proc_state(pid, &ppid, NULL);
 	return c && ppid == getpid() ? c : 0;
 }
 
@@ -126,51 +108,52 @@ static const char fork_code[] =
 static volatile int counter = 100;
 
 static int
-fork_run(struct demo_ctx *ctx, const struct demo_api *api)
+fork_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
-	api->step(ctx, 3);
+	api->step(me, 3);
 	printf("counter = %d, &counter = %p\n", counter, (void *)&counter);
-	api->step(ctx, 4);
+	api->step(me, 4);
 	printf("parent pid %d\n", (int)getpid());
 	fflush(stdout);         /* flush=True: nothing left in the buffer to copy */
-	api->step(ctx, 5);
+	api->step(me, 5);
 	pid_t pid = fork();
 	if (pid < 0) {
 		perror("fork");
 		return 1;
 	}
 	if (pid == 0) {
-		api->to_pane(ctx, 1, "child");
+		me = api->to_pane(ctx, 1, "child");
 		printf("fork() = 0: I am the child\n");
 		printf("PID %d, parent %d\n", (int)getpid(), (int)getppid());
-		api->step(ctx, 7);
+		api->step(me, 7);
 		long before = minor_faults();
 		counter += 1;   /* the first write to this page since fork */
 		long faults = minor_faults() - before;
 		printf("counter += 1: %d, &counter = %p\n", counter,
 		    (void *)&counter);
 		printf("%ld page fault: the kernel copied the page\n", faults);
-		api->figure(ctx, "child_counter", counter);
-		api->figure(ctx, "child_write_faults", faults);
-		api->step(ctx, 8);
+		api->figure(me, "child_counter", counter);
+		api->figure(me, "child_write_faults", faults);
+		api->step(me, 8);
 		printf("child  pid %d ppid %d counter=%d\n", (int)getpid(),
 		    (int)getppid(), counter);
 		fflush(stdout);
-		api->step(ctx, 10);
+		api->step(me, 10);
 		printf("_exit(0)\n");
 		fflush(stdout);
 		_exit(0);
 	}
 	printf("fork() = %d: I am the parent\n", (int)pid);
-	api->step(ctx, 12);
+	api->step(me, 12);
 	long before = minor_faults();
 	counter -= 1;
 	long faults = minor_faults() - before;
 	printf("counter -= 1: %d, &counter = %p\n", counter, (void *)&counter);
 	printf("%ld page fault; the child's write is not here\n", faults);
-	api->figure(ctx, "parent_counter", counter);
-	api->figure(ctx, "parent_write_faults", faults);
-	api->step(ctx, 13);
+	api->figure(me, "parent_counter", counter);
+	api->figure(me, "parent_write_faults", faults);
+	api->step(me, 13);
 	int status;
 	if (waitpid(pid, &status, 0) != pid) {
 		perror("waitpid");
@@ -178,7 +161,7 @@ fork_run(struct demo_ctx *ctx, const struct demo_api *api)
 	}
 	printf("waitpid(%d): reaped, exit status %d\n", (int)pid,
 	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	api->step(ctx, 14);
+	api->step(me, 14);
 	printf("parent pid %d child %d exit=%d counter=%d\n", (int)getpid(),
 	    (int)pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1, counter);
 	return 0;
@@ -235,12 +218,12 @@ join_child(struct demo_ctx *ctx, const struct demo_api *api, int i)
 {
 	char who[32];
 	snprintf(who, sizeof who, "child %d", i);
-	api->to_pane(ctx, i, who);
-	api->step(ctx, 7);
+	struct demo_actor *me = api->to_pane(ctx, i, who);
+	api->step(me, 7);
 	printf("child process %d %d\n", i, (int)getpid());
 	int n = child_work[i - 1];
 	for (int k = 1; k <= n; k++) {
-		api->step(ctx, 7);
+		api->step(me, 7);
 		printf("working %d/%d\n", k, n);
 	}
 	printf("run_pro done: _exit(0)\n");
@@ -263,20 +246,21 @@ show_states(const pid_t *pids, char *state, int *unwaited, int *zombies)
 }
 
 static int
-join_run(struct demo_ctx *ctx, const struct demo_api *api)
+join_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
 	pid_t pids[NCHILD];
-	char state[NCHILD], seen_z[NCHILD] = { 0 };
+	char state[NCHILD], seen_z[NCHILD] = { 0 }, how[64];
 	int unwaited, zombies;
 
-	api->step(ctx, 10);
+	api->step(me, 10);
 	printf("parent process %d\n", (int)getpid());
 	for (int i = 1; i <= NCHILD; i++) {
-		api->step(ctx, 13);
+		api->step(me, 13);
 		printf("Process(target=run_pro, args=('%d',))\n", i);
-		api->step(ctx, 14);
+		api->step(me, 14);
 		printf("process will start\n");
-		api->step(ctx, 15);
+		api->step(me, 15);
 		fflush(stdout);         /* what p.start() does before fork */
 		pid_t pid = fork();
 		if (pid < 0) {
@@ -290,22 +274,22 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api)
 	}
 
 	/* the bug: p is the last Process, so only child 4 is waited for */
-	api->step(ctx, 16);
+	api->step(me, 16);
 	printf("p.join(): waitpid(%d), child 4 only\n", (int)pids[NCHILD - 1]);
 	int status;
 	if (waitpid(pids[NCHILD - 1], &status, 0) < 0) {
 		perror("waitpid");
 		return 1;
 	}
-	printf("child 4 reaped, exit status %d\n", WEXITSTATUS(status));
-	api->step(ctx, 17);
+	printf("child 4 reaped, %s\n", demo_how(status, how, sizeof how));
+	api->step(me, 17);
 	printf("end\n");
 	printf("/proc/PID/stat as 'end' prints:\n");
 	show_states(pids, state, &unwaited, &zombies);
-	api->note(ctx, "'end' printed with %d children never waited for", unwaited);
-	api->figure(ctx, "unwaited_at_end", unwaited);
-	api->figure(ctx, "zombies_at_end", zombies);
-	api->figure(ctx, "running_at_end", unwaited - zombies);
+	api->note(me, "'end' printed with %d children never waited for", unwaited);
+	api->figure(me, "unwaited_at_end", unwaited);
+	api->figure(me, "zombies_at_end", zombies);
+	api->figure(me, "running_at_end", unwaited - zombies);
 	for (int i = 0; i < NCHILD; i++)
 		seen_z[i] = state[i] == 'Z';
 
@@ -317,7 +301,7 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api)
 	for (int i = NCHILD - 1; i >= 0; i--) {
 		if (state[i] == 0 || state[i] == 'Z')
 			continue;
-		api->step(ctx, 17);
+		api->step(me, 17);
 		siginfo_t si;
 		if (waitid(P_PID, (id_t)pids[i], &si, WEXITED | WNOWAIT) != 0) {
 			perror("waitid");
@@ -333,29 +317,30 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api)
 	for (int i = 0; i < NCHILD; i++)
 		zombies_seen += seen_z[i];
 	printf("%d zombies seen, none waited for\n", zombies_seen);
-	api->figure(ctx, "zombies_seen", zombies_seen);
+	api->figure(me, "zombies_seen", zombies_seen);
 
 	/* the fix: one waitpid per child */
-	api->step(ctx, 20);
+	api->step(me, 20);
 	printf("the fix: waitpid each child left\n");
 	int reaped = 0;
 	for (int i = 0; i < NCHILD; i++) {
 		if (child_state(pids[i]) == 0)
 			continue;       /* child 4, reaped by p.join() */
-		api->step(ctx, 21);
+		api->step(me, 21);
 		if (waitpid(pids[i], &status, 0) != pids[i]) {
 			perror("waitpid");
 			return 1;
 		}
 		reaped++;
-		printf("waitpid(%d): child %d, status %d, %s\n", (int)pids[i],
-		    i + 1, WEXITSTATUS(status), state_name(child_state(pids[i])));
+		printf("waitpid(%d): child %d %s, %s\n", (int)pids[i], i + 1,
+		    demo_how(status, how, sizeof how),
+		    state_name(child_state(pids[i])));
 	}
-	api->step(ctx, 22);
+	api->step(me, 22);
 	show_states(pids, state, &unwaited, &zombies);
 	printf("end (now all 4 children have ended)\n");
-	api->figure(ctx, "reaped_in_fix", reaped);
-	api->figure(ctx, "left_unreaped", unwaited);
+	api->figure(me, "reaped_in_fix", reaped);
+	api->figure(me, "left_unreaped", unwaited);
 	return unwaited == 0 ? 0 : 1;
 }
 
@@ -424,7 +409,7 @@ pool_worker(struct demo_ctx *ctx, const struct demo_api *api, int w,
 {
 	char who[32];
 	snprintf(who, sizeof who, "worker %d", w);
-	api->to_pane(ctx, w, who);
+	struct demo_actor *me = api->to_pane(ctx, w, who);
 	printf("worker %d: PID %d, parent %d\n", w, (int)getpid(),
 	    (int)getppid());
 	printf("read(2) on the task pipe, fd %d\n", task_fd);
@@ -441,13 +426,13 @@ pool_worker(struct demo_ctx *ctx, const struct demo_api *api, int w,
 			fflush(stdout);
 			_exit(bad);
 		}
-		api->step(ctx, 6);
+		api->step(me, 6);
 		printf("task %d ,pid = %d start \n", t.id, (int)getpid());
 		for (int k = 1; k <= t.steps; k++) {
-			api->step(ctx, 7);
+			api->step(me, 7);
 			printf("task %d: working %d/%d\n", t.id, k, t.steps);
 		}
-		api->step(ctx, 8);
+		api->step(me, 8);
 		printf("task %d end \n", t.id);
 		struct result r = { t.id, (int32_t)getpid(), w, t.steps };
 		if (write(result_fd, &r, sizeof r) != (ssize_t)sizeof r) {
@@ -496,16 +481,17 @@ write_task(int fd, int id, int steps)
 }
 
 static int
-pool_run(struct demo_ctx *ctx, const struct demo_api *api)
+pool_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
 	int tasks[2], results[2];
 	pid_t workers[NWORKERS];
 
-	api->step(ctx, 11);
+	api->step(me, 11);
 	printf("current process %d\n", (int)getpid());
 
 	/* Pool(3): the pipes, then every fork, now */
-	api->step(ctx, 13);
+	api->step(me, 13);
 	if (pipe(tasks) != 0 || pipe(results) != 0) {
 		perror("pipe");
 		return 1;
@@ -534,18 +520,18 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 	    NWORKERS);
 	for (int w = 0; w < NWORKERS; w++)
 		printf("  worker %d PID %d: %c%s\n", w + 1, (int)workers[w],
-		    proc_state(workers[w], NULL),
+		    demo_proc_state(workers[w], NULL, NULL),
 		    blocked_in_read(workers[w], tasks[0]) ? ", in read(2)" : "");
-	api->figure(ctx, "workers_idle_before_tasks", idle);
+	api->figure(me, "workers_idle_before_tasks", idle);
 
 	/* apply_async: one fixed-size record into the pipe; no fork. Pool's
 	 * task thread writes as fast as the pipe takes them; here each task
 	 * is left to be read before the next goes in, so that with no delay
 	 * (tasks that take no time) the worker woken for a task is not beaten
 	 * to the queue by one that just finished. */
-	api->step(ctx, 15);
+	api->step(me, 15);
 	for (int i = 0; i < NTASKS; i++) {
-		api->step(ctx, 16);
+		api->step(me, 16);
 		if (write_task(tasks[1], i, task_steps[i]) != 0) {
 			perror("write task");
 			return 1;
@@ -554,11 +540,11 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 		    task_steps[i], sizeof(struct task));
 		wait_taken(tasks[1]);
 	}
-	api->step(ctx, 18);
+	api->step(me, 18);
 	printf("wait all subprocess\n");
 
 	/* close(): one end-of-tasks record per worker, then our end */
-	api->step(ctx, 20);
+	api->step(me, 20);
 	for (int w = 0; w < NWORKERS; w++)
 		if (write_task(tasks[1], -1, 0) != 0) {
 			perror("write end of tasks");
@@ -569,7 +555,7 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 
 	/* join(): the results as they come, then waitpid every worker; which
 	 * processes ran the tasks? */
-	api->step(ctx, 21);
+	api->step(me, 21);
 	int ran[NWORKERS] = { 0 }, nres = 0, in_pool = 0, distinct = 0;
 	pid_t seen[NTASKS];
 	for (;;) {
@@ -600,8 +586,9 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 			perror("waitpid");
 			return 1;
 		}
-		printf("join(): waitpid(%d): worker %d, status %d\n",
-		    (int)workers[w], w + 1, WEXITSTATUS(status));
+		char how[64];
+		printf("join(): waitpid(%d): worker %d %s\n", (int)workers[w],
+		    w + 1, demo_how(status, how, sizeof how));
 	}
 
 	int reused = 0;
@@ -610,12 +597,12 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api)
 		printf("worker %d PID %d ran %d task(s)\n", w + 1,
 		    (int)workers[w], ran[w]);
 	}
-	api->step(ctx, 22);
+	api->step(me, 22);
 	printf("all subprocess end\n");
-	api->figure(ctx, "tasks_done", nres);
-	api->figure(ctx, "tasks_in_pool_workers", in_pool);
-	api->figure(ctx, "distinct_worker_pids", distinct);
-	api->figure(ctx, "reused_worker_pids", reused);
+	api->figure(me, "tasks_done", nres);
+	api->figure(me, "tasks_in_pool_workers", in_pool);
+	api->figure(me, "distinct_worker_pids", distinct);
+	api->figure(me, "reused_worker_pids", reused);
 	return nres == NTASKS && in_pool == NTASKS ? 0 : 1;
 }
 

@@ -103,16 +103,15 @@ slurp(const char *path, char *buf, size_t cap)
 }
 
 static void
-proc_state(pid_t pid, struct pstate *ps)
+read_pstate(pid_t pid, struct pstate *ps)
 {
 	char path[64], buf[512];
 	memset(ps, 0, sizeof *ps);
 	ps->state = '?';
 	ps->nr = -100;
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	char *e = slurp(path, buf, sizeof buf) > 0 ? strrchr(buf, ')') : NULL;
-	if (e && e[1] == ' ')
-		ps->state = e[2];
+	char state = demo_proc_state(pid, NULL, NULL);
+	if (state)
+		ps->state = state;
 	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
 	if (slurp(path, buf, sizeof buf) > 0 &&
 	    sscanf(buf, "%ld %lx", &ps->nr, &ps->arg0) < 1)
@@ -127,7 +126,7 @@ int
 asleep_in(pid_t pid, long nr, long nr2, long fd, const char *wchan,
     struct pstate *ps)
 {
-	proc_state(pid, ps);
+	read_pstate(pid, ps);
 	int in_call = ps->nr == -100 ? strstr(ps->wchan, wchan) != NULL :
 	    (ps->nr == nr || ps->nr == nr2) && (fd < 0 || (long)ps->arg0 == fd);
 	return ps->state == 'S' && in_call;

@@ -72,14 +72,15 @@ access_mode(int fd)
 }
 
 static int
-pipe_run(struct demo_ctx *ctx, const struct demo_api *api)
+pipe_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
 	unsigned char obj[64];
 	char t0[64], t1[64];
 	int sv[2], pf[2], st;
 	pid_t kid[2];
 
-	api->step(ctx, 3);
+	api->step(me, 3);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
 		return perror("socketpair"), 1;
 	printf("a, b = Pipe(): socketpair(AF_UNIX, SOCK_STREAM): a = fd %d (%s, %s), "
@@ -91,23 +92,23 @@ pipe_run(struct demo_ctx *ctx, const struct demo_api *api)
 		return perror("fork"), 1;
 	if (kid[0] == 0) {
 		static const int v[] = { 1, 2 };
-		api->to_pane(ctx, 1, "child b");
+		me = api->to_pane(ctx, 1, "child b");
 		close(sv[0]);
-		api->step(ctx, 4);
+		api->step(me, 4);
 		recv_show("b.recv()", sv[1]);
-		api->step(ctx, 5);
-		api->figure(ctx, "duplex_b_to_a_bytes", send_show("b.send([1, 2])",
+		api->step(me, 5);
+		api->figure(me, "duplex_b_to_a_bytes", send_show("b.send([1, 2])",
 		    sv[1], obj, pickle_ints(obj, v, 2)));
 		child_exit(0);
 	}
 	close(sv[1]);
-	api->step(ctx, 4);
-	api->figure(ctx, "duplex_a_to_b_bytes", send_show("a.send('hi')", sv[0],
+	api->step(me, 4);
+	api->figure(me, "duplex_a_to_b_bytes", send_show("a.send('hi')", sv[0],
 	    obj, pickle_str(obj, "hi")));
-	api->step(ctx, 5);
+	api->step(me, 5);
 	recv_show("a.recv()", sv[0]);
 
-	api->step(ctx, 7);
+	api->step(me, 7);
 	if (pipe(pf) != 0)
 		return perror("pipe"), 1;
 	printf("r, w = Pipe(duplex=False): pipe(): r = fd %d (%s, %s), w = fd %d "
@@ -118,30 +119,31 @@ pipe_run(struct demo_ctx *ctx, const struct demo_api *api)
 		return perror("fork"), 1;
 	if (kid[1] == 0) {
 		char c;
-		api->to_pane(ctx, 2, "child w");
+		me = api->to_pane(ctx, 2, "child w");
 		close(pf[0]);
-		api->step(ctx, 8);
-		api->figure(ctx, "simplex_bytes", send_show("w.send('x')", pf[1],
+		api->step(me, 8);
+		api->figure(me, "simplex_bytes", send_show("w.send('x')", pf[1],
 		    obj, pickle_str(obj, "x")));
 		if (read(pf[1], &c, 1) < 0)
 			printf("w only sends: read(%d) = -1 %s (%s)\n", pf[1],
 			    strerrorname_np(errno), strerror(errno));
-		api->figure(ctx, "write_end_read_errno", errno);
+		api->figure(me, "write_end_read_errno", errno);
 		child_exit(0);
 	}
 	close(pf[1]);
-	api->step(ctx, 8);
+	api->step(me, 8);
 	recv_show("r.recv()", pf[0]);
-	api->step(ctx, 10);
+	api->step(me, 10);
 	long long r = send_show("r.send('y')", pf[0], obj, pickle_str(obj, "y"));
-	api->step(ctx, 12);
+	api->step(me, 12);
 	printf("connection is read-only    (OSError: Python checks before writing; "
 	    "the kernel says %s)\n", r < 0 ? strerrorname_np((int)-r) : "nothing");
-	api->figure(ctx, "read_end_send_errno", r < 0 ? -r : 0);
+	api->figure(me, "read_end_send_errno", r < 0 ? -r : 0);
 	for (int i = 0; i < 2; i++) {
+		char how[64];
 		waitpid(kid[i], &st, 0);
-		printf("child %c (PID %d) exited with status %d\n", "bw"[i],
-		    (int)kid[i], WEXITSTATUS(st));
+		printf("child %c (PID %d) %s\n", "bw"[i], (int)kid[i],
+		    demo_how(st, how, sizeof how));
 	}
 	return 0;
 }

@@ -83,17 +83,17 @@ static const char *const eof_urls[] = { "a", "aew", "adf", "as" };
 static void __attribute__((noreturn))
 eof_sender(struct demo_ctx *ctx, const struct demo_api *api, int fd, int fix)
 {
-	api->to_pane(ctx, 1, "sender");
+	struct demo_actor *me = api->to_pane(ctx, 1, "sender");
 	for (int i = 0; i < 4; i++) {
 		unsigned char obj[64];
-		api->step(ctx, fix ? 34 : 7);
+		api->step(me, fix ? 34 : 7);
 		printf("send data is %s\n", eof_urls[i]);
-		api->step(ctx, fix ? 35 : 8);
+		api->step(me, fix ? 35 : 8);
 		if (msg_send(fd, obj, pickle_str(obj, eof_urls[i])) != 0)
 			perror("send");
 	}
 	if (fix) {
-		api->step(ctx, 36);
+		api->step(me, 36);
 		close(fd);
 		printf("conn.close(): closed fd %d\n", fd);
 	}
@@ -107,9 +107,9 @@ eof_receiver(struct demo_ctx *ctx, const struct demo_api *api, int fd,
     int send_end, int calls_ev)
 {
 	int fix = send_end >= 0;
-	api->to_pane(ctx, 2, "receiver");
+	struct demo_actor *me = api->to_pane(ctx, 2, "receiver");
 	if (fix) {
-		api->step(ctx, 39);
+		api->step(me, 39);
 		close(send_end);
 		printf("send_end.close(): closed fd %d, my copy of the sending end\n",
 		    send_end);
@@ -118,24 +118,24 @@ eof_receiver(struct demo_ctx *ctx, const struct demo_api *api, int fd,
 		unsigned char obj[64];
 		char url[64];
 		size_t len;
-		api->step(ctx, fix ? 42 : 14);
+		api->step(me, fix ? 42 : 14);
 		if (calls_ev >= 0)      /* tell main of each recv() call */
 			while (write(calls_ev, &n, sizeof n) < 0 && errno == EINTR)
 				;
 		int r = msg_recv(fd, obj, sizeof obj, &len);
 		if (r == 0 && fix) {
-			api->step(ctx, 43);
+			api->step(me, 43);
 			printf("read(%d) returned 0, end of file: EOFError, after %d "
 			    "items\n", fd, n);
-			api->figure(ctx, "fix_items", n);
-			api->step(ctx, 44);
+			api->figure(me, "fix_items", n);
+			api->step(me, 44);
 			child_exit(0);
 		}
 		if (r != 1)
 			child_exit(1);
 		unpickle(obj, len, url, sizeof url);
 		if (fix)
-			api->step(ctx, 45);
+			api->step(me, 45);
 		printf("recv data is %s\n", url);
 	}
 }
@@ -158,27 +158,28 @@ eof_show(pid_t r, int fd, const char *end)
 }
 
 static int
-eof_run(struct demo_ctx *ctx, const struct demo_api *api)
+eof_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
 	char end[64];
 	int sv[2], pf[2], ev[2], st, calls = 0;
 	pid_t s, r;
 
-	api->step(ctx, 19);
+	api->step(me, 19);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 || pipe(ev) != 0)
 		return perror("Pipe"), 1;
 	fd_target(sv[0], end, sizeof end);
 	printf("pipe = Pipe(): socketpair: pipe[0] = fd %d (%s), pipe[1] = fd %d\n",
 	    sv[0], end, sv[1]);
-	api->note(ctx, "no time.sleep(): the step gate paces the processes");
-	api->step(ctx, 24);
+	api->note(me, "no time.sleep(): the step gate paces the processes");
+	api->step(me, 24);
 	fflush(stdout);
 	if ((s = fork()) == 0) {
 		close(ev[0]);
 		close(ev[1]);
 		eof_sender(ctx, api, sv[0], 0);
 	}
-	api->step(ctx, 25);
+	api->step(me, 25);
 	fflush(stdout);
 	if ((r = fork()) == 0) {
 		close(ev[0]);
@@ -189,11 +190,12 @@ eof_run(struct demo_ctx *ctx, const struct demo_api *api)
 		return perror("fork"), 1;
 	printf("sender PID %d, receiver PID %d: fork gave each a copy of fds %d "
 	    "and %d\n", (int)s, (int)r, sv[0], sv[1]);
-	api->step(ctx, 27);
+	api->step(me, 27);
+	char how[64];
 	waitpid(s, &st, 0);
-	printf("send_process.join(): the sender exited with status %d\n",
-	    WEXITSTATUS(st));
-	api->step(ctx, 29);
+	printf("send_process.join(): the sender %s\n",
+	    demo_how(st, how, sizeof how));
+	api->step(me, 29);
 	while (calls < 4)               /* 4 items, then the 5th recv() */
 		if (read_full(ev[0], &calls, sizeof calls) != 1)
 			return fprintf(stderr, "the receiver died\n"), 1;
@@ -202,50 +204,50 @@ eof_run(struct demo_ctx *ctx, const struct demo_api *api)
 	close(sv[0]);
 	close(sv[1]);
 	printf("main closes its copies: close(%d), close(%d)\n", sv[0], sv[1]);
-	api->step(ctx, 29);
+	api->step(me, 29);
 	blocked += eof_show(r, sv[1], end);
-	api->figure(ctx, "bug_blocked_checks", blocked);
-	api->step(ctx, 29);
+	api->figure(me, "bug_blocked_checks", blocked);
+	api->step(me, 29);
 	kill(r, SIGINT);
 	waitpid(r, &st, 0);
 	close(ev[0]);
 	printf("Ctrl-C: kill(%d, SIGINT); the receiver %s%s\n", (int)r,
 	    WIFSIGNALED(st) ? "was killed by SIG" : "exited", WIFSIGNALED(st) ?
 	    sigabbrev_np(WTERMSIG(st)) : "");
-	api->figure(ctx, "bug_receiver_signal", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	api->figure(me, "bug_receiver_signal", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 
-	api->note(ctx, "now the fix: every process closes the ends it does not use");
-	api->step(ctx, 48);
+	api->note(me, "now the fix: every process closes the ends it does not use");
+	api->step(me, 48);
 	if (pipe(pf) != 0)
 		return perror("pipe"), 1;
 	printf("recv_end, send_end = Pipe(duplex=False): pipe(): recv_end = fd %d, "
 	    "send_end = fd %d\n", pf[0], pf[1]);
-	api->step(ctx, 51);
+	api->step(me, 51);
 	fflush(stdout);
 	if ((s = fork()) == 0)
 		eof_sender(ctx, api, pf[1], 1);
-	api->step(ctx, 52);
+	api->step(me, 52);
 	fflush(stdout);
 	if ((r = fork()) == 0)
 		eof_receiver(ctx, api, pf[0], pf[1], -1);
 	if (s < 0 || r < 0)
 		return perror("fork"), 1;
 	printf("sender PID %d, receiver PID %d\n", (int)s, (int)r);
-	api->step(ctx, 53);
+	api->step(me, 53);
 	close(pf[1]);
 	printf("send_end.close(): main closes fd %d\n", pf[1]);
-	api->step(ctx, 54);
+	api->step(me, 54);
 	close(pf[0]);
 	printf("recv_end.close(): main closes fd %d\n", pf[0]);
-	api->step(ctx, 55);
+	api->step(me, 55);
 	waitpid(s, &st, 0);
-	printf("send_process.join(): the sender exited with status %d\n",
-	    WEXITSTATUS(st));
-	api->step(ctx, 56);
+	printf("send_process.join(): the sender %s\n",
+	    demo_how(st, how, sizeof how));
+	api->step(me, 56);
 	waitpid(r, &st, 0);
-	printf("recv_process.join() returns: the receiver exited with status %d\n",
-	    WEXITSTATUS(st));
-	api->figure(ctx, "fix_receiver_status", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	printf("recv_process.join() returns: the receiver %s\n",
+	    demo_how(st, how, sizeof how));
+	api->figure(me, "fix_receiver_status", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	return 0;
 }
 

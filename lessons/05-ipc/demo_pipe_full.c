@@ -51,13 +51,13 @@ full_writer(struct demo_ctx *ctx, const struct demo_api *api, int wc,
 	size_t total = size + 4, done = 0;
 	uint32_t n = htonl((uint32_t)size);
 
-	api->to_pane(ctx, 1, "writer");
+	struct demo_actor *me = api->to_pane(ctx, 1, "writer");
 	memcpy(frame, &n, 4);
 	memset(frame + 4, 'x', size);
 	printf("wc = fd %d, O_NONBLOCK %s; the frame is %zu bytes, written %d at "
 	    "a time\n", wc, fcntl(wc, F_GETFL) & O_NONBLOCK ? "on" : "off", total,
 	    PIPE_BUF);
-	api->step(ctx, 5);
+	api->step(me, 5);
 	for (int k = 1; done < total; k++) {
 		size_t chunk = total - done < PIPE_BUF ? total - done :
 		    PIPE_BUF;
@@ -67,37 +67,38 @@ full_writer(struct demo_ctx *ctx, const struct demo_api *api, int wc,
 		done += (size_t)w;
 		printf("write #%d: %zd bytes (%zu sent)\n", k, w, done);
 	}
-	api->step(ctx, 6);
+	api->step(me, 6);
 	printf("writer: sent %zu bytes\n", size);
 	child_exit(0);
 }
 
 static int
-full_run(struct demo_ctx *ctx, const struct demo_api *api)
+full_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
 	static const size_t sizes[] = { 60000, 70000 };
 	int fds[2], st, sz;
 
-	api->step(ctx, 9);
+	api->step(me, 9);
 	if (pipe(fds) != 0)
 		return perror("pipe"), 1;
-	api->step(ctx, 10);
+	api->step(me, 10);
 	sz = fcntl(fds[1], F_GETPIPE_SZ);
 	printf("%d    (fcntl(%d, F_GETPIPE_SZ): what the pipe holds, in bytes)\n", sz,
 	    fds[1]);
-	api->figure(ctx, "getpipe_sz", sz);
+	api->figure(me, "getpipe_sz", sz);
 	close(fds[0]);
 	close(fds[1]);
 	for (int i = 0; i < 2; i++) {
 		size_t size = sizes[i];
 		struct pstate ps;
 		int queued = 0, blocked = 0;
-		api->step(ctx, 12);
+		api->step(me, 12);
 		if (pipe(fds) != 0)
 			return perror("pipe"), 1;
 		printf("size %zu: rc, wc = Pipe(duplex=False): pipe(): rc = fd %d, "
 		    "wc = fd %d\n", size, fds[0], fds[1]);
-		api->step(ctx, 14);
+		api->step(me, 14);
 		fflush(stdout);
 		pid_t p = fork();
 		if (p < 0)
@@ -110,7 +111,7 @@ full_run(struct demo_ctx *ctx, const struct demo_api *api)
 		printf("p.start(): writer PID %d\n", (int)p);
 		/* join(timeout=1): once its bytes come, watch the pipe (FIONREAD)
 		 * and the writer (/proc) for at most 1 s */
-		api->step(ctx, 15);
+		api->step(me, 15);
 		struct pollfd pfd = { fds[0], POLLIN, 0 };
 		while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
 			;
@@ -122,27 +123,28 @@ full_run(struct demo_ctx *ctx, const struct demo_api *api)
 			    "pipe_write", &ps);
 		}
 		ioctl(fds[0], FIONREAD, &queued);
-		api->step(ctx, 16);
+		api->step(me, 16);
 		printf("%zu writer still blocked: %s\n", size, blocked ? "True" : "False");
 		if (blocked) {
 			printf("writer PID %d: state %c, wchan %s, in write(%d); the "
 			    "pipe holds %d bytes (FIONREAD), F_GETPIPE_SZ is %d\n",
 			    (int)p, ps.state, ps.wchan, fds[1], queued, sz);
-			api->figure(ctx, "pipe_capacity", queued);
+			api->figure(me, "pipe_capacity", queued);
 		} else
 			printf("the pipe holds %d bytes (FIONREAD): %s\n", queued,
 			    (size_t)queued == size + 4 ? "the whole frame, it fit" :
 			    "the writer was not seen blocked");
-		api->figure(ctx, i ? "blocked_70000" : "blocked_60000", blocked);
-		api->step(ctx, 17);
+		api->figure(me, i ? "blocked_70000" : "blocked_60000", blocked);
+		api->step(me, 17);
 		static char buf[FULL_MAX];
 		size_t len = 0;
 		int got = msg_recv(fds[0], buf, sizeof buf, &len);
 		printf("rc.recv_bytes(): %s %zu bytes; the writer can go on\n",
 		    got == 1 ? "got" : "failed after", len);
-		api->step(ctx, 18);
+		api->step(me, 18);
+		char how[64];
 		waitpid(p, &st, 0);
-		printf("p.join(): the writer exited with status %d\n", WEXITSTATUS(st));
+		printf("p.join(): the writer %s\n", demo_how(st, how, sizeof how));
 		close(fds[0]);
 	}
 	return 0;

@@ -32,14 +32,6 @@
  * free places). CPython's put() leaves the pipe write to a feeder thread;
  * here put() writes its frame itself. */
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static struct timespec
 deadline_in(long ms)            /* for sem_timedwait: CLOCK_REALTIME */
 {
@@ -161,14 +153,14 @@ queue_put(struct mpqueue *q, const void *obj, size_t len, int block)
 static int
 queue_get(struct mpqueue *q, void *buf, size_t cap, size_t *len, int ms)
 {
-	long long end = now_ms() + ms;
+	long long end = demo_now_ms() + ms;
 	struct timespec ts = deadline_in(ms);
 	while (sem_timedwait(&q->rlock, &ts))
 		if (errno != EINTR)
 			return -1;
 	struct pollfd p = { q->rfd, POLLIN, 0 };
 	int r;
-	while ((r = poll(&p, 1, (int)(end > now_ms() ? end - now_ms() : 0))) < 0 &&
+	while ((r = poll(&p, 1, (int)(end > demo_now_ms() ? end - demo_now_ms() : 0))) < 0 &&
 	    errno == EINTR)
 		;
 	if (r == 0)
@@ -189,16 +181,16 @@ queue_writer(struct demo_ctx *ctx, const struct demo_api *api,
 	static const char *const urls[] = { "url-1", "url-2", "url-3" };
 	char who[32];
 	snprintf(who, sizeof who, "writer %d", n);
-	api->to_pane(ctx, n, who);
-	api->step(ctx, 6);
+	struct demo_actor *me = api->to_pane(ctx, n, who);
+	api->step(me, 6);
 	printf("write process %dstart \n", (int)getpid());
 	for (int i = 0; i < 3; i++) {
 		unsigned char obj[64];
 		size_t len = pickle_str(obj, urls[i]);
 		int free_slots;
-		api->step(ctx, 8);
+		api->step(me, 8);
 		printf("write %s to queue \n", urls[i]);
-		api->step(ctx, 9);
+		api->step(me, 9);
 		if (queue_put(&d->q, obj, len, 0) == 0)
 			continue;
 		const char *why = strerrorname_np(errno);
@@ -208,11 +200,11 @@ queue_writer(struct demo_ctx *ctx, const struct demo_api *api,
 		__atomic_add_fetch(&d->puts_blocked, 1, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&d->blocked, getpid(), __ATOMIC_SEQ_CST);
 		sem_post(&d->writer_blocked);
-		long long t0 = now_ms();
+		long long t0 = demo_now_ms();
 		if (queue_put(&d->q, obj, len, 1) != 0)
 			child_exit(1);
 		printf("put returns after %lld ms: a get() gave a slot back\n",
-		    now_ms() - t0);
+		    demo_now_ms() - t0);
 	}
 	child_exit(0);
 }
@@ -221,43 +213,44 @@ static void __attribute__((noreturn))
 queue_reader(struct demo_ctx *ctx, const struct demo_api *api,
     struct queue_demo *d)
 {
-	api->to_pane(ctx, 3, "reader");
-	api->step(ctx, 39);
+	struct demo_actor *me = api->to_pane(ctx, 3, "reader");
+	api->step(me, 39);
 	printf("read process start\n");
 	for (;;) {
 		unsigned char obj[64];
 		char url[64];
 		size_t len;
-		api->step(ctx, 42);
+		api->step(me, 42);
 		sem_post(&d->reader_in_get);
-		long long t0 = now_ms();
+		long long t0 = demo_now_ms();
 		if (queue_get(&d->q, obj, sizeof obj, &len, 1000) == 0) {
 			d->got++;
 			unpickle(obj, len, url, sizeof url);
-			api->step(ctx, 46);
+			api->step(me, 46);
 			printf("get data is %s\n", url);
 			continue;
 		}
-		long long waited = now_ms() - t0;
+		long long waited = demo_now_ms() - t0;
 		if (errno != ETIMEDOUT)
 			child_exit(1);
 		d->got_at_empty = d->got;
-		api->step(ctx, 44);
+		api->step(me, 44);
 		printf("queue.Empty after 1.0 s (poll() timed out, measured %lld ms)\n",
 		    waited);
-		api->figure(ctx, "empty_after_ms", waited);
+		api->figure(me, "empty_after_ms", waited);
 	}
 }
 
 static int
-queue_run(struct demo_ctx *ctx, const struct demo_api *api)
+queue_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
 	struct queue_demo *d = shared_mem(sizeof *d);
 	struct pstate ps;
 	pid_t w[3], reader;
 	int fds[2], v, st;
 
-	api->step(ctx, 37);
+	api->step(me, 37);
 	if (d == NULL)
 		return perror("mmap(MAP_SHARED) for the queue's semaphores"), 1;
 	/* the transport's pipe: room for several of the largest frames */
@@ -274,11 +267,11 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api)
 	printf("q = Queue(maxsize=2): pipe [%d, %d] of %d bytes; rlock, wlock "
 	    "and slots (value %d): process-shared semaphores in MAP_SHARED "
 	    "memory\n", fds[0], fds[1], capacity, v);
-	api->figure(ctx, "queue_maxsize", v);
-	api->figure(ctx, "queue_pipe_capacity", capacity);
-	api->note(ctx, "no time.sleep(): the step gate paces the processes");
+	api->figure(me, "queue_maxsize", v);
+	api->figure(me, "queue_pipe_capacity", capacity);
+	api->note(me, "no time.sleep(): the step gate paces the processes");
 	for (int n = 1; n <= 2; n++) {
-		api->step(ctx, 26 + n);
+		api->step(me, 26 + n);
 		fflush(stdout);
 		if ((w[n] = fork()) < 0)
 			return perror("fork"), 1;
@@ -286,8 +279,8 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api)
 			queue_writer(ctx, api, d, n);
 		printf("proc_write%d.start(): writer %d is PID %d\n", n, n, (int)w[n]);
 	}
-	api->step(ctx, 29);
-	api->note(ctx, "main starts the reader once a put() blocks on the full queue");
+	api->step(me, 29);
+	api->note(me, "main starts the reader once a put() blocks on the full queue");
 	if (wait_event(&d->writer_blocked) != 0)
 		return fprintf(stderr, "a writer died\n"), 1;
 	pid_t b = __atomic_load_n(&d->blocked, __ATOMIC_SEQ_CST);
@@ -296,7 +289,7 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api)
 	printf("writer %d (PID %d) %s in put(): state %c, wchan %s; free slots: %d\n",
 	    b == w[1] ? 1 : 2, (int)b, seen ? "is waiting" : "is not seen waiting",
 	    ps.state, ps.wchan, v);
-	api->figure(ctx, "writer_seen_waiting", seen);
+	api->figure(me, "writer_seen_waiting", seen);
 	fflush(stdout);
 	if ((reader = fork()) < 0)
 		return perror("fork"), 1;
@@ -304,13 +297,14 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api)
 		queue_reader(ctx, api, d);
 	printf("proc_read.start(): reader is PID %d\n", (int)reader);
 	for (int n = 2; n >= 1; n--) {
-		api->step(ctx, 33 - n);
+		api->step(me, 33 - n);
+		char how[64];
 		waitpid(w[n], &st, 0);
-		printf("proc_write%d.join(): writer %d exited with status %d\n", n, n,
-		    WEXITSTATUS(st));
+		printf("proc_write%d.join(): writer %d %s\n", n, n,
+		    demo_how(st, how, sizeof how));
 	}
-	api->step(ctx, 33);
-	api->note(ctx, "main terminates the reader once it has taken every item, "
+	api->step(me, 33);
+	api->note(me, "main terminates the reader once it has taken every item, "
 	    "timed out, and called get() again");
 	do
 		if (wait_event(&d->reader_in_get) != 0)
@@ -328,10 +322,10 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api)
 	    sigabbrev_np(WTERMSIG(st)) : "", d->got);
 	printf("rlock = %d: %s\n", v, v ? "the read lock is free" : "it died "
 	    "holding the queue's read lock: no get() can ever take it again");
-	api->figure(ctx, "items_got", d->got);
-	api->figure(ctx, "puts_blocked", d->puts_blocked);
-	api->figure(ctx, "reader_signal", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-	api->figure(ctx, "rlock_after_terminate", v);
+	api->figure(me, "items_got", d->got);
+	api->figure(me, "puts_blocked", d->puts_blocked);
+	api->figure(me, "reader_signal", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	api->figure(me, "rlock_after_terminate", v);
 	return 0;
 }
 

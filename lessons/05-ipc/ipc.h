@@ -16,6 +16,7 @@
 #ifndef SYSTOUR_LESSON05_IPC_H
 #define SYSTOUR_LESSON05_IPC_H
 
+#include "demo_lib.h"
 #include "lesson_module.h"
 
 #include <stddef.h>

@@ -10,6 +10,7 @@
  * manager's line shows its leased task going back to the queue to be done
  * by another worker. Built into demos.so and loaded by the tutor. */
 #define _GNU_SOURCE
+#include "demo_lib.h"
 #include "lesson_module.h"
 
 #include <errno.h>
@@ -163,36 +164,12 @@ line_of(const char *what)
 	return line;
 }
 
-static long long
-ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Close every descriptor from 3 up: what is exec'd keeps only its stdio. */
 static void
 close_from_3(void)
 {
 	for (int fd = 3; fd < 256; fd++)
 		close(fd);
-}
-
-/* How a waitpid status reads: "exited with status 0", "killed by SIGKILL
- * (signal 9)". */
-static const char *
-how(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by SIG%s (signal %d)",
-		    sigabbrev_np(WTERMSIG(status)) ?
-		    sigabbrev_np(WTERMSIG(status)) : "?", WTERMSIG(status));
-	else
-		snprintf(buf, len, "ended (status %#x)", status);
-	return buf;
 }
 
 /* A pane's parent: wait for the process it started and say how it ended;
@@ -207,7 +184,7 @@ wait_and_tell(pid_t pid)
 			perror("waitpid");
 			_exit(1);
 		}
-	printf("» waitpid: %s\n", how(status, buf, sizeof buf));
+	printf("» waitpid: %s\n", demo_how(status, buf, sizeof buf));
 	fflush(stdout);
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) :
 	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
@@ -321,6 +298,7 @@ start_python(struct demo_ctx *ctx, const struct demo_api *api,
 struct relay {
 	struct demo_ctx *ctx;
 	const struct demo_api *api;
+	struct demo_actor *me;          /* the leader's actor */
 	pid_t manager;
 	char port[16];
 	pid_t kids[NWORKERS + 1];       /* the panes' parents */
@@ -377,7 +355,7 @@ start_workers(struct relay *r)
 static void
 on_manager_line(struct relay *r, char *line)
 {
-	struct demo_ctx *ctx = r->ctx;
+	struct demo_actor *me = r->me;
 	const struct demo_api *api = r->api;
 	const char *p;
 
@@ -385,20 +363,20 @@ on_manager_line(struct relay *r, char *line)
 		const char *colon = strrchr(p, ':');
 		snprintf(r->port, sizeof r->port, "%s", colon ? colon + 1 : "");
 		printf("%s\n", line);
-		api->step(ctx, line_of("task_quue = Queue"));
+		api->step(me, line_of("task_quue = Queue"));
 		printf("» 1 the queues: the task queue and the result queue live "
 		    "in the manager (--maxsize %d, as Queue(task_number))\n",
 		    NTASKS);
 		printf("» --depth draws them: █ queued, ▒ leased (a worker has "
 		    "it, not acked yet), ░ in the result queue; \"task 31+4\" "
 		    "is 31 queued + 4 leased\n");
-		api->step(ctx, line_of("QueueManager.register('get_task_queue'"));
+		api->step(me, line_of("QueueManager.register('get_task_queue'"));
 		printf("» 2 registered: 'create' with get_task_queue or "
 		    "get_result_queue gives a proxy its queue\n");
-		api->step(ctx, line_of("manager = QueueManager("));
+		api->step(me, line_of("manager = QueueManager("));
 		printf("» 3 address 127.0.0.1, port 0: the kernel picked %s; "
 		    "authkey 'qiye'\n", r->port);
-		api->step(ctx, line_of("manager.start()"));
+		api->step(me, line_of("manager.start()"));
 		printf("» 4 started: listening on 127.0.0.1:%s; now %d systour "
 		    "workers and the notes' CPython worker connect\n", r->port,
 		    NWORKERS);
@@ -408,16 +386,16 @@ on_manager_line(struct relay *r, char *line)
 	}
 	if (!r->put_seen && strncmp(line, "url is ", 7) == 0) {
 		r->put_seen = 1;
-		api->step(ctx, line_of("task = manager.get_task_queue()"));
+		api->step(me, line_of("task = manager.get_task_queue()"));
 		printf("» 5 the queues: with --tasks the service side is the "
 		    "manager itself (the workers get theirs over TCP)\n");
-		api->step(ctx, line_of("task.put(url)"));
+		api->step(me, line_of("task.put(url)"));
 		printf("» 6 put the tasks:\n");
 	}
 	if (strncmp(line, "result is ", 10) == 0) {
 		if (!r->result_seen) {
 			r->result_seen = 1;
-			api->step(ctx, line_of("result.get(timeout=10)"));
+			api->step(me, line_of("result.get(timeout=10)"));
 		}
 		int i = strncmp(line + 10, "success ", 8) == 0 ?
 		    task_index(line + 18) : -1;
@@ -432,7 +410,7 @@ on_manager_line(struct relay *r, char *line)
 	if (!r->done_seen && strstr(line, "results are in") != NULL) {
 		r->done_seen = 1;
 		printf("%s\n", line);
-		api->step(ctx, line_of("manager.shutdown()"));
+		api->step(me, line_of("manager.shutdown()"));
 		printf("» every result is in: the manager ends once its "
 		    "clients have gone\n");
 		return;
@@ -475,7 +453,7 @@ summary(struct relay *r, int manager_status)
 	char buf[80];
 	int once = 0, missing = 0, twice = 0, requeued = 0;
 	printf("» waitpid(%d): systour manager %s\n", (int)r->manager,
-	    how(manager_status, buf, sizeof buf));
+	    demo_how(manager_status, buf, sizeof buf));
 	printf("» exit statuses:");
 	for (int i = 0; r->started && i <= NWORKERS; i++) {
 		int c = r->kid_code[i];
@@ -511,19 +489,20 @@ summary(struct relay *r, int manager_status)
 				printf(" ImageUrl_%d", i);
 		printf("; more than once: %d; others: %d\n", twice, r->others);
 	}
-	r->api->figure(r->ctx, "results_once", once);
-	r->api->figure(r->ctx, "results_missing", missing);
-	r->api->figure(r->ctx, "results_twice", twice);
-	r->api->figure(r->ctx, "requeued", requeued);
+	r->api->figure(r->me, "results_once", once);
+	r->api->figure(r->me, "results_missing", missing);
+	r->api->figure(r->me, "results_twice", twice);
+	r->api->figure(r->me, "requeued", requeued);
 	fflush(stdout);
 	return missing == 0 && twice == 0 && r->others == 0 &&
 	    WIFEXITED(manager_status) && WEXITSTATUS(manager_status) == 0 ? 0 : 1;
 }
 
 static int
-manager_run(struct demo_ctx *ctx, const struct demo_api *api)
+manager_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *me)
 {
-	struct relay r = { .ctx = ctx, .api = api };
+	struct relay r = { .ctx = ctx, .api = api, .me = me };
 	int rel[2], manager_status = 0, manager_gone = 0;
 	char tasks[16], maxsize[16];
 
@@ -562,7 +541,8 @@ manager_run(struct demo_ctx *ctx, const struct demo_api *api)
 	close(rel[1]);
 	char who[64];
 	snprintf(who, sizeof who, "relay for manager PID %d", (int)r.manager);
-	api->to_pane(ctx, 0, who);
+	api->release(me);       /* the pane is retitled: a new actor */
+	me = r.me = api->to_pane(ctx, 0, who);
 
 	char buf[8192];
 	size_t have = 0;
@@ -600,8 +580,8 @@ manager_run(struct demo_ctx *ctx, const struct demo_api *api)
 		 * that cannot come: say so, and end it */
 		if (r.started && !manager_gone && kids_running(&r) == 0) {
 			if (stall < 0)
-				stall = ms_now();
-			else if (stall > 0 && ms_now() - stall >= STALL_MS) {
+				stall = demo_now_ms();
+			else if (stall > 0 && demo_now_ms() - stall >= STALL_MS) {
 				stall = 0;      /* once */
 				if (r.queued > 0)
 					printf("» no worker is left to take the "
@@ -647,7 +627,7 @@ static const char *const manager_panes[] = {
 static const struct systour_demo manager_demo = {
 	.name = "manager",
 	.title_en = "BaseManager's task queue on the network: systour manager, "
-	    "four systour workers and the notes' CPython worker (k kills a worker)",
+	    "four systour workers and the notes' CPython worker (x kills a worker)",
 	.title_zh = "网络上的 BaseManager 任务队列：systour manager、四个 systour "
 	    "worker 和笔记中的 CPython 任务进程（k 杀死一个 worker）",
 	.code = manager_code,

@@ -6,69 +6,20 @@
 
 bats_require_minimum_version 1.5.0
 
-ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-SYSTOUR=${SYSTOUR:-$ROOT/systour}
+load ../helpers
 
+# the demos run in an empty directory of their own: nothing may appear there
 setup() {
-	[ -x "$SYSTOUR" ] || {
-		echo "systour is not built at $SYSTOUR (run make)" >&2
-		return 1
-	}
-	export XDG_DATA_HOME="$BATS_TEST_TMPDIR/data"
-	export TMPDIR="$BATS_TEST_TMPDIR/tmp"   # where the scratch dirs go
-	mkdir -p "$TMPDIR" "$BATS_TEST_TMPDIR/cwd"
-	unset SYSTOUR_LESSONS
+	demo_setup || return 1
+	mkdir -p "$BATS_TEST_TMPDIR/cwd"
 	cd "$BATS_TEST_TMPDIR/cwd" || return 1
 }
 
-fail() {
-	printf '%s\n' "$*"
-	printf -- '--- status: %s\n--- output:\n%s\n' "${status-}" "${output-}"
-	return 1
-}
-
-# Run demo $1 to its end; extra arguments go to `systour demo`.
-run_demo() {
-	local name=$1
-	shift
-	run --separate-stderr "$SYSTOUR" demo "$name" --plain --delay 0 "$@"
-	[ "$status" -eq 0 ] || fail "demo $name exited with $status: $stderr"
-	[[ "${lines[0]}" == "[demo] $name: "* ]] || fail "no title line"
-}
-
-# Every PID the demo printed as "[demo] pane NAME: WHO, PID N" is gone,
-# the scratch directory was removed and nothing was written to the cwd.
+# Nothing of the demo is left (at least $1 panes' PIDs were reported, see
+# assert_no_leftovers), and nothing was written to the cwd.
 assert_clean() {
-	local l pids=() re='^\[demo\] pane [^:]+: .*, PID ([0-9]+)(, TID [0-9]+)?$'
-	for l in "${lines[@]}"; do
-		[[ $l =~ $re ]] && pids+=("${BASH_REMATCH[1]}")
-	done
-	[ "${#pids[@]}" -ge "${1:-1}" ] || fail "only ${#pids[@]} panes' PIDs"
-	for p in "${pids[@]}"; do
-		if kill -0 "$p" 2>/dev/null; then
-			fail "PID $p of the demo is still there"
-		fi
-	done
-	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+	assert_no_leftovers "$@" || return 1
 	[ -z "$(ls -A .)" ] || fail "left in the cwd: $(ls -A .)"
-}
-
-# The value of figure $1 ("[demo] NAME = VALUE").
-figure() {
-	printf '%s\n' "${lines[@]}" | awk -v n="$1" \
-	    '$1 == "[demo]" && $2 == n && $3 == "=" { print $4; exit }'
-}
-
-expect_figure() {
-	local got
-	got=$(figure "$1")
-	[ "$got" = "$2" ] || fail "figure $1 = '$got', expected $2"
-}
-
-# Lines of pane $1 (without the "[pane] " prefix).
-pane() {
-	printf '%s\n' "${lines[@]}" |
-	    awk -v p="[$1] " 'index($0, p) == 1 { print substr($0, length(p) + 1) }'
 }
 
 # The code lines pane $1's actor stepped through (needs --step), space separated.
@@ -99,47 +50,47 @@ check_writes() {
 }
 
 @test "buffering: unbuffered, every write is on disk at once" {
-	run_demo buffering
+	demo_ok buffering
 	check_writes unbuffered '((buf == 0 && disk == total))'
-	expect_figure unbuffered_buffer_size 1
-	expect_figure unbuffered_disk_changes 17
-	expect_figure unbuffered_size_before_flush 315
-	expect_figure unbuffered_size_after_flush 315
+	assert_figure unbuffered_buffer_size 1
+	assert_figure unbuffered_disk_changes 17
+	assert_figure unbuffered_size_before_flush 315
+	assert_figure unbuffered_size_after_flush 315
 	pane unbuffered | grep -qx 'setvbuf(fp, NULL, _IONBF, 0): a write(2) per write' ||
 	    fail "no setvbuf _IONBF line"
 	assert_clean 5
 }
 
 @test "buffering: line-buffered, the file grows at each newline" {
-	run_demo buffering
+	demo_ok buffering
 	check_writes line '((nl ? disk == total && buf == 0 : disk == last_nl && buf > 0))'
-	expect_figure line_disk_changes 8
-	expect_figure line_jump_min 39
-	expect_figure line_jump_max 39
-	expect_figure line_size_before_flush 312
-	expect_figure line_size_after_flush 315
+	assert_figure line_disk_changes 8
+	assert_figure line_jump_min 39
+	assert_figure line_jump_max 39
+	assert_figure line_size_before_flush 312
+	assert_figure line_size_after_flush 315
 	assert_clean 5
 }
 
 @test "buffering: a 128-byte buffer reaches the file 128 bytes at a time" {
-	run_demo buffering
+	demo_ok buffering
 	check_writes '128 bytes' '((disk % 128 == 0 && buf <= 128))'
-	expect_figure full_buffer_size 128
-	expect_figure full_disk_changes 2
-	expect_figure full_jump_min 128
-	expect_figure full_jump_max 128
-	expect_figure full_size_before_flush 256
-	expect_figure full_size_after_flush 315
+	assert_figure full_buffer_size 128
+	assert_figure full_disk_changes 2
+	assert_figure full_jump_min 128
+	assert_figure full_jump_max 128
+	assert_figure full_size_before_flush 256
+	assert_figure full_size_after_flush 315
 	assert_clean 5
 }
 
 @test "buffering: the default buffer keeps everything until the flush" {
-	run_demo buffering
+	demo_ok buffering
 	check_writes default '((disk == 0 && buf == total))'
-	expect_figure default_size_before_flush 0
-	expect_figure default_disk_changes 0
-	expect_figure default_bytes_written 315
-	expect_figure default_size_after_flush 315
+	assert_figure default_size_before_flush 0
+	assert_figure default_disk_changes 0
+	assert_figure default_bytes_written 315
+	assert_figure default_size_after_flush 315
 	local size blk
 	size=$(figure default_buffer_size) blk=$(figure st_blksize)
 	[ "$blk" -gt 0 ] || fail "st_blksize $blk"
@@ -152,9 +103,9 @@ check_writes() {
 }
 
 @test "buffering: the watcher sees every file reach its full size" {
-	run_demo buffering
+	demo_ok buffering
 	for k in unbuffered line full default; do
-		expect_figure "watcher_final_$k" 315
+		assert_figure "watcher_final_$k" 315
 	done
 	for f in unbuffered.txt line.txt full128.txt default.txt; do
 		pane watcher | grep -Eq "^$f +(created, 315 bytes|.* -> +315 bytes)" ||
@@ -174,14 +125,14 @@ check_writes() {
 	    fail "unbuffered: $(positions unbuffered)"
 	[ "$(positions default)" = "5 $loop 9 10 11 " ] ||
 	    fail "default: $(positions default)"
-	expect_figure default_size_before_flush 0
+	assert_figure default_size_before_flush 0
 	assert_clean 5
 }
 
 # ---- modes ---------------------------------------------------------------
 
 @test "modes: each mode's effect on hello\\n, in hex" {
-	run_demo modes
+	demo_ok modes
 	[ "$(pane python | grep -c '^before: 68 65 6c 6c 6f 0a$')" -eq 8 ] ||
 	    fail "the file was not recreated before each mode"
 	local want=(
@@ -199,17 +150,17 @@ check_writes() {
 	diff <(printf '%s\n' "${want[@]}") \
 	    <(pane python | grep -E '^(r|rb|r\+|w|w\+|a|a\+|x) +(after|File)') ||
 	    fail "wrong results"
-	expect_figure size_after_r+ 6
-	expect_figure size_after_w 2
-	expect_figure size_after_a 8
-	expect_figure errno_x 17
-	expect_figure errno_r_missing 2
-	expect_figure size_after_x_missing 2
+	assert_figure size_after_r+ 6
+	assert_figure size_after_w 2
+	assert_figure size_after_a 8
+	assert_figure errno_x 17
+	assert_figure errno_r_missing 2
+	assert_figure size_after_x_missing 2
 	assert_clean 2
 }
 
 @test "modes: the open(2) flags of each mode" {
-	run_demo modes
+	demo_ok modes
 	local p
 	p=$(pane python)
 	for f in 'O_RDONLY|O_CLOEXEC, 0666) = 3' 'O_RDWR|O_CLOEXEC, 0666) = 3' \
@@ -224,22 +175,22 @@ check_writes() {
 	# b changes no flag; w truncates at open, before any write
 	[ "$(figure open_flags_r)" = "$(figure open_flags_rb)" ] || fail "r and rb differ"
 	[ "$(figure open_flags_r)" != "$(figure open_flags_r+)" ] || fail "r and r+ alike"
-	expect_figure size_at_open_w 0
-	expect_figure size_at_open_w+ 0
-	expect_figure size_at_open_r+ 6
-	expect_figure size_at_open_a 6
+	assert_figure size_at_open_w 0
+	assert_figure size_at_open_w+ 0
+	assert_figure size_at_open_r+ 6
+	assert_figure size_at_open_a 6
 	assert_clean 2
 }
 
 @test "modes: the kernel pane reads the position and kept flags from fdinfo" {
-	run_demo modes
+	demo_ok modes
 	local k
 	k=$(pane kernel)
 	# after seek(0), an O_APPEND write still lands at the end
-	expect_figure pos_after_write_a 8
-	expect_figure pos_after_write_a+ 8
-	expect_figure pos_after_write_r+ 2
-	expect_figure pos_after_read_r 6
+	assert_figure pos_after_write_a 8
+	assert_figure pos_after_write_a+ 8
+	assert_figure pos_after_write_r+ 2
+	assert_figure pos_after_read_r 6
 	grep -Eq '^write +a +fd 3 pos 8, flags O_WRONLY\|O_APPEND' <<<"$k" ||
 	    fail "no O_APPEND write at pos 8"
 	grep -Eq '^open +w +fd 3 pos 0, flags O_WRONLY' <<<"$k" || fail "no open w"
@@ -254,22 +205,22 @@ check_writes() {
 # ---- with-close ----------------------------------------------------------
 
 @test "with-close: the write stops at RLIMIT_FSIZE with EFBIG, close still runs" {
-	run_demo with-close
-	expect_figure limit 1000
+	demo_ok with-close
+	assert_figure limit 1000
 	for k in try with; do
-		expect_figure ${k}_bytes_written 1000
-		expect_figure ${k}_errno 27
-		expect_figure ${k}_close_ran 1
-		expect_figure ${k}_close_rc 0
-		expect_figure ${k}_fd_closed 1
-		expect_figure ${k}_size_on_disk 1000
-		expect_figure ${k}_size_seen_by_parent 1000
+		assert_figure ${k}_bytes_written 1000
+		assert_figure ${k}_errno 27
+		assert_figure ${k}_close_ran 1
+		assert_figure ${k}_close_rc 0
+		assert_figure ${k}_fd_closed 1
+		assert_figure ${k}_size_on_disk 1000
+		assert_figure ${k}_size_seen_by_parent 1000
 	done
 	assert_clean 3
 }
 
 @test "with-close: each pane shows the short write, EFBIG, then close" {
-	run_demo with-close
+	demo_ok with-close
 	local want=(
 	    'setrlimit(RLIMIT_FSIZE, {1000, HARD}) = 0'
 	    'write(3, "cont...", 1400) = 1000 (short)'
@@ -307,7 +258,7 @@ check_writes() {
 	    fail "try/finally: $(positions try/finally)"
 	# the with statement's line again on the way out: __exit__
 	[ "$(positions with)" = "2 3 4 14 15 16 14 " ] || fail "with: $(positions with)"
-	expect_figure try_fd_closed 1
-	expect_figure with_fd_closed 1
+	assert_figure try_fd_closed 1
+	assert_figure with_fd_closed 1
 	assert_clean 3
 }

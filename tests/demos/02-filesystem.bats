@@ -5,71 +5,12 @@
 
 bats_require_minimum_version 1.5.0
 
-ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-SYSTOUR=${SYSTOUR:-$ROOT/systour}
+load ../helpers
 
 setup() {
-	[ -x "$SYSTOUR" ] || {
-		echo "systour is not built at $SYSTOUR (run make)" >&2
-		return 1
-	}
-	export XDG_DATA_HOME="$BATS_TEST_TMPDIR/data"
+	demo_setup || return 1
 	export SYSTOUR_LESSONS="$ROOT/lessons"
-	export TMPDIR="$BATS_TEST_TMPDIR/tmp"     # where the scratch directory goes
-	mkdir -p "$TMPDIR"
 	unset FOO
-	umask 022                # the modes the tree shows
-	export LANG=C.UTF-8
-	cd "$BATS_TEST_TMPDIR" || return 1
-}
-
-fail() {
-	printf '%s\n' "$*"
-	printf -- '--- status: %s\n--- stdout:\n%s\n' "${status-}" "${output-}"
-	return 1
-}
-
-# The demo, run to its end; its stdout in $output.
-run_demo() {
-	run --separate-stderr "$SYSTOUR" demo fs-tree --plain --delay 0 "$@"
-	[ "$status" -eq 0 ] || fail "fs-tree exited with status $status: $stderr"
-}
-
-# The one value of figure $1 ("[demo] NAME = VALUE"); fails unless there
-# is exactly one.
-figure() {
-	local lines
-	lines=$(printf '%s\n' "$output" | grep -E "^\[demo\] $1 = -?[0-9]+$")
-	[ "$(printf '%s\n' "$lines" | grep -c .)" -eq 1 ] ||
-		fail "figure $1: expected once, got: '$lines'"
-	printf '%s\n' "${lines##* = }"
-}
-
-assert_figure() {
-	local v
-	v=$(figure "$1") || return 1
-	[ "$v" = "$2" ] || fail "figure $1 is $v, expected $2"
-}
-
-# The lines of one pane, without the "[pane] " prefix.
-pane() {
-	printf '%s\n' "$output" | sed -n "s/^\[$1\] //p"
-}
-
-assert_pane_has() {
-	pane "$1" | grep -qxF -- "$2" || fail "pane $1 has no line '$2'"
-}
-
-# Every process the demo announced ("[demo] pane NAME: WHO, PID N") is gone.
-assert_no_demo_process() {
-	local pids pid
-	pids=$(printf '%s\n' "$output" | sed -n 's/^\[demo\] pane [^:]*: .*, PID \([0-9][0-9]*\).*$/\1/p')
-	[ -n "$pids" ] || fail "no PID announced"
-	for pid in $pids; do
-		if kill -0 "$pid" 2>/dev/null; then
-			fail "process $pid of the demo is still there"
-		fi
-	done
 }
 
 @test "fs-tree is listed under its lesson" {
@@ -80,7 +21,7 @@ assert_no_demo_process() {
 }
 
 @test "fs-tree: two actors, each call once, in the order of the code, exit 0" {
-	run_demo
+	demo_ok fs-tree
 	# the os actor (the leader), the tree actor, and the sh of os.system,
 	# after which the os pane is the leader's again
 	titles=$(printf '%s\n' "$output" | sed -n 's/^\[demo\] pane \(os: [a-z]*\), PID \([0-9]*\)$/\1 \2/p')
@@ -129,11 +70,11 @@ shutil.rmtree('a')"
 	[ "$calls" = "$expected" ] || fail "calls differ: $(diff <(echo "$expected") <(echo "$calls"))"
 	pane os | grep -q 'failed' && fail "a call failed"
 	assert_pane_has os "the tree actor exited with status 0"
-	assert_no_demo_process
+	assert_no_leftovers
 }
 
 @test "fs-tree: the tree after every call, from empty back to empty" {
-	run_demo
+	demo_ok fs-tree
 	entries=""
 	for label in start import getcwd makedirs mkdir write_x write_g listdir \
 	    remove removedirs rename stat isfile isdir isabs exists split splitext \
@@ -172,11 +113,11 @@ shutil.rmtree('a')"
 		grep -qxF '    x.txt            -rw-r--r--    12 B' || fail "x.txt not 12 B"
 	pane tree | sed -n "/^after open('a\/b\/c\/g.txt'/,/entries/p" |
 		grep -qxF '        g.txt        -rw-r--r--   100 B' || fail "g.txt not 100 B"
-	assert_no_demo_process
+	assert_no_leftovers
 }
 
 @test "fs-tree: makedirs, mkdir, writes, listdir, remove, removedirs, rename, stat" {
-	run_demo
+	demo_ok fs-tree
 	assert_figure makedirs_mkdirs 3
 	# makedirs: stat upwards until something exists, then mkdir downwards
 	pane os | sed -n "/^>>> os.makedirs/,/^-> /p" | grep -v '^>>>' > got
@@ -221,11 +162,11 @@ EOF
 	assert_figure stat_size "$(figure bytes_written)"
 	pane os | grep -qE '^-> os\.stat_result\(st_mode=0o100644, st_ino=[0-9]+, st_nlink=1, st_size=12, st_mtime=[0-9]+\)$' ||
 		fail "no stat_result"
-	assert_no_demo_process
+	assert_no_leftovers
 }
 
 @test "fs-tree: isfile, isdir, isabs, exists, and the path strings" {
-	run_demo
+	demo_ok fs-tree
 	assert_figure isfile 1
 	assert_figure isdir 1
 	assert_figure isabs 0
@@ -245,11 +186,11 @@ EOF
 		pane os | sed -n "/^>>> $call\$/,/^>>> /p" | grep -qE '^   [a-z0-9_]+\(.*\) = ' &&
 			fail "a system call under $call"
 	done
-	assert_no_demo_process
+	assert_no_leftovers
 }
 
 @test "fs-tree: putenv is not in os.environ, yet a child sees it; linesep, name" {
-	run_demo
+	demo_ok fs-tree
 	assert_figure environ_has_foo_after_putenv 0
 	assert_figure environ_has_foo 1
 	# what each os.getenv('FOO') returned, while C's getenv saw "1" both times
@@ -265,11 +206,11 @@ EOF
 	pane os | grep -qE '^   wait4\([0-9]+, \.\.\.\) = [0-9]+$' || fail "no wait4"
 	assert_pane_has os "-> '\\n' (1 character, a str: nothing to call)"
 	assert_pane_has os "-> 'posix' (uname says sysname '$(uname -s)', release '$(uname -r)')"
-	assert_no_demo_process
+	assert_no_leftovers
 }
 
 @test "fs-tree: copyfile, copy, copytree, move, rmtree" {
-	run_demo
+	demo_ok fs-tree
 	assert_figure copyfile_bytes 12
 	pane os | grep -qE '^   sendfile\([0-9]+, [0-9]+, NULL, 8 MiB\) = 12$' || fail "no sendfile of 12"
 	# copy keeps the source's mode (0640 = 416), copyfile does not
@@ -298,12 +239,12 @@ EOF
 		fail "a/d not removed through a's fd: $(cat got)"
 	grep -qx '   unlinkat(3<a>, "d", AT_REMOVEDIR) = 0' <(sed -n '/unlinkat([0-9]*<a\/d>/,$p' got) ||
 		fail "a/d removed before its files: $(cat got)"
-	assert_no_demo_process
+	assert_no_leftovers
 }
 
 @test "fs-tree: all in the scratch directory, which is gone afterwards" {
 	mkdir start && cd start
-	run_demo
+	demo_ok fs-tree
 	assert_figure cwd_is_scratch 1
 	cwd=$(pane os | sed -n "s/^-> '\(.*\)' (the scratch directory, where this process was started)$/\1/p")
 	case "$cwd" in
@@ -314,16 +255,16 @@ EOF
 	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
 	# nothing was made in the directory the demo was started from
 	[ -z "$(ls -A)" ] || fail "left in the start directory: $(ls -A)"
-	assert_no_demo_process
+	assert_no_leftovers
 }
 
 @test "fs-tree: FOO set in the environment is unset for the demo" {
-	FOO=outside run_demo
+	FOO=outside demo_ok fs-tree
 	printf '%s\n' "$output" | grep -qxF '[demo] FOO was set: unset for the demo' ||
 		fail "no note about FOO"
 	assert_figure environ_has_foo_after_putenv 0
 	assert_pane_has os 'FOO=1'
-	assert_no_demo_process
+	assert_no_leftovers
 }
 
 @test "fs-tree --step: one Enter per line, the os actor at each line of the code in turn" {
@@ -334,5 +275,5 @@ EOF
 	printf '%s\n' "$output" | grep -q '^\[code\] tree' && fail "the tree actor does not step"
 	assert_pane_has os "the tree actor exited with status 0"
 	assert_figure entries_rmtree_a 0
-	assert_no_demo_process
+	assert_no_leftovers
 }

@@ -7,8 +7,7 @@
 
 bats_require_minimum_version 1.5.0
 
-ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-SYSTOUR=${SYSTOUR:-$ROOT/systour}
+load ../helpers
 
 NOTES_DIS='    0: \x80 PROTO      3
     2: ]    EMPTY_LIST
@@ -22,56 +21,7 @@ NOTES_DIS='    0: \x80 PROTO      3
    15: .    STOP
 highest protocol among opcodes = 2'
 
-setup() {
-	[ -x "$SYSTOUR" ] || {
-		echo "systour is not built at $SYSTOUR (run make)" >&2
-		return 1
-	}
-	export XDG_DATA_HOME="$BATS_TEST_TMPDIR/data"
-	export HOME="$BATS_TEST_TMPDIR/home"
-	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
-	mkdir -p "$HOME" "$TMPDIR"
-	unset SYSTOUR_LESSONS LC_ALL LANGUAGE
-	export LANG=C.UTF-8
-	cd "$BATS_TEST_TMPDIR" || return 1
-}
-
-fail() {
-	{
-		printf '%s\n' "$*"
-		printf -- '--- status: %s\n--- output:\n%s\n' "${status-}" "${output-}"
-		printf -- '--- stderr:\n%s\n' "${stderr-}"
-	} >&2
-	return 1
-}
-
-figure() {
-	sed -n "s/^\[demo\] $1 = \(-\{0,1\}[0-9]*\)\$/\1/p" <<<"$output"
-}
-
-pane() {
-	sed -n "s/^\[$1\] //p" <<<"$output"
-}
-
-pid_of() {
-	sed -n "s/^\[demo\] pane $1: .*, PID \([0-9][0-9]*\)\$/\1/p" <<<"$output" |
-	    head -n 1
-}
-
-has() {
-	grep -qF -- "$2" <<<"$1" || fail "lacks: $2"
-}
-
-assert_no_leftovers() {
-	local pids pid
-	pids=$(sed -n 's/^\[demo\] pane .*, PID \([0-9][0-9]*\).*$/\1/p' <<<"$output")
-	[ -n "$pids" ] || fail "no PIDs were reported"
-	for pid in $pids; do
-		! kill -0 "$pid" 2>/dev/null || fail "process $pid of the demo is still there"
-	done
-	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
-	! grep -qE 'Sanitizer|runtime error' <<<"${stderr-}" || fail "sanitizer: $stderr"
-}
+setup() { demo_setup; }
 
 @test "pickle-dis: the notes' bytes through the real disassembler, opcode by opcode" {
 	run --separate-stderr "$SYSTOUR" demo pickle-dis --plain --delay 0

@@ -6,81 +6,9 @@
 
 bats_require_minimum_version 1.5.0
 
-ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-SYSTOUR=${SYSTOUR:-$ROOT/systour}
+load ../helpers
 
-setup() {
-	[ -x "$SYSTOUR" ] || {
-		echo "systour is not built at $SYSTOUR (run make)" >&2
-		return 1
-	}
-	export XDG_DATA_HOME="$BATS_TEST_TMPDIR/data"
-	export HOME="$BATS_TEST_TMPDIR/home"
-	export TMPDIR="$BATS_TEST_TMPDIR/tmp"  # where the demo's scratch goes
-	mkdir -p "$HOME" "$TMPDIR"
-	unset SYSTOUR_LESSONS LC_ALL LANGUAGE
-	export LANG=C.UTF-8
-	cd "$BATS_TEST_TMPDIR" || return 1
-}
-
-fail() {
-	{
-		printf '%s\n' "$*"
-		printf -- '--- status: %s\n--- output:\n%s\n' "${status-}" "${output-}"
-	} >&2
-	return 1
-}
-
-# run_demo NAME [OPTION...]: run a demo in plain mode, no delay.
-run_demo() {
-	local name=$1
-	shift
-	run --separate-stderr "$SYSTOUR" demo "$name" --plain --delay 0 "$@"
-}
-
-# figure NAME: the value of "[demo] NAME = VALUE" (exactly one such line).
-figure() {
-	local v
-	v=$(sed -n "s/^\[demo\] $1 = \(-\{0,1\}[0-9]*\)\$/\1/p" <<<"$output")
-	[ "$(printf '%s\n' "$v" | grep -c .)" -eq 1 ] || {
-		echo "figure $1: not exactly one value: '$v'" >&2
-		return 1
-	}
-	printf '%s\n' "$v"
-}
-
-assert_figure() {
-	local v
-	v=$(figure "$1") || fail "no figure $1"
-	[ "$v" = "$2" ] || fail "figure $1 is $v, expected $2"
-}
-
-# pane NAME: the lines an actor printed in pane NAME, without the prefix.
-pane() {
-	sed -n "s/^\[$1\] //p" <<<"$output"
-}
-
-# pid_of PANE: the PID the supervisor reported for that pane's actor.
-pid_of() {
-	sed -n "s/^\[demo\] pane $1: .*, PID \([0-9][0-9]*\)\$/\1/p" <<<"$output" |
-	    head -n 1
-}
-
-has() {
-	grep -qF -- "$2" <<<"$1" || fail "lacks: $2"
-}
-
-# Every process the demo named is gone, and so is its scratch directory.
-assert_no_leftovers() {
-	local pids pid
-	pids=$(sed -n 's/^\[demo\] pane .*, PID \([0-9][0-9]*\).*$/\1/p' <<<"$output")
-	[ -n "$pids" ] || fail "no PIDs were reported"
-	for pid in $pids; do
-		! kill -0 "$pid" 2>/dev/null || fail "process $pid of the demo is still there"
-	done
-	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
-	! grep -qE 'Sanitizer|runtime error' <<<"${stderr-}" || fail "sanitizer: $stderr"
-}
+setup() { demo_setup; }
 
 @test "fork: one call, two returns; the child's write is copied, not shared" {
 	run_demo fork
@@ -153,7 +81,7 @@ assert_no_leftovers() {
 	[ "$(grep -c '^process will start$' <<<"$parent_out")" -eq 4 ] || fail "4 starts"
 	# the bug: one waitpid, for child 4, then 'end'
 	has "$parent_out" "p.join(): waitpid(${kid[4]}), child 4 only"
-	has "$parent_out" "child 4 reaped, exit status 0"
+	has "$parent_out" "child 4 reaped, exited with status 0"
 	end_at=$(grep -n '^end$' <<<"$parent_out" | cut -d: -f1)
 	[ -n "$end_at" ] || fail "no 'end'"
 	# at 'end' /proc still has children 1-3 (running or zombies), not child 4
@@ -179,7 +107,7 @@ assert_no_leftovers() {
 	done
 	# the fix: one waitpid per child left, then nothing is left
 	for i in 1 2 3; do
-		has "$parent_out" "waitpid(${kid[$i]}): child $i, status 0, reaped"
+		has "$parent_out" "waitpid(${kid[$i]}): child $i exited with status 0, reaped"
 	done
 	assert_figure reaped_in_fix 3
 	assert_figure left_unreaped 0
@@ -241,7 +169,7 @@ check_pool() {
 	# close(): each worker reads an end-of-tasks record; join(): waitpid each
 	for w in 1 2 3; do
 		has "$(pane "worker $w")" "read(2) = 8: end of tasks, _exit(0)"
-		has "$pool_out" "join(): waitpid(${worker[$w]}): worker $w, status 0"
+		has "$pool_out" "join(): waitpid(${worker[$w]}): worker $w exited with status 0"
 		! grep -q "^\[demo\] PID ${worker[$w]} " <<<"$output" ||
 		    fail "worker $w was reaped by the supervisor, not by the pool"
 	done
@@ -264,4 +192,41 @@ check_pool() {
 	assert_figure distinct_worker_pids 3
 	[ "$(sed -n 's/^\[pool\] task [0-9]* ran in PID \([0-9]*\) .*/\1/p' <<<"$output" |
 	    sort -u | wc -l)" -eq 3 ] || fail "not 3 distinct PIDs in the task lines"
+}
+
+# A worker killed with SIGKILL (the learner's kill key) is reported by the
+# pool as killed, in the one wording of systour: before, join() read only
+# WEXITSTATUS and said "status 0".
+@test "pool: a worker killed with SIGKILL is said to be killed, not status 0" {
+	mkfifo steps
+	"$SYSTOUR" demo pool --plain --step --delay 0 <steps >out 2>err &
+	local demo=$! i
+	exec 7>steps
+	# one Enter per step reached, until the workers are idle in read(2)
+	local sent=0 reached
+	for ((i = 0; i < 1000; i++)); do
+		grep -q '^\[demo\] workers_idle_before_tasks = ' out && break
+		reached=$(grep -c '^\[code\] ' out || true)
+		if [ "$reached" -gt "$sent" ]; then
+			echo >&7
+			sent=$reached
+		fi
+		sleep 0.01
+	done
+	output=$(cat out)
+	# (how many are idle yet does not matter here: a busy machine may
+	# not have let them all reach read(2))
+	figure workers_idle_before_tasks >/dev/null || fail "the pool did not start"
+	w1=$(pid_of "worker 1")
+	[ -n "$w1" ] || fail "no PID for worker 1"
+	kill -KILL "$w1"
+	exec 7>&-               # end of input: the demo runs on
+	wait "$demo" || true
+	output=$(cat out)
+	has "$(pane pool)" "join(): waitpid($w1): worker 1 killed by SIGKILL (signal 9)"
+	! grep -q "waitpid($w1): worker 1 exited" <<<"$output" || fail "said to exit"
+	for w in 2 3; do
+		has "$(pane pool)" "join(): waitpid($(pid_of "worker $w")): worker $w exited with status 0"
+	done
+	assert_no_leftovers
 }

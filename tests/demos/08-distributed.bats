@@ -8,45 +8,9 @@
 
 bats_require_minimum_version 1.5.0
 
-ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-SYSTOUR=${SYSTOUR:-$ROOT/systour}
+load ../helpers
 
-setup() {
-	[ -x "$SYSTOUR" ] || {
-		echo "systour is not built at $SYSTOUR (run make)" >&2
-		return 1
-	}
-	export XDG_DATA_HOME="$BATS_TEST_TMPDIR/data"
-	export HOME="$BATS_TEST_TMPDIR/home"
-	export TMPDIR="$BATS_TEST_TMPDIR/tmp"  # where the demo's scratch goes
-	mkdir -p "$HOME" "$TMPDIR"
-	unset SYSTOUR_LESSONS LC_ALL LANGUAGE
-	export LANG=C.UTF-8
-	cd "$BATS_TEST_TMPDIR" || return 1
-}
-
-fail() {
-	{
-		printf '%s\n' "$*"
-		printf -- '--- status: %s\n--- output:\n%s\n' "${status-}" "${output-}"
-	} >&2
-	return 1
-}
-
-# pane NAME: the lines printed in pane NAME, without the prefix.
-pane() {
-	sed -n "s/^\[$1\] //p" <<<"$output"
-}
-
-has() {
-	grep -qF -- "$2" <<<"$1" || fail "lacks: $2"
-}
-
-assert_figure() {
-	local v
-	v=$(sed -n "s/^\[demo\] $1 = \(-\{0,1\}[0-9]*\)\$/\1/p" <<<"$output")
-	[ "$v" = "$2" ] || fail "figure $1 is '$v', expected $2"
-}
+setup() { demo_setup; }
 
 # Every task's result came back exactly once, in the manager's own output.
 assert_results_once() {
@@ -76,20 +40,6 @@ assert_depth() {
 	    fail "last depth line: $(tail -n 1 <<<"$d")"
 	# a worker held a lease at some point
 	grep -qE 'task [0-9]+\+[1-9]' <<<"$d" || fail "no lease seen"
-}
-
-# Every process the demo named is gone, and so is its scratch directory.
-assert_no_leftovers() {
-	local pids pid
-	pids=$(sed -n 's/^\[demo\] pane .*, PID \([0-9][0-9]*\)$/\1/p' <<<"$output")
-	[ "$(grep -c . <<<"$pids")" -ge 10 ] || fail "not every PID was reported: $pids"
-	# and the manager, which the leader runs and relays
-	pids="$pids $(sed -n 's/^\[demo\] pane manager: relay for manager PID \([0-9]*\),.*/\1/p' <<<"$output")"
-	for pid in $pids; do
-		! kill -0 "$pid" 2>/dev/null || fail "process $pid of the demo is still there"
-	done
-	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
-	! grep -qE 'Sanitizer|runtime error' <<<"${stderr-}$output" || fail "sanitizer: $stderr"
 }
 
 @test "manager: four systour workers (and CPython's); every result exactly once; depth lines; the six steps in order" {
@@ -145,7 +95,7 @@ manager.shutdown()'
 	has "$output" "[demo] PID $(sed -n 's/^\[demo\] pane manager: manager, PID \([0-9]*\)$/\1/p' <<<"$output") (relay for manager PID"
 	grep -qE '^\[demo\] PID [0-9]+ \(relay for manager PID [0-9]+\) exited with status 0$' <<<"$output" ||
 	    fail "the leader's exit status"
-	assert_no_leftovers
+	assert_no_leftovers 10
 }
 
 @test "manager: without python3 the CPython pane says so in one line and the systour workers do every task" {
@@ -160,5 +110,5 @@ manager.shutdown()'
 		total=$((total + $(pane "worker $w" | grep -c '^download image ImageUrl_')))
 	done
 	[ "$total" -eq 40 ] || fail "$total downloads for 40 tasks"
-	assert_no_leftovers
+	assert_no_leftovers 10
 }

@@ -2,7 +2,7 @@
 # English and Chinese: switching with L, and Chinese text laid out so that no
 # line is wider than the terminal and no wide character is cut.
 
-load helpers
+load ../helpers
 
 setup() { e2e_setup; }
 teardown() { e2e_teardown; }

@@ -2,7 +2,7 @@
 # Resizing the terminal: below 80x24 a notice; larger, the lesson is laid
 # out again for the new width.
 
-load helpers
+load ../helpers
 
 setup() { e2e_setup; }
 teardown() { e2e_teardown; }

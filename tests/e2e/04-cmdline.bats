@@ -2,7 +2,7 @@
 # The command line: readline editing, history (kept across runs), Tab
 # completion, errors on the status line, and the help and keys popups.
 
-load helpers
+load ../helpers
 
 setup() { e2e_setup; }
 teardown() { e2e_teardown; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The mouse wheel (SGR 1006 and X10 reports) scrolls.
 
-load helpers
+load ../helpers
 
 setup() { e2e_setup; }
 teardown() { e2e_teardown; }

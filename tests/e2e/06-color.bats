@@ -2,7 +2,7 @@
 # NO_COLOR: no colours, the text still there (and bold, reverse, underline
 # take the colours' place).
 
-load helpers
+load ../helpers
 
 setup() { e2e_setup; }
 teardown() { e2e_teardown; }

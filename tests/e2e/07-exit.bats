@@ -3,7 +3,7 @@
 # back as it was (cooked mode, echo, the normal screen, no mouse reporting,
 # a visible cursor) and the exit status says what happened.
 
-load helpers
+load ../helpers
 
 setup() { e2e_setup; }
 teardown() {
@@ -27,7 +27,7 @@ kill_systour() {
 	[ "$EXIT_STATUS" -eq 0 ]
 	assert_terminal_sane
 	# the screen systour drew is gone with the alternate screen
-	! screen | grep -q 'systour · Lessons'
+	! screen | grep -q 'systour · Lessons' || false
 }
 
 @test ":quit in a lesson quits with status 0 and a sane terminal" {
@@ -95,7 +95,7 @@ kill_systour() {
 	[ "$EXIT_STATUS" -eq 143 ]
 	assert_terminal_sane
 	grep -qx 'show 2' "$XDG_DATA_HOME/systour/history"
-	! grep -q 'half typed' "$XDG_DATA_HOME/systour/history"
+	! grep -q 'half typed' "$XDG_DATA_HOME/systour/history" || false
 }
 
 @test "SIGHUP: exits by the signal (129), terminal sane" {

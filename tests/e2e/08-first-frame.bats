@@ -3,7 +3,7 @@
 # (The 50 ms target is measured elsewhere, more precisely; this is the
 # generous end-to-end bound through tmux.)
 
-load helpers
+load ../helpers
 
 setup() { e2e_setup; }
 teardown() { e2e_teardown; }

@@ -4,7 +4,7 @@
 # that changes nothing, and a small part of a full page for a one-line
 # scroll.
 
-load helpers
+load ../helpers
 
 setup() {
 	e2e_setup

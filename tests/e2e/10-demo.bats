@@ -3,7 +3,7 @@
 # time, stops while running, and nothing of it outlives it — not even when
 # the tutor itself is killed with SIGKILL.
 
-load helpers
+load ../helpers
 
 setup() {
 	e2e_setup
@@ -13,33 +13,6 @@ teardown() {
 	# whatever happens, leave no demo process behind
 	[ -n "${PGID:-}" ] && kill -KILL -- "-$PGID" 2>/dev/null
 	e2e_teardown
-}
-
-# The demo's process group: its leader is the tutor's child.
-demo_group() {
-	local end pid
-	end=$(deadline_ms)
-	until PGID=$(pgrep -P "$1" | head -1) && [ -n "$PGID" ]; do
-		[ "$(now_ms)" -lt "$end" ] || { echo "no demo leader under $1" >&2; return 1; }
-		sleep 0.05
-	done
-}
-
-# Wait until no process of the demo's group is left.
-wait_group_gone() {
-	local end
-	end=$(deadline_ms)
-	while pgrep -g "$PGID" >/dev/null; do
-		[ "$(now_ms)" -lt "$end" ] || {
-			echo "still alive in group $PGID:" >&2
-			ps -o pid,ppid,stat,cmd -g "$PGID" >&2
-			return 1
-		}
-		sleep 0.05
-	done
-	for pid in $PIDS; do
-		! kill -0 "$pid" 2>/dev/null || { echo "PID $pid survived" >&2; return 1; }
-	done
 }
 
 @test "a demo runs in panes; Space pauses, n steps one actor, q stops it and leaves nothing" {

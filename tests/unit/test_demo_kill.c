@@ -18,20 +18,23 @@
 
 #include "demo.h"
 #include "loop.h"
+#include "unit.h"
 #include "util.h"
 
 /* Pane 1's actor leaves the group; pane 2's stays. Each reports a step
  * once it is set up, then waits for good. */
 static int __attribute__((noreturn))
-two_actors(struct demo_ctx *ctx, const struct demo_api *api)
+two_actors(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *self)
 {
 	for (int pane = 1; pane <= 2; pane++) {
 		pid_t pid = fork();
 		if (pid == 0) {
-			api->to_pane(ctx, pane, pane == 1 ? "escaper" : "stayer");
+			struct demo_actor *me = api->to_pane(ctx, pane,
+			    pane == 1 ? "escaper" : "stayer");
 			if (pane == 1)
 				setpgid(0, 0);
-			api->step(ctx, 1);
+			api->step(me, 1);
 			for (;;)
 				pause();
 		}
@@ -120,20 +123,6 @@ test_kill_only_inside_the_group(void **state)
 	kill(escaper, SIGKILL);
 	demo_free(r);
 	loop_free(loop);
-}
-
-static int
-setup_alarm(void **state)
-{
-	alarm(30);
-	return 0;
-}
-
-static int
-teardown_alarm(void **state)
-{
-	alarm(0);
-	return 0;
 }
 
 int

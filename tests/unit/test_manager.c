@@ -23,20 +23,8 @@
 #include "pickle.h"
 #include "wire.h"
 #include "worker.h"
-
-static int
-setup_alarm(void **state)
-{
-	alarm(60);
-	return 0;
-}
-
-static int
-teardown_alarm(void **state)
-{
-	alarm(0);
-	return 0;
-}
+#define UNIT_ALARM_SECONDS 60
+#include "unit.h"
 
 struct child {
 	pid_t pid;

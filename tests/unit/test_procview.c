@@ -908,6 +908,58 @@ test_many_fds(void **state)
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
 }
 
+/* systour's own pipes (the plumbing) fold into one line per process, and
+ * come back one by one when asked for. */
+static void
+test_plumbing_folded(void **state)
+{
+	struct group	 g;
+	struct procview	*pv;
+	char		*text, *ln, *b;
+	unsigned long	 ino[2];
+
+	group_start(&g, 0, 0);
+	pv = procview_new();
+	procview_scan(pv, g.r.leader);
+	text = procview_text(pv);
+	ln = line_for(text, g.r.leader, g.r.pipe_r);
+	ino[0] = strtoul(strchr(ln, '[') + 1, NULL, 10);
+	free(ln);
+	ln = line_for(text, g.r.writer, g.r.lonely_w);
+	ino[1] = strtoul(strchr(ln, '[') + 1, NULL, 10);
+	free(ln);
+	free(text);
+	assert_false(procview_is_plumbing(pv, ino[0]));
+
+	procview_set_plumbing(pv, ino, 2, 0);
+	assert_true(procview_is_plumbing(pv, ino[0]));
+	assert_true(procview_is_plumbing(pv, ino[1]));
+	text = procview_text(pv);
+	b = block_of(text, g.r.leader);
+	assert_null(fd_line(b, g.r.pipe_r));
+	assert_has(b, "+ 1 systour pipe\n");
+	free(b);
+	/* the writer holds the task pipe's other end and the lonely pipe */
+	b = block_of(text, g.r.writer);
+	assert_null(fd_line(b, g.r.pipe_w));
+	assert_null(fd_line(b, g.r.lonely_w));
+	assert_has(b, "+ 2 systour pipes\n");
+	free(b);
+	free(text);
+
+	procview_set_plumbing(pv, ino, 2, 1);
+	text = procview_text(pv);
+	assert_has_not(text, "systour pipe");
+	free(line_for(text, g.r.leader, g.r.pipe_r));
+	free(line_for(text, g.r.writer, g.r.lonely_w));
+	free(text);
+
+	procview_set_plumbing(pv, NULL, 0, 0);
+	assert_false(procview_is_plumbing(pv, ino[0]));
+	procview_free(pv);
+	group_stop(&g);
+}
+
 static int
 become_subreaper(void **state)
 {
@@ -928,6 +980,7 @@ main(void)
 		cmocka_unit_test(test_empty_group),
 		cmocka_unit_test(test_fds_not_readable),
 		cmocka_unit_test(test_many_fds),
+		cmocka_unit_test(test_plumbing_folded),
 	};
 
 	return cmocka_run_group_tests(tests, become_subreaper, NULL);

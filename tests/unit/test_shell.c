@@ -90,13 +90,26 @@ cap_confirm(struct app *app, const char *question)
 	return cap->confirm_answer;
 }
 
+static int
+cap_push(struct app *app, const struct app_view *what, char **cause)
+{
+	if (what->kind == APP_VIEW_LIST)
+		cap_list(app);
+	else if (what->kind == APP_VIEW_LESSON)
+		cap_open(app);
+	else {
+		*cause = xstrdup("no demos here");
+		return -1;
+	}
+	return 0;
+}
+
 static const struct ui_ops capture_ui = {
 	.name = "capture",
 	.print = cap_print,
 	.error = cap_error,
-	.list = cap_list,
-	.open = cap_open,
-	.confirm = cap_confirm,
+	.ask = cap_confirm,
+	.push = cap_push,
 };
 
 /* --------------------------------------------------------- fixture */

@@ -39,6 +39,7 @@
 
 #include "util.h"
 #include "wire.h"
+#include "unit.h"
 
 #define KEY	"qiye"
 #define KEYLEN	4
@@ -64,20 +65,6 @@ CRYPTO_memcmp(const void *a, const void *b, size_t len)
 }
 
 /* ------------------------------------------------------------ helpers */
-
-static int
-setup_alarm(void **state)
-{
-	alarm(30);
-	return 0;
-}
-
-static int
-teardown_alarm(void **state)
-{
-	alarm(0);
-	return 0;
-}
 
 static void
 nonblock(int fd)

@@ -1,19 +1,73 @@
-# helpers.bash — drive the real systour TUI inside a private tmux server.
+# helpers.bash — what the demos and e2e suites share, loaded by each of
+# their files with `load ../helpers`:
 #
-# Every test gets its own tmux server (-L systour-PID-TESTNUMBER, killed in
+#  - common: where systour is, fail, now_ms, deadline_ms, wait_until;
+#  - TUI under tmux (tests/e2e): e2e_setup, start_tui, keys, wait_for...;
+#  - plain demos (tests/demos): demo_setup, run_demo, pane, figure,
+#    assert_no_leftovers...
+#
+# Nothing here sleeps to wait for something: every wait_* polls a condition
+# (every 50 ms) against a deadline, and says what it waited for on failure.
+#
+# ---- TUI under tmux --------------------------------------------------------
+#
+# Every e2e test gets its own tmux server (-L systour-PID-TESTNUMBER, killed in
 # teardown), a fixed-size window, a fresh XDG_DATA_HOME and HOME, LANG=C.UTF-8,
 # TERM=screen-256color and the fixture lessons in tests/fixtures/e2e-lessons.
 # The pane runs a small script: it notes the start time, runs systour, saves
 # `stty -a`, prints EXIT=<status> and then sleeps, so the pane (and the
 # terminal state systour left behind) can still be inspected after the exit.
-#
-# Nothing here sleeps to wait for something: wait_for and friends poll the
-# screen (every 50 ms) against a deadline and print the last screen on failure.
+# The wait_* helpers print the last screen on failure.
 
-SYSTOUR=${SYSTOUR:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/systour}
-E2E_LESSONS=${E2E_LESSONS:-$(cd "$BATS_TEST_DIRNAME/../fixtures/e2e-lessons" && pwd)}
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$TESTS_DIR")
+SYSTOUR=${SYSTOUR:-$ROOT/systour}
+E2E_LESSONS=${E2E_LESSONS:-$TESTS_DIR/fixtures/e2e-lessons}
 WAIT_TIMEOUT=${WAIT_TIMEOUT:-5}         # seconds, for every wait_* helper
 TARGET=e2e                              # the session (and so window/pane)
+
+# ---- common ----------------------------------------------------------------
+
+# fail MESSAGE: say what failed, with the last run's status, output and
+# stderr (when it was kept apart), on stderr; returns 1.
+fail() {
+	{
+		printf '%s\n' "$*"
+		printf -- '--- status: %s\n--- output:\n%s\n' "${status-}" "${output-}"
+		[ -z "${stderr-}" ] || printf -- '--- stderr:\n%s\n' "$stderr"
+	} >&2
+	return 1
+}
+
+now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((t / 1000))
+}
+
+# deadline_ms [SECONDS]: now plus SECONDS (default WAIT_TIMEOUT), in ms.
+deadline_ms() {
+	local t=${1:-$WAIT_TIMEOUT} i f=0
+	i=${t%%.*}
+	if [[ $t == *.* ]]; then
+		f=${t#*.}000
+		f=$((10#${f:0:3}))
+	fi
+	echo $(($(now_ms) + ${i:-0} * 1000 + f))
+}
+
+# wait_until SECONDS COMMAND...: run COMMAND every 50 ms until it succeeds;
+# 1 if it has not within SECONDS ("" for WAIT_TIMEOUT).
+wait_until() {
+	local end
+	end=$(deadline_ms "$1")
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# ---- TUI under tmux: the harness -------------------------------------------
 
 e2e_setup() {
 	unset TMUX TMUX_PANE
@@ -41,11 +95,6 @@ e2e_teardown() {
 
 tm() {
 	tmux -L "$TM_NAME" "$@"
-}
-
-now_ms() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo $((t / 1000))
 }
 
 # Shell-quote one word for sh.
@@ -90,6 +139,8 @@ start_tui() {
 		echo 'rc=$?'
 		echo 'stty -a > stty.tmp; mv stty.tmp stty.txt'
 		echo 'echo "EXIT=$rc"'
+		# the subject, not a wait: keep the pane and what systour left on
+		# it for the test to read; e2e_teardown kills the server
 		echo 'exec sleep 600'
 	} >"$T/run.sh"
 	chmod +x "$T/run.sh"
@@ -150,16 +201,6 @@ screen_row() {
 status_line() { screen_row -2; }
 command_line() { screen_row -1; }
 header_line() { screen_row 0; }
-
-deadline_ms() {
-	local t=${1:-$WAIT_TIMEOUT} i f=0
-	i=${t%%.*}
-	if [[ $t == *.* ]]; then
-		f=${t#*.}000
-		f=$((10#${f:0:3}))
-	fi
-	echo $(($(now_ms) + ${i:-0} * 1000 + f))
-}
 
 _server_gone() {
 	echo "the tmux server (or its pane) is gone: $1" >&2
@@ -344,4 +385,155 @@ assert_fits_width() {
 		        bad = 1
 		sys.exit(bad)
 	PY
+}
+
+# ---- TUI under tmux: a live demo's processes -------------------------------
+
+_demo_leader_of() {
+	PGID=$(pgrep -P "$1" | head -1) && [ -n "$PGID" ]
+}
+
+# demo_group TUTOR_PID: the demo's process group into PGID; its leader is
+# the tutor's child.
+demo_group() {
+	wait_until "" _demo_leader_of "$1" || {
+		echo "no demo leader under $1" >&2
+		return 1
+	}
+}
+
+_group_empty() {
+	! pgrep -g "$PGID" >/dev/null
+}
+
+# wait_group_gone: until no process of the group PGID, nor any of $PIDS, is
+# left; within GROUP_GONE_TIMEOUT seconds (default WAIT_TIMEOUT).
+wait_group_gone() {
+	local pid
+	wait_until "${GROUP_GONE_TIMEOUT:-}" _group_empty || {
+		echo "still alive in group $PGID:" >&2
+		ps -o pid,ppid,stat,cmd -g "$PGID" >&2
+		return 1
+	}
+	for pid in $PIDS; do
+		! kill -0 "$pid" 2>/dev/null || { echo "PID $pid survived" >&2; return 1; }
+	done
+}
+
+# ---- plain demos -------------------------------------------------------------
+#
+# Each demo runs to its end in plain mode (`systour demo NAME --plain`):
+# every line is "[pane] text", "[demo] ..." from the supervisor, or
+# "[code] ..." at a step. The helpers read $output after run_demo.
+
+# A fresh home, data and scratch directory (TMPDIR), English in UTF-8, the
+# modes a umask of 022 gives, lessons found as systour finds them.
+demo_setup() {
+	# the tests run in their own directory: make the path absolute
+	case $SYSTOUR in /*) ;; */*) SYSTOUR=$PWD/$SYSTOUR ;; esac
+	[ -x "$SYSTOUR" ] || {
+		echo "systour is not built at $SYSTOUR (run make)" >&2
+		return 1
+	}
+	export XDG_DATA_HOME="$BATS_TEST_TMPDIR/data"
+	export HOME="$BATS_TEST_TMPDIR/home"
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"   # where a demo's scratch goes
+	mkdir -p "$HOME" "$TMPDIR"
+	unset SYSTOUR_LESSONS LC_ALL LC_MESSAGES LANGUAGE
+	export LANG=C.UTF-8
+	umask 022
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# run_demo NAME [OPTION...]: run a demo to its end with no delay between
+# steps (at most DEMO_TIMEOUT seconds, 120 by default); stdout in $output,
+# stderr in $stderr. Checks nothing: see demo_ok.
+run_demo() {
+	local name=$1
+	shift
+	run --separate-stderr timeout "${DEMO_TIMEOUT:-120}" "$SYSTOUR" demo \
+	    "$name" --plain --delay 0 "$@"
+}
+
+# demo_ok NAME [OPTION...]: run_demo, which must exit 0 and print the
+# demo's title first.
+demo_ok() {
+	run_demo "$@"
+	[ "$status" -eq 0 ] || fail "demo $1 exited with status $status: $stderr" ||
+	    return 1
+	[[ "${lines[0]}" == "[demo] $1: "* ]] || fail "demo $1: no title line"
+}
+
+# pane NAME: the lines printed in pane NAME, in order, without the
+# "[NAME] " prefix (NAME is taken literally).
+pane() {
+	awk -v p="[$1] " 'index($0, p) == 1 { print substr($0, length(p) + 1) }' \
+	    <<<"$output"
+}
+
+# has TEXT NEEDLE: TEXT has NEEDLE in it (a fixed string).
+has() {
+	grep -qF -- "$2" <<<"$1" || fail "lacks: $2"
+}
+
+# assert_pane_has NAME LINE: pane NAME printed exactly LINE.
+assert_pane_has() {
+	pane "$1" | grep -qxF -- "$2" || fail "pane $1 has no line '$2'"
+}
+
+# pane_matches NAME ERE: some line of pane NAME matches ERE.
+pane_matches() {
+	pane "$1" | grep -qE -- "$2" || fail "pane $1 has no line matching: $2"
+}
+
+# pane_count NAME ERE: how many lines of pane NAME match ERE.
+pane_count() {
+	pane "$1" | grep -cE -- "$2" || true
+}
+
+# figure NAME: the value of the figure "[demo] NAME = VALUE" (an integer);
+# fails unless the demo printed it exactly once.
+figure() {
+	local v
+	v=$(sed -n "s/^\[demo\] $1 = \(-\{0,1\}[0-9][0-9]*\)\$/\1/p" <<<"$output")
+	[ -n "$v" ] && [ "$(grep -c . <<<"$v")" -eq 1 ] || {
+		echo "figure $1: not exactly one value: '$v'" >&2
+		return 1
+	}
+	printf '%s\n' "$v"
+}
+
+# assert_figure NAME VALUE: the figure NAME was printed once, as VALUE.
+assert_figure() {
+	local v
+	v=$(figure "$1") || fail "no figure $1" || return 1
+	[ "$v" = "$2" ] || fail "figure $1 is $v, expected $2"
+}
+
+# pid_of PANE: the PID the supervisor reported first for that pane's
+# actor (a process: no TID).
+pid_of() {
+	sed -n "s/^\[demo\] pane $1: .*, PID \([0-9][0-9]*\)\$/\1/p" <<<"$output" |
+	    head -n 1
+}
+
+# assert_no_leftovers [MIN]: the demo printed at least MIN (default 1)
+# "[demo] pane NAME: WHO, PID N" lines, and none of those PIDs (nor a
+# manager it relayed: "relay for manager PID N,") is alive; its scratch
+# directory is gone from TMPDIR; no sanitizer spoke.
+assert_no_leftovers() {
+	local pids n pid
+	pids=$(sed -n 's/^\[demo\] pane [^:]*: .*, PID \([0-9][0-9]*\).*$/\1/p' <<<"$output")
+	n=$(grep -c . <<<"$pids")
+	[ "$n" -ge "${1:-1}" ] ||
+	    fail "only $n panes' PIDs reported, expected ${1:-1}: $pids" || return 1
+	pids="$pids $(sed -n 's/^\[demo\] pane [^:]*: relay for manager PID \([0-9][0-9]*\),.*/\1/p' <<<"$output")"
+	for pid in $pids; do
+		! kill -0 "$pid" 2>/dev/null ||
+		    fail "process $pid of the demo is still there" || return 1
+	done
+	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")" ||
+	    return 1
+	! grep -qE 'Sanitizer|runtime error' <<<"${stderr-}$output" ||
+	    fail "a sanitizer reported a problem"
 }
