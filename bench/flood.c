@@ -7,8 +7,9 @@
  * /dev/null and input from the read end of a pipe, the keyboard pipe. A
  * thread writes the time (CLOCK_MONOTONIC, in ns) to that pipe every 20 ms,
  * 8 bytes in one write(). The loop is tui_run's: draw (erase, the view,
- * refresh), then one round of the event loop, on which the view's pipes and
- * timers and the keyboard are watched. Each key's latency is from its
+ * refresh) at most once per TUI_FRAME_MS, and between frames rounds of the
+ * event loop, on which the view's pipes and timers and the keyboard are
+ * watched. Each key's latency is from its
  * write() until the loop's callback read() it.
  *
  * Lines consumed: the view has no accessor for its panes' counts, so the
@@ -23,6 +24,7 @@
 #include "bench.h"
 #include "demo_view.h"
 #include "loop.h"
+#include "tui_int.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -48,10 +50,12 @@
 /* ---- The demo --------------------------------------------------------- */
 
 static int
-flood_run(struct demo_ctx *ctx, const struct demo_api *api)
+flood_run(struct demo_ctx *ctx, const struct demo_api *api,
+    struct demo_actor *self)
 {
 	(void)ctx;
 	(void)api;
+	(void)self;
 	for (long i = 1; i <= FLOOD_LINES; i++)
 		printf("flood-line %ld\n", i);
 	return 0;
@@ -207,11 +211,20 @@ flood_once(struct flood *f, long long *lat, int *nlat, char *why, size_t wlen)
 	struct keyboard keys = { .lat = lat, .nlat = nlat };
 	struct loop_watch *w_keys = loop_fd(loop, kb[0], LOOP_READ, on_keys, &keys);
 	int64_t t_end = 0;
+	int64_t drawn = 0;
 	for (;;) {
+		/* as tui_run: a frame at most every TUI_FRAME_MS */
+		int64_t since = (now_ns() - drawn) / 1000000;
+		if (!f->finished && !demo_view_finished(v) &&
+		    since < TUI_FRAME_MS) {
+			loop_once(loop, (int)(TUI_FRAME_MS - since));
+			continue;
+		}
 		erase();
 		demo_view_draw(v, 1, LINES - 3, status, sizeof status);
 		mvaddnstr(LINES - 2, 1, status, COLS - 2);
 		refresh();
+		drawn = now_ns();
 		f->frames++;
 		if (f->finished)
 			break;          /* the last frame, as the learner sees it */

@@ -497,10 +497,10 @@ demo_paused(const struct demo_run *r)
 	return r->paused;
 }
 
-void
+int
 demo_step(struct demo_run *r)
 {
-	gates_step(r->gates);
+	return gates_step(r->gates);
 }
 
 void

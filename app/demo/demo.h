@@ -63,8 +63,10 @@ int demo_finished(const struct demo_run *r);
 
 void demo_pause(struct demo_run *r, int paused);
 int demo_paused(const struct demo_run *r);
-/* Let one waiting actor pass the gate (the learner pressed n). */
-void demo_step(struct demo_run *r);
+/* Let one waiting actor pass the gate (the learner pressed n): the pane of
+ * the actor that went on, or -1 when nobody waited (the next actor to
+ * reach a step will go on). */
+int demo_step(struct demo_run *r);
 void demo_set_delay(struct demo_run *r, int delay_ms);
 int demo_delay(const struct demo_run *r);
 

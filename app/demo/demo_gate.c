@@ -107,7 +107,7 @@ open_gate(struct demo_gates *g, size_t i)
 	return -1;
 }
 
-void
+int
 gates_release_first(struct demo_gates *g)
 {
 	/* an actor that died waiting does not take the step */
@@ -115,8 +115,9 @@ gates_release_first(struct demo_gates *g)
 		size_t i = g->queue[0];
 		memmove(g->queue, g->queue + 1, --g->nqueue * sizeof *g->queue);
 		if (open_gate(g, i) == 0)
-			return;
+			return g->v[i].pane;
 	}
+	return -1;
 }
 
 int
@@ -140,13 +141,13 @@ gates_waiting(const struct demo_gates *g)
 	return (int)g->nqueue;
 }
 
-void
+int
 gates_step(struct demo_gates *g)
 {
-	if (g->nqueue > 0)
-		gates_release_first(g);
-	else
+	int pane = g->nqueue > 0 ? gates_release_first(g) : -1;
+	if (pane < 0)
 		g->credit++;
+	return pane;
 }
 
 int

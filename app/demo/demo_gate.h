@@ -39,12 +39,12 @@ int gates_arrive(struct demo_gates *g, pid_t tid, unsigned seq);
 int gates_waiting(const struct demo_gates *g);
 
 /* Let the actor that waited longest through (one that died waiting is
- * dropped, and the next one goes). */
-void gates_release_first(struct demo_gates *g);
+ * dropped, and the next one goes). Its pane, or -1 if nobody went. */
+int gates_release_first(struct demo_gates *g);
 
-/* One step (the learner's n): the first waiting actor passes, or, with
- * nobody waiting, the next to arrive will. */
-void gates_step(struct demo_gates *g);
+/* One step (the learner's n): the first waiting actor passes (its pane is
+ * returned), or, with nobody waiting, the next to arrive will (-1). */
+int gates_step(struct demo_gates *g);
 
 /* The inode numbers of the actors' ends of the gates, up to max; their
  * count. */

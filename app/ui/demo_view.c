@@ -433,8 +433,19 @@ demo_view_key(struct demo_view *v, enum demo_key k)
 		break;
 	case DK_STEP:
 		if (!finished) {
+			/* Say who went on: an actor released into a call that
+			 * blocks (waitpid, read) prints nothing, and n must
+			 * never look as if it did nothing. */
 			demo_pause(v->run, 1);
-			demo_step(v->run);
+			int p = demo_step(v->run);
+			if (p >= 0 && p < v->nactors)
+				snprintf(v->note, sizeof v->note, L(v->lang,
+				    "n: %s goes on", "n：%s 继续"),
+				    pane_text_name(v->actor[p]));
+			else
+				snprintf(v->note, sizeof v->note, "%s", L(v->lang,
+				    "n: the next actor to reach a step goes on",
+				    "n：下一个到达步骤的角色继续"));
 		}
 		break;
 	case DK_FASTER:

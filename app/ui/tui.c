@@ -446,9 +446,18 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 		if (cmd_exec_line(app, first_command) != CMD_OK && t.demo_only)
 			app->quit = 1;
 	}
+	/* Draw after each round of the loop, but not more often than once
+	 * per TUI_FRAME_MS: a key after a quiet spell draws at once, and a
+	 * flood of output costs at most that many frames a second. */
+	long long drawn = 0;
 	while (!app->quit) {
-		draw(&t);
-		loop_once(t.loop, -1);
+		long long since = now_ms() - drawn;
+		if (since >= TUI_FRAME_MS) {
+			draw(&t);
+			drawn = now_ms();
+			loop_once(t.loop, -1);
+		} else
+			loop_once(t.loop, (int)(TUI_FRAME_MS - since));
 	}
 
 	while (t.nviews > 1)

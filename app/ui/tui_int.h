@@ -11,6 +11,7 @@
 #define TUI_MAX_VIEWS 8
 #define TUI_MIN_COLS 80
 #define TUI_MIN_ROWS 24
+#define TUI_FRAME_MS 16         /* at most one frame per 16 ms: 60 a second */
 
 struct loop;
 struct loop_watch;

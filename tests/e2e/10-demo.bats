@@ -32,6 +32,9 @@ teardown() {
 		[ "$(now_ms)" -lt "$end" ] || { echo "n changed nothing" >&2; print_screen; false; }
 		sleep 0.05
 	done
+	# and the status line names the actor that went on (one released
+	# into waitpid() prints nothing, yet n visibly did something)
+	wait_for 'n: (parent|child) goes on'
 	# q while it runs stops it: every process of the group ends
 	keys q
 	wait_for 'demo fork · (stopped|finished)'
