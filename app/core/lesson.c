@@ -13,7 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- Parsing one file ------------------------------------------------- */
@@ -414,6 +419,56 @@ mark_demos(struct lesson *ls)
 #define SYSTOUR_MODULE_FILE "demos.so"
 #endif
 
+#define PROBE_MS	5000	/* a module's constructors must end within */
+
+/* Load so in a child first, so that a module whose constructors crash or
+ * hang takes down the child, not the tutor: 0 when the child loaded it
+ * and exited, else -1 after reporting what happened to it. */
+static int
+probe_module(const char *so, lesson_report_fn *fn, void *arg)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return 0;	/* cannot tell: load it as before */
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		signal(SIGABRT, SIG_DFL);
+		dlopen(so, RTLD_NOW | RTLD_LOCAL);	/* its error: below */
+		_exit(0);
+	}
+	int st = 0;
+	for (int waited = 0;; waited += 10) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			break;
+		if (waited >= PROBE_MS) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			report(fn, arg, "%s: cannot load module: its constructors "
+			    "did not end within %d s", so, PROBE_MS / 1000);
+			return -1;
+		}
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (WIFSIGNALED(st)) {
+		report(fn, arg, "%s: cannot load module: it crashed while "
+		    "loading (%s)", so, strsignal(WTERMSIG(st)));
+		return -1;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		report(fn, arg, "%s: cannot load module: it exited with status "
+		    "%d while loading", so, WEXITSTATUS(st));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 load_module(struct lesson *ls, lesson_report_fn *fn, void *arg)
 {
@@ -429,6 +484,10 @@ load_module(struct lesson *ls, lesson_report_fn *fn, void *arg)
 			report(fn, arg, "%s:1: module not built (run make)", c);
 			rc = -1;
 		}
+		goto out;
+	}
+	if (probe_module(so, fn, arg) != 0) {
+		rc = -1;
 		goto out;
 	}
 	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
@@ -472,6 +531,55 @@ lesson_free(struct lesson *ls)
 	free(ls->dir);
 }
 
+#define LESSON_FILE_MAX	((size_t)1 << 20)	/* bytes of lesson text */
+
+/* The text of a lesson file: only a regular file (not a FIFO, which would
+ * block, nor a device such as /dev/zero, which never ends; a symlink to a
+ * regular file will do) of at most LESSON_FILE_MAX bytes. NULL and *cause
+ * (allocated) otherwise. */
+static char *
+read_lesson_file(const char *path, char **cause)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		*cause = xstrdup(errno == ENOENT ? "missing (every lesson needs "
+		    "lesson.en.md and lesson.zh.md)" : strerror(errno));
+		return NULL;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		*cause = xstrdup("not a regular file");
+		return NULL;
+	}
+	if ((uintmax_t)sb.st_size > LESSON_FILE_MAX) {
+		close(fd);
+		*cause = xasprintf("%jd bytes, over the limit of %zu",
+		    (intmax_t)sb.st_size, LESSON_FILE_MAX);
+		return NULL;
+	}
+	/* what is there now, no more if it grows meanwhile */
+	size_t want = (size_t)sb.st_size, n = 0;
+	char *text = xmalloc(want + 1);
+	while (n < want) {
+		ssize_t k = read(fd, text + n, want - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			*cause = xstrdup(strerror(errno));
+			free(text);
+			close(fd);
+			return NULL;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	close(fd);
+	text[n] = '\0';
+	return text;
+}
+
 /* Load one folder into ls; 0, or -1 after reporting why. */
 static int
 load_one(const char *dir, const char *id, struct lesson *ls,
@@ -484,11 +592,10 @@ load_one(const char *dir, const char *id, struct lesson *ls,
 	ls->dir = xasprintf("%s/%s", dir, id);
 	for (int l = 0; l < LANG_COUNT; l++) {
 		char *path = xasprintf("%s/lesson.%s.md", ls->dir, lang_code(l));
-		char *text = read_file(path, NULL), *cause;
+		char *cause = NULL, *text = read_lesson_file(path, &cause);
 		if (text == NULL) {
-			report(fn, arg, "%s: %s", path, errno == ENOENT ?
-			    "missing (every lesson needs lesson.en.md and lesson.zh.md)" :
-			    strerror(errno));
+			report(fn, arg, "%s: %s", path, cause);
+			free(cause);
 			free(path);
 			goto bad;
 		}

@@ -183,16 +183,30 @@ int pval_is_instance(const struct pval *v, const char *module, const char *name)
 /* 1 if Python could use v as a dict key. */
 int pval_hashable(const struct pval *v);
 
+/* Every walk over a value that came from someone else has a budget: a
+ * 252-byte pickle of a = (a, a), 60 times over, unfolds to 2^60 nodes (the
+ * DAG is shared; a walk that follows each reference is not). */
+#define PVAL_WALK_MAX	((size_t)1 << 22)	/* nodes one comparison visits */
+#define PVAL_REPR_MAX	((size_t)1 << 20)	/* bytes pval_repr writes */
+
 /* 1 if a and b hold the same value: same kinds (True is not 1, 1.0 is not
  * 1), same items; dicts, sets and frozensets in any order; floats by value,
- * with NaN equal to NaN and 0.0 not equal to -0.0. For tests. The cost
- * grows with the value unfolded (shared nodes counted each time). */
+ * with NaN equal to NaN and 0.0 not equal to -0.0. A node shared by both is
+ * equal without a walk. pval_equal_max visits at most max_nodes pairs of
+ * nodes: 1 equal, 0 not, -1 when the budget ran out first (neither is
+ * known). pval_equal is pval_equal_max with PVAL_WALK_MAX, and 1 only when
+ * it knows the two are equal. */
 int pval_equal(const struct pval *a, const struct pval *b);
+int pval_equal_max(const struct pval *a, const struct pval *b,
+    size_t max_nodes);
 
 /* The value as Python's repr() writes it: [1, 'a', b'\x00', {1: 2.5}],
  * Empty(), ValueError('x'), <class 'KeyError'>. Allocated. pval_repr_max
  * stops after about max bytes and ends the text with "..." (max 0: no
- * limit), for logs of values that came from someone else. */
+ * limit: only for values this program made itself), for logs of values
+ * that came from someone else. pval_repr stops after PVAL_REPR_MAX bytes
+ * and then ends with "... (repr cut at N bytes)", so that its cost is
+ * bounded whatever the value. */
 char *pval_repr(const struct pval *v);
 char *pval_repr_max(const struct pval *v, size_t max);
 

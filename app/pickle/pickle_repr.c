@@ -498,5 +498,13 @@ pval_repr_max(const struct pval *v, size_t max)
 char *
 pval_repr(const struct pval *v)
 {
-	return pval_repr_max(v, 0);
+	char *r = pval_repr_max(v, PVAL_REPR_MAX);
+	size_t n = strlen(r);
+	if (n > PVAL_REPR_MAX) {	/* it was cut: say where */
+		char *s = xasprintf("%s (repr cut at %zu bytes)", r,
+		    (size_t)PVAL_REPR_MAX);
+		free(r);
+		return s;
+	}
+	return r;
 }

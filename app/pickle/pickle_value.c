@@ -717,50 +717,78 @@ pval_is_instance(const struct pval *v, const char *module, const char *name)
 	    v->u.g.module == a->module;
 }
 
-/* Item (or pair) k of a equals item j of b, for pval_equal. */
+static int eq(const struct pval *a, const struct pval *b, size_t *budget);
+
+/* Item (or pair) k of a equals item j of b: 1, 0, or -1 (out of budget). */
 static int
-entry_equal(const struct pval *a, size_t k, const struct pval *b, size_t j)
+entry_equal(const struct pval *a, size_t k, const struct pval *b, size_t j,
+    size_t *budget)
 {
-	return pval_equal(c_key(a, k), c_key(b, j)) && (a->kind != PV_DICT ||
-	    pval_equal(a->u.c.v[2 * k + 1], b->u.c.v[2 * j + 1]));
+	int rc = eq(c_key(a, k), c_key(b, j), budget);
+	if (rc != 1 || a->kind != PV_DICT)
+		return rc;
+	return eq(a->u.c.v[2 * k + 1], b->u.c.v[2 * j + 1], budget);
 }
 
 /* Two sets, frozensets or dicts of the same kind hold equal entries in any
  * order. Each of a's entries is matched with an entry of b not matched yet:
  * first the one Python's == finds through the index, else (a key holding a
- * NaN, which Python's == never finds) by a scan. pval_equal is an
- * equivalence, so matching greedily is exact. */
+ * NaN, which Python's == never finds) by a scan. eq is an equivalence, so
+ * matching greedily is exact. 1, 0, or -1 when the budget ran out. */
 static int
-unordered_equal(const struct pval *a, const struct pval *b)
+unordered_equal(const struct pval *a, const struct pval *b, size_t *budget)
 {
 	size_t n = a->u.c.n;
 	if (n != b->u.c.n)
 		return 0;
 	unsigned char *taken = xcalloc(n ? n : 1, 1);
 	int ok = 1;
-	for (size_t k = 0; k < n && ok; k++) {
-		long budget = EQ_BUDGET;
-		long at = set_find(b, c_key(a, k), &budget);
-		if (at >= 0 && !taken[at] && entry_equal(a, k, b, (size_t)at)) {
-			taken[at] = 1;
-			continue;
+	for (size_t k = 0; k < n && ok == 1; k++) {
+		/* the look-up's comparisons are paid from the same budget */
+		long sb = *budget > (size_t)EQ_BUDGET ? EQ_BUDGET :
+		    (long)*budget, before = sb;
+		long at = set_find(b, c_key(a, k), &sb);
+		if (sb < 0) {
+			ok = -1;
+			break;
+		}
+		*budget -= (size_t)(before - sb);
+		if (at >= 0 && !taken[at]) {
+			int rc = entry_equal(a, k, b, (size_t)at, budget);
+			if (rc < 0) {
+				ok = -1;
+				break;
+			}
+			if (rc == 1) {
+				taken[at] = 1;
+				continue;
+			}
 		}
 		ok = 0;
-		for (size_t j = 0; j < n && !ok; j++)
-			if (!taken[j] && entry_equal(a, k, b, j))
-				taken[j] = ok = 1;
+		for (size_t j = 0; j < n && ok == 0; j++) {
+			if (taken[j])
+				continue;
+			int rc = entry_equal(a, k, b, j, budget);
+			if (rc == 1)
+				taken[j] = 1;
+			ok = rc;
+		}
 	}
 	free(taken);
 	return ok;
 }
 
-int
-pval_equal(const struct pval *a, const struct pval *b)
+/* pval_equal_max's walk: every node visited costs one of *budget. */
+static int
+eq(const struct pval *a, const struct pval *b, size_t *budget)
 {
 	if (a == b)
-		return 1;
+		return 1;	/* a shared node: equal to itself, unwalked */
 	if (a == NULL || b == NULL || a->kind != b->kind)
 		return 0;
+	if (*budget == 0)
+		return -1;
+	(*budget)--;
 	switch (a->kind) {
 	case PV_NONE:
 		return 1;
@@ -781,20 +809,39 @@ pval_equal(const struct pval *a, const struct pval *b)
 	case PV_TUPLE: case PV_LIST:
 		if (a->u.c.n != b->u.c.n)
 			return 0;
-		for (size_t i = 0; i < a->u.c.n; i++)
-			if (!pval_equal(a->u.c.v[i], b->u.c.v[i]))
-				return 0;
+		for (size_t i = 0; i < a->u.c.n; i++) {
+			int rc = eq(a->u.c.v[i], b->u.c.v[i], budget);
+			if (rc != 1)
+				return rc;
+		}
 		return 1;
 	case PV_SET: case PV_FROZENSET: case PV_DICT:
-		return unordered_equal(a, b);
+		return unordered_equal(a, b, budget);
 	case PV_GLOBAL:
 		return a->u.g.name == b->u.g.name && a->u.g.module == b->u.g.module;
-	case PV_GLOBAL_INSTANCE:
-		return a->u.g.name == b->u.g.name && a->u.g.module == b->u.g.module &&
-		    pval_equal(a->u.g.args, b->u.g.args) &&
-		    ((a->u.g.state == NULL && b->u.g.state == NULL) ||
-		    (a->u.g.state && b->u.g.state &&
-		    pval_equal(a->u.g.state, b->u.g.state)));
+	case PV_GLOBAL_INSTANCE: {
+		if (a->u.g.name != b->u.g.name || a->u.g.module != b->u.g.module)
+			return 0;
+		int rc = eq(a->u.g.args, b->u.g.args, budget);
+		if (rc != 1)
+			return rc;
+		if (a->u.g.state == NULL || b->u.g.state == NULL)
+			return a->u.g.state == b->u.g.state;
+		return eq(a->u.g.state, b->u.g.state, budget);
+	}
 	}
 	return 0;
+}
+
+int
+pval_equal_max(const struct pval *a, const struct pval *b, size_t max_nodes)
+{
+	size_t budget = max_nodes;
+	return eq(a, b, &budget);
+}
+
+int
+pval_equal(const struct pval *a, const struct pval *b)
+{
+	return pval_equal_max(a, b, PVAL_WALK_MAX) == 1;
 }

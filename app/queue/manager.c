@@ -26,8 +26,22 @@
 
 #define OUT_HIGH	(4u << 20)	/* stop reading a client past this */
 #define DONE_GRACE_MS	5000		/* --tasks: clients may linger this long */
-#define MAX_CLIENTS	1000
-#define AUTH_MS		10000		/* a handshake must end within this */
+#define MAX_CLIENTS	1000		/* authenticated ones */
+/* Connections still in the handshake have a budget of their own, apart
+ * from the authenticated clients, so that anyone who can open sockets but
+ * lacks the key cannot crowd out those who have it: at most HS_MAX at
+ * once, HS_PER_PEER of them from one address, each given AUTH_MS. A new
+ * connection over either limit is admitted by dropping the oldest
+ * handshake (of its address first): a stalled handshake is old, an honest
+ * one takes a round trip on loopback. */
+#define HS_MAX		128
+#define HS_PER_PEER	64
+#define AUTH_MS		3000		/* a handshake must end within this */
+/* A frame whose header is read must be whole within FRAME_MS, and the
+ * frames being read by all clients together may hold at most READ_BUDGET
+ * bytes: past it the client with the largest one is dropped. */
+#define FRAME_MS	10000
+#define READ_BUDGET	((size_t)64 << 20)
 #define MIN_PUBLIC_KEY	8		/* key bytes off loopback */
 #define DEPTH_MS	100		/* --depth: at most one line this often */
 #define DEPTH_BAR	10		/* --depth: cells of the bar */
@@ -81,6 +95,7 @@ drop(struct server *s, struct client *c)
 	while (s->c[i] != c)
 		i++;
 	s->c[i] = s->c[--s->nc];
+	s->rd_mem -= c->rd_mem;
 	lease_return(s, c);
 	loop_cancel(c->w);
 	close(c->fd);
@@ -110,6 +125,71 @@ on_accept_again(struct loop *l, void *arg)
 	loop_fd_set(s->lw, LOOP_READ);
 }
 
+/* Make room for one more handshake from host: if host has HS_PER_PEER
+ * handshakes, drop its oldest; else if there are HS_MAX in all, drop the
+ * oldest of the address that holds the most (so an honest client, with one
+ * handshake at a time, is never the one dropped for a crowd from another
+ * address). The drops are counted and said once per second, not once each.
+ * O(clients), as accepting is. */
+static void
+admit_handshake(struct server *s, const char *host)
+{
+	size_t all = 0, mine = 0, most = 0;
+	struct client *oldest_mine = NULL, *victim = NULL;
+	for (size_t i = 0; i < s->nc; i++) {
+		struct client *c = s->c[i];
+		if (c->state != C_AUTH)
+			continue;
+		all++;
+		if (strcmp(c->host, host) == 0) {
+			mine++;
+			if (oldest_mine == NULL || c->since < oldest_mine->since)
+				oldest_mine = c;
+		}
+	}
+	if (mine >= HS_PER_PEER)
+		victim = oldest_mine;
+	else if (all >= HS_MAX) {
+		/* the address with the most handshakes, and its oldest */
+		for (size_t i = 0; i < s->nc; i++) {
+			struct client *c = s->c[i];
+			if (c->state != C_AUTH)
+				continue;
+			size_t n = 0;
+			struct client *old = c;
+			for (size_t j = 0; j < s->nc; j++) {
+				struct client *d = s->c[j];
+				if (d->state == C_AUTH &&
+				    strcmp(d->host, c->host) == 0) {
+					n++;
+					if (d->since < old->since)
+						old = d;
+				}
+			}
+			if (n > most) {
+				most = n;
+				victim = old;
+			}
+			if (most > all / 2)
+				break;	/* a majority: no one has more */
+		}
+	}
+	if (victim == NULL)
+		return;
+	drop(s, victim);
+	s->evicted++;
+	int64_t now = now_ms();
+	if (now - s->evict_logged >= 1000) {
+		mgr_log(s, "dropped %ld unfinished handshake%s (the oldest of "
+		    "the address with the most, the last from %s) to admit new "
+		    "connections: at most %d handshakes at once, %d from one "
+		    "address", s->evicted, s->evicted == 1 ? "" : "s", host,
+		    HS_MAX, HS_PER_PEER);
+		s->evicted = 0;
+		s->evict_logged = now;
+	}
+}
+
 static void
 accept_clients(struct server *s)
 {
@@ -130,13 +210,18 @@ accept_clients(struct server *s)
 		char host[INET6_ADDRSTRLEN] = "?", port[16] = "?";
 		getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host,
 		    port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV);
-		if (s->nc >= MAX_CLIENTS) {
+		admit_handshake(s, host);
+		if (s->nc >= MAX_CLIENTS + HS_MAX) {
 			mgr_log(s, "refused %s:%s: too many clients", host, port);
 			close(fd);
 			continue;
 		}
 		struct client *c = xcalloc(1, sizeof *c);
 		c->fd = fd;
+		snprintf(c->host, sizeof c->host, "%s", host);
+		c->serial = ++s->serials;
+		c->since = now_ms();
+		c->frame_by = -1;
 		snprintf(c->peer, sizeof c->peer, ss.ss_family == AF_INET6 ?
 		    "[%s]:%s" : "%s:%s", host, port);
 		wire_reader_init(&c->rd, WIRE_HANDSHAKE_MAX);
@@ -172,14 +257,44 @@ on_listener(struct loop *l, int fd, unsigned events, void *arg)
 
 /* Hand out the frames a client has sent, until it waits on a queue or is
  * done. Returns -1 when it must be dropped. */
+/* Keep the count of the memory c's reader holds (and all readers hold)
+ * up to date. */
+static void
+account(struct server *s, struct client *c)
+{
+	size_t m = wire_reader_memory(&c->rd);
+	s->rd_mem = s->rd_mem - c->rd_mem + m;
+	c->rd_mem = m;
+}
+
+/* The frames being read hold more than READ_BUDGET: drop the clients with
+ * the largest, one by one, until they do not. */
+static void
+enforce_read_budget(struct server *s)
+{
+	while (s->rd_mem > READ_BUDGET && s->nc > 0) {
+		struct client *big = s->c[0];
+		for (size_t i = 1; i < s->nc; i++)
+			if (s->c[i]->rd_mem > big->rd_mem)
+				big = s->c[i];
+		mgr_log(s, "dropped %s: its unfinished frame (%zu bytes so far) "
+		    "is the largest, and the frames being read hold %zu bytes, "
+		    "over the budget of %zu MiB", big->peer,
+		    wire_reader_pending(&big->rd), s->rd_mem,
+		    READ_BUDGET >> 20);
+		drop(s, big);
+	}
+}
+
 static int
 process(struct server *s, struct client *c)
 {
 	struct wire_frame f;
-	int rc;
+	int rc = WIRE_AGAIN;
 	while (c->park == PARK_NONE && c->state != C_CLOSING &&
 	    wire_writer_pending(&c->wr) < OUT_HIGH &&
 	    (rc = wire_reader_next(&c->rd, &f)) != WIRE_AGAIN) {
+		c->frame_by = -1;
 		if (rc == WIRE_ERR) {
 			mgr_log(s, "dropped %s: %s", c->peer,
 			    wire_reader_error(&c->rd));
@@ -201,6 +316,15 @@ process(struct server *s, struct client *c)
 		} else
 			mgr_on_frame(s, c, &f);
 	}
+	/* A frame started and not yet whole has FRAME_MS to finish, counted
+	 * while the client is being read from. */
+	if (c->park != PARK_NONE || c->state == C_CLOSING ||
+	    wire_writer_pending(&c->wr) >= OUT_HIGH)
+		c->frame_by = -1;
+	else if (rc == WIRE_AGAIN && c->frame_by < 0 &&
+	    wire_reader_pending(&c->rd) > 0)
+		c->frame_by = now_ms() + FRAME_MS;
+	account(s, c);
 	return 0;
 }
 
@@ -271,15 +395,15 @@ mgr_local_work(struct server *s)
  * "depth ██████▒▒░. task 31+4, result 1, taken 4/40": a bar of DEPTH_BAR
  * cells scaled to the largest total seen (█ queued, ▒ leased, ░ in the
  * result queue), the task queue's queued+leased, the result queue, and
- * with --tasks the results taken. Returns the ms until a line held back
- * is due, or -1; force: print it now. */
+ * with --tasks the results taken, and the dead letters if any. Returns
+ * the ms until a line held back is due, or -1; force: print it now. */
 static int64_t
 depth_report(struct server *s, int force)
 {
 	if (!s->o->depth || s->o->out == NULL)
 		return -1;
-	long d[4] = { (long)s->q[0].n, (long)s->nlease, (long)s->q[1].n,
-	    s->results };
+	long d[5] = { (long)s->q[0].n, (long)s->nlease, (long)s->q[1].n,
+	    s->results, (long)s->ndead };
 	if (s->depth_at > 0 && memcmp(d, s->depth_last, sizeof d) == 0)
 		return -1;
 	int64_t now = now_ms();
@@ -302,12 +426,14 @@ depth_report(struct server *s, int force)
 	for (; used < DEPTH_BAR; used++)
 		*b++ = '.';
 	*b = '\0';
-	char taken[48] = "";
+	char taken[48] = "", dead[32] = "";
 	if (s->o->tasks > 0)
 		snprintf(taken, sizeof taken, ", taken %ld/%ld", d[3],
 		    s->o->tasks);
-	outf(s, "depth %s task %ld+%ld, result %ld%s\n", bar, d[0], d[1], d[2],
-	    taken);
+	if (d[4] > 0)
+		snprintf(dead, sizeof dead, ", dead %ld", d[4]);
+	outf(s, "depth %s task %ld+%ld, result %ld%s%s\n", bar, d[0], d[1],
+	    d[2], taken, dead);
 	memcpy(s->depth_last, d, sizeof d);
 	s->depth_at = now;
 	return -1;
@@ -330,6 +456,7 @@ on_client(struct loop *l, int fd, unsigned events, void *arg)
 	}
 	if (!gone && events & LOOP_READ && c->want & LOOP_READ) {
 		int rc = wire_reader_read(&c->rd, c->fd);
+		account(s, c);
 		if (rc == WIRE_EOF) {
 			/* Answer what it sent, then go. */
 			process(s, c);
@@ -370,10 +497,17 @@ on_round(struct loop *l, void *arg)
 			mgr_log(s, "dropped %s: no handshake in %d s",
 			    c->peer, AUTH_MS / 1000);
 			drop(s, c);
+		} else if (c->frame_by >= 0 && now >= c->frame_by &&
+		    c->state != C_CLOSING) {
+			mgr_log(s, "dropped %s: a frame it began %d s ago is "
+			    "still not whole (%zu bytes of it came)", c->peer,
+			    FRAME_MS / 1000, wire_reader_pending(&c->rd));
+			drop(s, c);
 		} else if (c->state == C_CLOSING &&
 		    (wire_writer_pending(&c->wr) == 0 || now >= c->close_by))
 			drop(s, c);
 	}
+	enforce_read_budget(s);
 	mgr_wake(s);
 	for (size_t i = 0; i < s->nc;) {
 		struct client *c = s->c[i];
@@ -421,6 +555,8 @@ on_round(struct loop *l, void *arg)
 		    c->park != PARK_NONE ? c->deadline : -1;
 		if (d >= 0 && (until < 0 || d < until))
 			until = d;
+		if (c->frame_by >= 0 && (until < 0 || c->frame_by < until))
+			until = c->frame_by;
 	}
 	int wait = until < 0 ? -1 : until <= now ? 0 :
 	    (int)(until - now > INT_MAX ? INT_MAX : until - now);
@@ -579,6 +715,11 @@ manager_run(const struct manager_opts *o, char **cause)
 		pval_free(s.lease[--s.nlease].item);
 	free(s.lease);
 	free(s.acked);
+	free(s.deliv);
+	free(s.holder);
+	while (s.ndead > 0)
+		pval_free(s.dead[--s.ndead].v);
+	free(s.dead);
 	free(s.parked);
 	free(s.c);
 	for (int i = 0; i < 2; i++)

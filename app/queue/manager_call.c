@@ -341,7 +341,11 @@ lease_call(struct server *s, struct client *c, struct mqueue *q,
 				    "lease: acks must be (task_id, result) pairs");
 				return;
 			}
-			lease_ack(s, q, (uint64_t)id, pval_item(p, 1));
+			if (lease_ack(s, c, q, (uint64_t)id,
+			    pval_item(p, 1)) < 0)
+				mgr_log(s, "%s: ack of task %lld refused: it was "
+				    "not leased to this client", c->peer,
+				    (long long)id);
 		}
 		if (q->n > 0)
 			lease_take(s, c, q, (long)n, lease_ms);
@@ -365,7 +369,15 @@ lease_call(struct server *s, struct client *c, struct mqueue *q,
 		free(why);
 		return;
 	}
-	mgr_reply_return(c, pval_bool(lease_ack(s, q, (uint64_t)id, a[1])));
+	int rc = lease_ack(s, c, q, (uint64_t)id, a[1]);
+	if (rc < 0) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "ack: task %lld was not leased to this "
+		    "client", (long long)id);
+		mgr_reply_error(c, "builtins", "ValueError", msg);
+		return;
+	}
+	mgr_reply_return(c, pval_bool(rc));
 }
 
 /* ---------------------------------------------------- requests and calls */

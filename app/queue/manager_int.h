@@ -26,6 +26,12 @@
 #include <stdint.h>
 
 #define CLOSE_GRACE_MS	5000		/* to flush a last reply */
+/* A task delivered this many times without an ack, the last time alone in
+ * its batch, goes to the dead letters instead of back to the queue (as
+ * Redis Streams' delivery counts do): one poison task must not cycle
+ * through every worker forever. A task's last delivery before that is
+ * leased alone, so that a worker dying on a batch condemns no batch-mate. */
+#define DEAD_AFTER	3
 
 
 /* An item of a queue and its task id (for leases). */
@@ -64,6 +70,13 @@ struct client {
 	unsigned		 want;		/* what w waits for (LOOP_*) */
 	enum cstate		 state;
 	char			 peer[64];
+	char			 host[48];	/* peer's address, no port */
+	uint32_t		 serial;	/* this server's n-th client */
+	int64_t			 since;		/* accepted at */
+	int64_t			 frame_by;	/* a started frame must end by
+						 * then (-1: none started) */
+	size_t			 rd_mem;	/* wire_reader_memory(&rd), as
+						 * counted in s->rd_mem */
 	struct wire_reader	 rd;
 	struct wire_writer	 wr;
 	struct wire_auth	 auth;
@@ -88,6 +101,7 @@ struct lease {
 	struct pval		*item;
 	struct client		*owner;
 	int64_t			 expires;
+	int			 solo;		/* the only task of its batch */
 };
 
 struct server {
@@ -109,9 +123,21 @@ struct server {
 	size_t			 parked_cap;
 	unsigned char		*acked;		/* by task id: 1 once acked or got */
 	size_t			 acked_cap;
+	unsigned char		*deliv;		/* by task id: times leased (to 255) */
+	size_t			 deliv_cap;
+	uint32_t		*holder;	/* by task id: serial of the client
+						 * it was last leased to */
+	size_t			 holder_cap;
+	uint32_t		 serials;	/* clients accepted so far */
+	struct mq_item		*dead;		/* the dead letters, in order */
+	size_t			 ndead, dead_cap;
+	size_t			 rd_mem;	/* all clients' readers */
+	long			 evicted;	/* handshakes dropped to admit
+						 * others, not yet logged */
+	int64_t			 evict_logged;	/* when they last were */
 	int			 stop;
 	/* --depth: what the last line said, when, and the largest total */
-	long			 depth_last[4];
+	long			 depth_last[5];
 	int64_t			 depth_at;
 	long			 depth_peak;
 };
@@ -146,8 +172,8 @@ void	 lease_take(struct server *s, struct client *c, struct mqueue *q,
 	    long n, int64_t lease_ms);
 void	 lease_return(struct server *s, struct client *owner);
 int64_t	 lease_next_expiry(const struct server *s);
-int	 lease_ack(struct server *s, struct mqueue *q, uint64_t id,
-	    const struct pval *result);
+int	 lease_ack(struct server *s, struct client *c, struct mqueue *q,
+	    uint64_t id, const struct pval *result);
 void	 mgr_wake(struct server *s);
 
 #endif

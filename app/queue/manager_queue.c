@@ -129,22 +129,79 @@ mgr_get_item(struct server *s, struct mqueue *q)
 /* The bookkeeping of lease() and ack() (their calls: lease_call in
  * manager_call.c). */
 
+/* How many times task id was leased so far. */
+static unsigned
+deliveries(const struct server *s, uint64_t id)
+{
+	return id < s->deliv_cap ? s->deliv[id] : 0;
+}
+
+static void
+delivered(struct server *s, struct client *c, uint64_t id)
+{
+	if (id >= s->holder_cap) {
+		size_t old = s->holder_cap;
+		ARRAY_GROW(s->holder, s->holder_cap, id + 1);
+		memset(s->holder + old, 0, (s->holder_cap - old) *
+		    sizeof *s->holder);
+	}
+	s->holder[id] = c->serial;
+	if (id >= s->deliv_cap) {
+		size_t old = s->deliv_cap;
+		ARRAY_GROW(s->deliv, s->deliv_cap, id + 1);
+		memset(s->deliv + old, 0, s->deliv_cap - old);
+	}
+	if (s->deliv[id] < 255)
+		s->deliv[id]++;
+}
+
 void
 lease_take(struct server *s, struct client *c, struct mqueue *q, long n,
     int64_t lease_ms)
 {
 	struct pval *list = pval_list();
 	int64_t now = now_ms();
+	size_t first = s->nlease;
 	while (n-- > 0 && q->n > 0) {
+		/* A task on its last delivery before the dead letters goes
+		 * alone. */
+		int again = q == &s->q[0] &&
+		    deliveries(s, q->it[q->head].id) >= DEAD_AFTER - 1;
+		if (again && s->nlease > first)
+			break;
 		uint64_t id;
 		struct pval *item = mq_pop_id(q, &id);
+		if (q == &s->q[0])
+			delivered(s, c, id);
 		ARRAY_GROW(s->lease, s->lease_cap, s->nlease + 1);
 		s->lease[s->nlease++] = (struct lease){ .id = id,
 		    .item = pval_ref(item), .owner = c,
 		    .expires = now + lease_ms };
 		pval_append(list, pval_tuple(2, pval_int((int64_t)id), item));
+		if (again)
+			break;
 	}
+	if (s->nlease == first + 1)
+		s->lease[first].solo = 1;
 	mgr_reply_return(c, list);
+}
+
+/* Task l (its lease is over without an ack) goes to the dead letters: it
+ * counts as done, so that a late ack of it is ignored. */
+static void
+dead_letter(struct server *s, struct lease *l)
+{
+	char *r = pval_repr_max(l->item, 60);
+	mgr_log(s, "task %llu (%s) was delivered %u times without an ack, the "
+	    "last time alone (to %s): it goes to the dead letters, not back "
+	    "to the queue", (unsigned long long)l->id, r,
+	    deliveries(s, l->id), l->owner->peer);
+	free(r);
+	mark_done(s, l->id);
+	if (s->q[0].unfinished > 0)
+		s->q[0].unfinished--;
+	ARRAY_GROW(s->dead, s->dead_cap, s->ndead + 1);
+	s->dead[s->ndead++] = (struct mq_item){ .v = l->item, .id = l->id };
 }
 
 /* Put back the leases of owner (NULL: those whose time is up), saying
@@ -160,6 +217,11 @@ lease_return(struct server *s, struct client *owner)
 		struct lease *l = &s->lease[i];
 		if (owner ? l->owner != owner : l->expires > now)
 			continue;
+		if (l->solo && deliveries(s, l->id) >= DEAD_AFTER) {
+			dead_letter(s, l);
+			s->lease[i] = s->lease[--s->nlease];
+			continue;
+		}
 		if (owner == NULL)
 			mgr_log(s, "the lease of task %llu (of %s) ran out: it "
 			    "goes back to the queue", (unsigned long long)l->id,
@@ -192,12 +254,18 @@ lease_next_expiry(const struct server *s)
 	return t;
 }
 
-/* Ack task id (1 <= id <= q->next_id) with result: 1 the first time, 0
- * after. */
+/* Ack task id (1 <= id <= q->next_id) for client c with result: 1 the
+ * first time, 0 after; -1 (nothing done) when the task was not last leased
+ * to c: a client with the key may not ack tasks it never leased, with
+ * made-up results. A lease that ran out may still be acked late by the
+ * client it was leased to, as long as no one leased it since. */
 int
-lease_ack(struct server *s, struct mqueue *q, uint64_t id,
+lease_ack(struct server *s, struct client *c, struct mqueue *q, uint64_t id,
     const struct pval *result)
 {
+	if (id >= s->holder_cap || s->holder[id] != c->serial)
+		return id < s->acked_cap && s->acked[id] &&
+		    id < s->holder_cap && s->holder[id] != 0 ? 0 : -1;
 	if (!mark_done(s, id))
 		return 0;
 	/* A task is leased (maybe again, to someone else) or back in the

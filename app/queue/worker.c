@@ -20,6 +20,7 @@
 
 #define PICKLE_PROTO	4
 #define CALL_MS		30000	/* any call but a waiting get */
+#define TEXT_MAX	1000	/* bytes of a task that is not a str, as text */
 #define FINAL_MS	3000	/* the finalizers' decref at the end: a
 				   courtesy that must not hold the exit */
 
@@ -248,7 +249,7 @@ download(const struct worker_opts *o, FILE *out, const char *name)
 static char *
 text_of(const struct pval *v)
 {
-	return v->kind == PV_STR ? xstrdup(v->u.s.s) : pval_repr(v);
+	return v->kind == PV_STR ? xstrdup(v->u.s.s) : pval_repr_max(v, TEXT_MAX);
 }
 
 /* The lease loop (systour manager): lease up to o->batch tasks, do each,

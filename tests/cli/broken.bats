@@ -207,3 +207,52 @@ assert_reported_once() {
 	assert_out_match '^01 +ok '
 	[ -z "$stderr" ] || fail "stderr: $stderr"
 }
+
+# A tree of the good lessons of the fixture and three hostile ones:
+#   11-abort  demos.so whose constructor calls abort()
+#   12-fifo   lesson.en.md is a FIFO no one writes to
+#   13-zero   lesson.en.md is a symlink to /dev/zero
+#   14-huge   lesson.en.md of 2 MiB
+setup_hostile() {
+	TREE=$(copy_tree lessons-broken)
+	rm -rf "$TREE"/0[2-8]-* "$TREE"/10-*
+	local d
+	for d in 11-abort 12-fifo 13-zero 14-huge; do
+		cp -R "$TREE/01-good" "$TREE/$d"
+	done
+	cat >"$TREE/11-abort/demos.c" <<'C'
+#include <stdlib.h>
+#include "lesson_module.h"
+__attribute__((constructor)) static void boom(void) { abort(); }
+const struct systour_lesson_module systour_lesson_module = {
+	.abi = SYSTOUR_LESSON_ABI, .lesson = "11-abort",
+};
+C
+	cc -shared -fPIC -I"$ROOT/app/demo" -o "$TREE/11-abort/demos.so" "$TREE/11-abort/demos.c"
+	rm "$TREE/12-fifo/lesson.en.md"
+	mkfifo "$TREE/12-fifo/lesson.en.md"
+	rm "$TREE/13-zero/lesson.en.md"
+	ln -s /dev/zero "$TREE/13-zero/lesson.en.md"
+	head -c $((2 << 20)) /dev/zero | tr '\0' 'x' >"$TREE/14-huge/lesson.en.md"
+	export SYSTOUR_LESSONS="$TREE"
+}
+
+@test "a module that aborts while loading, a FIFO, /dev/zero and a 2 MiB file as lesson text: each reported with its path, the others load" {
+	setup_hostile
+	# unbounded, /dev/zero is read until memory runs out and the FIFO
+	# blocks forever: bound both
+	local v='ulimit -v 1048576;'
+	ldd "$SYSTOUR" 2>/dev/null | grep -q libasan && v=	# ASan: no -v
+	run --separate-stderr bash -c "$v"' exec timeout 20 "$0" list' "$SYSTOUR"
+	assert_status 0
+	[ "${#lines[@]}" -eq 2 ] || fail "expected the 2 good lessons only"
+	assert_out_match '^01 +good '
+	assert_out_match '^09 +module '
+	assert_err_has "systour: $TREE/11-abort/demos.so: cannot load module: it crashed while loading (Aborted)"
+	assert_err_has "systour: $TREE/12-fifo/lesson.en.md: not a regular file"
+	assert_err_has "systour: $TREE/13-zero/lesson.en.md: not a regular file"
+	assert_err_has "systour: $TREE/14-huge/lesson.en.md: 2097152 bytes, over the limit of 1048576"
+	run --separate-stderr bash -c "$v"' exec timeout 20 "$0" problems' "$SYSTOUR"
+	assert_status 1
+	[ "${#lines[@]}" -eq 4 ] || fail "expected 4 problems"
+}

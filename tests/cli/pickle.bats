@@ -161,6 +161,31 @@ PY
 	[ ! -e pwned ] || fail "the payload ran"
 }
 
+@test "pickle repr: a = (a, a) 60 times (252 bytes) prints a cut repr in bounded time and memory" {
+	need_python
+	python3 -c '
+import pickle, sys
+a = ()
+for _ in range(60):
+    a = (a, a)
+sys.stdout.buffer.write(pickle.dumps(a))' >dag.pkl
+	[ "$(wc -c <dag.pkl)" -eq 252 ]
+	# Unbounded, it takes gigabytes within seconds: give it 512 MB and
+	# 20 s of CPU, far more than the bounded walk needs.
+	local v='ulimit -v 524288;'
+	ldd "$SYSTOUR" 2>/dev/null | grep -q libasan && v=	# ASan: no -v
+	run --separate-stderr bash -c "$v"' ulimit -t 20; exec "$0" pickle repr dag.pkl >repr.out' "$SYSTOUR"
+	assert_status 0
+	[ "$(head -c 11 repr.out)" = "(((((((((((" ] || fail "not the repr"
+	grep -q '\.\.\. (repr cut at 1048576 bytes)$' repr.out || fail "does not say where it stopped"
+	[ "$(wc -c <repr.out)" -le 1048700 ] || fail "too long: $(wc -c <repr.out)"
+	# the plain shell survives it and runs the next command
+	run --separate-stderr bash -c "$v"' ulimit -t 20; printf "pickle repr dag.pkl\nhelp\n" | "$0" --plain >plain.out' "$SYSTOUR"
+	assert_status 0
+	grep -q 'repr cut at 1048576 bytes' plain.out || fail "plain shell: no repr"
+	grep -q 'pickle' <(tail -n 20 plain.out) || fail "plain shell: help did not run after it"
+}
+
 @test "pickle: a bad pickle is exit 1 with one line naming the offset" {
 	printf 'h\x05.' >bad.pkl
 	run --separate-stderr "$SYSTOUR" pickle dis bad.pkl

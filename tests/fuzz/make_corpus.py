@@ -88,6 +88,26 @@ for name, v in values.items():
             print(f'skip {name} protocol {proto}: {e}', file=sys.stderr)
             continue
         write('pickle', f'p{proto}-{name}', data)
+# shared references that unfold exponentially: a = (a, a) n times (a
+# 252-byte DAG of 2^60 nodes at n = 60), as a list, a dict and a set
+def dag(n, make):
+    a = ()
+    for _ in range(n):
+        a = make(a)
+    return a
+
+
+dags = {
+    'dag-tuple-60': dag(60, lambda a: (a, a)),
+    'dag-tuple-20': dag(20, lambda a: (a, a)),
+    'dag-list-40': dag(40, lambda a: [a, a]),
+    'dag-dict-30': dag(30, lambda a: {'k': a, 'v': a}),
+    'dag-frozenset-30': dag(30, lambda a: frozenset({(a, 1), (a, 2)})),
+    'dag-exception-30': dag(30, lambda a: ValueError(a, a)),
+}
+for name, v in dags.items():
+    for proto in (2, 4, 5):
+        write('pickle', f'p{proto}-{name}', pickle.dumps(v, protocol=proto))
 # protocol 5 with an in-band bytearray (BYTEARRAY8), and the notes' bytes
 write('pickle', 'p5-bytearray8', pickle.dumps(bytearray(b'x' * 10), protocol=5))
 write('pickle', 'notes-list', b'\x80\x03]q\x00(K\x01K\x02K\x03K\x04e.')

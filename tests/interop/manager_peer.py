@@ -12,6 +12,8 @@ usage: manager_peer.py PORT MODE [KEY]
   badpickle authenticate, send a frame of random bytes
   lease     the lease extension: a lease that runs out is delivered again,
             with the same task id, and its ack counts once
+  forged    acks of tasks leased to another client, or never leased, are
+            refused (ValueError), and their made-up results never go in
   mixed     a task whose lease ran out, then taken by a plain get (at most
             once, as CPython's clients): the lease's late ack is not counted
   big       a reply far bigger than the sockets' buffers, to a proxy that
@@ -207,6 +209,51 @@ def lease():
     print('ok')
 
 
+def forged():
+    """Acks for leases this client does not hold are refused."""
+    m1 = QueueManager(address=addr, authkey=key)
+    m1.connect()
+    t1 = m1.get_task_queue()
+    result = m1.get_result_queue()
+    t1.put('mine')
+    t1.put('never leased')
+    [(tid, item)] = t1._callmethod('lease', (), {'n': 1})
+    assert item == 'mine'
+    # Proxies share their connection within a thread: forge from another.
+    out = {}
+
+    def forger():
+        m2 = QueueManager(address=addr, authkey=key)
+        m2.connect()
+        t2 = m2.get_task_queue()
+        for bad in (tid, tid + 1):  # another's lease, a task never leased
+            try:
+                t2._callmethod('ack', (bad, 'made up'))
+                out['taken'] = bad
+                return
+            except ValueError as e:
+                assert 'was not leased to this client' in str(e), e
+        # in a lease call's acks too: ignored
+        try:
+            t2._callmethod('lease', (), {'n': 1, 'timeout': 0.1,
+                                         'acks': [(tid, 'made up')]})
+        except queue.Empty:
+            pass
+        out['done'] = True
+
+    th = threading.Thread(target=forger)
+    th.start()
+    th.join(10)
+    if 'taken' in out:
+        raise SystemExit('a forged ack of task %d was taken' % out['taken'])
+    assert out.get('done'), out
+    assert result.empty(), 'a forged result went in'
+    assert t1._callmethod('ack', (tid, 'done mine')) is True
+    assert result.get(timeout=1) == 'done mine'
+    assert result.empty()
+    print('ok')
+
+
 def mixed():
     m = QueueManager(address=addr, authkey=key)
     m.connect()
@@ -282,6 +329,8 @@ def main():
         lease()
     elif mode == 'mixed':
         mixed()
+    elif mode == 'forged':
+        forged()
     elif mode == 'big':
         big()
     elif mode == 'wrongkey':

@@ -930,6 +930,53 @@ test_found_nan_in_set(void **state)
 	pval_free(a);
 }
 
+/* a = (a, a), 60 times: 252 bytes of pickle, 2^60 nodes unfolded. Its
+ * repr, its equality with a copy and its re-encoding all stay bounded. */
+static void
+test_shared_dag_budget(void **state)
+{
+	struct pval *a = pval_tuple(0), *b = pval_tuple(0);
+	for (int i = 0; i < 60; i++) {
+		a = pval_tuple(2, a, pval_ref(a));
+		b = pval_tuple(2, b, pval_ref(b));
+	}
+	char *r = pval_repr(a);
+	assert_true(strlen(r) <= PVAL_REPR_MAX + 64);
+	assert_non_null(strstr(r, "... (repr cut at 1048576 bytes)"));
+	assert_int_equal(strncmp(r, "((((((", 6), 0);
+	free(r);
+	r = pval_repr_max(a, 100);
+	assert_true(strlen(r) <= 103);
+	free(r);
+	/* the same node: equal without a walk */
+	assert_int_equal(pval_equal_max(a, a, 1), 1);
+	/* two copies: the walk runs out of budget, and says so */
+	assert_int_equal(pval_equal_max(a, b, 100000), -1);
+	assert_int_equal(pval_equal(a, b), 0);
+	/* the budget is counted, not just the depth: 2^10 leaves fit */
+	struct pval *c = pval_tuple(0), *d = pval_tuple(0);
+	for (int i = 0; i < 10; i++) {
+		c = pval_tuple(2, c, pval_ref(c));
+		d = pval_tuple(2, d, pval_ref(d));
+	}
+	assert_int_equal(pval_equal_max(c, d, 4096), 1);
+	assert_int_equal(pval_equal_max(c, d, 100), -1);
+	unsigned char *out;
+	size_t len;
+	char *cause = NULL;
+	assert_int_equal(pickle_dumps(a, 4, &out, &len, &cause), 0);
+	assert_true(len < 1000);
+	struct pval *back = pickle_loads(out, len, NULL, NULL, &cause);
+	assert_non_null(back);
+	assert_int_equal(pval_equal_max(a, back, 100000), -1);
+	pval_free(back);
+	free(out);
+	pval_free(a);
+	pval_free(b);
+	pval_free(c);
+	pval_free(d);
+}
+
 int
 main(void)
 {
@@ -951,6 +998,7 @@ main(void)
 		cmocka_unit_test(test_dis),
 		cmocka_unit_test(test_found_mark_only),
 		cmocka_unit_test(test_found_nan_in_set),
+		cmocka_unit_test(test_shared_dag_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
