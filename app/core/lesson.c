@@ -9,6 +9,8 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <sys/syscall.h>
+#include <poll.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -421,62 +423,105 @@ mark_demos(struct lesson *ls)
 
 #define PROBE_MS	5000	/* a module's constructors must end within */
 
-/* Load so in a child first, so that a module whose constructors crash or
- * hang takes down the child, not the tutor: 0 when the child loaded it
- * and exited, else -1 after reporting what happened to it. */
-static int
-probe_module(const char *so, lesson_report_fn *fn, void *arg)
+/* The module file of the lesson in folder ldir (allocated; it may not
+ * exist). */
+static char *
+module_path(const char *ldir)
 {
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return 0;	/* cannot tell: load it as before */
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		if (null >= 0) {
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		signal(SIGABRT, SIG_DFL);
-		dlopen(so, RTLD_NOW | RTLD_LOCAL);	/* its error: below */
-		_exit(0);
-	}
-	int st = 0;
-	for (int waited = 0;; waited += 10) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid || (r < 0 && errno != EINTR))
-			break;
-		if (waited >= PROBE_MS) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			report(fn, arg, "%s: cannot load module: its constructors "
-			    "did not end within %d s", so, PROBE_MS / 1000);
-			return -1;
-		}
-		struct timespec ts = { 0, 10 * 1000000L };
-		nanosleep(&ts, NULL);
-	}
-	if (WIFSIGNALED(st)) {
-		report(fn, arg, "%s: cannot load module: it crashed while "
-		    "loading (%s)", so, strsignal(WTERMSIG(st)));
-		return -1;
-	}
-	if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
-		report(fn, arg, "%s: cannot load module: it exited with status "
-		    "%d while loading", so, WEXITSTATUS(st));
-		return -1;
-	}
-	return 0;
-}
-
-static int
-load_module(struct lesson *ls, lesson_report_fn *fn, void *arg)
-{
-	char *so = xasprintf("%s/" SYSTOUR_MODULE_FILE, ls->dir);
+	char *so = xasprintf("%s/" SYSTOUR_MODULE_FILE, ldir);
 	if (access(so, F_OK) != 0) {
 		free(so);
-		so = xasprintf("%s/demos.so", ls->dir);
+		so = xasprintf("%s/demos.so", ldir);
 	}
+	return so;
+}
+
+/* Load every module in one child first, so that a module whose
+ * constructors crash or hang takes down the child, not the tutor. The
+ * child says which module it is about to load (its index, on a pipe)
+ * before each dlopen; when it dies or hangs, the last one named is to
+ * blame, and a new child goes on with the next. why[i] is set (allocated)
+ * for each module that cannot be loaded; so[i] may be NULL (none). One
+ * child for all: a fork and a wait per module cost 5 ms each at start. */
+static void
+probe_modules(char *const *so, char **why, int n)
+{
+	int start = 0;
+	while (start < n) {
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) != 0)
+			return;         /* cannot tell: load them as before */
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid < 0) {
+			close(p[0]);
+			close(p[1]);
+			return;
+		}
+		if (pid == 0) {
+			int null = open("/dev/null", O_WRONLY);
+			if (null >= 0) {
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+			signal(SIGABRT, SIG_DFL);
+			for (int i = start; i < n; i++) {
+				if (so[i] == NULL || access(so[i], F_OK) != 0)
+					continue;
+				if (write(p[1], &i, sizeof i) != sizeof i)
+					_exit(0);
+				dlopen(so[i], RTLD_NOW | RTLD_LOCAL);
+			}
+			_exit(0);
+		}
+		close(p[1]);
+		/* A bounded wait at start, before any event loop runs. */
+		int last = -1, hung = 0, i;
+		long long end = now_ms() + PROBE_MS;
+		for (;;) {
+			long long left = end - now_ms();
+			struct pollfd pf = { p[0], POLLIN, 0 };
+			if (left <= 0 || poll(&pf, 1, (int)left) == 0) {
+				hung = 1;
+				break;
+			}
+			ssize_t k = read(p[0], &i, sizeof i);
+			if (k == sizeof i) {
+				last = i;
+				end = now_ms() + PROBE_MS;      /* per module */
+			} else if (k == 0 || (k < 0 && errno != EINTR))
+				break;
+		}
+		close(p[0]);
+		int st = 0;
+		if (hung)
+			kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (last < 0)
+			return;
+		if (hung)
+			why[last] = xasprintf("its constructors did not end within "
+			    "%d s", PROBE_MS / 1000);
+		else if (WIFSIGNALED(st))
+			why[last] = xasprintf("it crashed while loading (%s)",
+			    strsignal(WTERMSIG(st)));
+		else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+			why[last] = xasprintf("it exited with status %d while "
+			    "loading", WEXITSTATUS(st));
+		else
+			return;         /* every module loaded */
+		start = last + 1;
+	}
+}
+
+/* Load ls's module, unless probe_modules() said why it cannot be
+ * (probe_why, or NULL). */
+static int
+load_module(struct lesson *ls, const char *probe_why, lesson_report_fn *fn,
+    void *arg)
+{
+	char *so = module_path(ls->dir);
 	char *c = xasprintf("%s/demos.c", ls->dir);
 	int rc = 0;
 	if (access(so, F_OK) != 0) {
@@ -486,7 +531,8 @@ load_module(struct lesson *ls, lesson_report_fn *fn, void *arg)
 		}
 		goto out;
 	}
-	if (probe_module(so, fn, arg) != 0) {
+	if (probe_why != NULL) {
+		report(fn, arg, "%s: cannot load module: %s", so, probe_why);
 		rc = -1;
 		goto out;
 	}
@@ -583,7 +629,7 @@ read_lesson_file(const char *path, char **cause)
 /* Load one folder into ls; 0, or -1 after reporting why. */
 static int
 load_one(const char *dir, const char *id, struct lesson *ls,
-    lesson_report_fn *fn, void *arg)
+    const char *probe_why, lesson_report_fn *fn, void *arg)
 {
 	memset(ls, 0, sizeof *ls);
 	ls->id = xstrdup(id);
@@ -609,7 +655,8 @@ load_one(const char *dir, const char *id, struct lesson *ls,
 		}
 		ls->text[l].path = path;
 	}
-	if (check_agree(ls, fn, arg) != 0 || load_module(ls, fn, arg) != 0)
+	if (check_agree(ls, fn, arg) != 0 ||
+	    load_module(ls, probe_why, fn, arg) != 0)
 		goto bad;
 	return 0;
 bad:
@@ -636,14 +683,24 @@ lessons_load(const char *dir, struct lesson_set *set,
 	}
 	set->dir = xstrdup(dir);
 	set->v = xcalloc(n, sizeof *set->v);
+	char **so = xcalloc(n, sizeof *so), **why = xcalloc(n, sizeof *why);
 	for (int i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]->d_name);
-		if (is_dir(path) &&
-		    load_one(dir, names[i]->d_name, &set->v[set->n], fn, arg) == 0)
-			set->n++;
+		if (is_dir(path))
+			so[i] = module_path(path);
 		free(path);
+	}
+	probe_modules(so, why, n);
+	for (int i = 0; i < n; i++) {
+		if (so[i] && load_one(dir, names[i]->d_name, &set->v[set->n],
+		    why[i], fn, arg) == 0)
+			set->n++;
+		free(so[i]);
+		free(why[i]);
 		free(names[i]);
 	}
+	free(so);
+	free(why);
 	free(names);
 	return set->n;
 }
