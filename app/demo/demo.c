@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #define LINE_MAX_BYTES 4096     /* a longer line is cut into pieces */
+#define PANE_REST_MS 1          /* between two reads of one pane */
 #define MAX_KNOWN 256           /* processes whose names we remember */
 
 /* Bytes read from a pipe, waiting for their newline. */
@@ -37,6 +38,7 @@ struct demo_run {
 	struct demo_sink sink;
 	struct loop *loop;
 	struct loop_watch *w_pane[DEMO_MAX_PANES], *w_report;
+	struct loop_watch *w_rest;      /* the panes are read again */
 	struct loop_watch *w_gate;      /* opens the gate at the delay */
 	int told_finished;
 	struct demo_ctx ctx;            /* as the leader got it */
@@ -143,6 +145,7 @@ static void on_report(struct loop *l, int fd, unsigned events, void *arg);
 static void on_exited(void *arg, pid_t pid, int status);
 static void on_group_done(void *arg);
 static void on_gate(struct loop *l, void *arg);
+static void on_rest(struct loop *l, void *arg);
 
 struct demo_run *
 demo_start(struct loop *loop, const struct systour_demo *d,
@@ -222,6 +225,7 @@ demo_start(struct loop *loop, const struct systour_demo *d,
 		r->w_pane[p] = loop_fd(loop, r->pane_rd[p], LOOP_READ, on_pane, r);
 	r->w_report = loop_fd(loop, r->report_rd, LOOP_READ, on_report, r);
 	r->w_gate = loop_timer(loop, -1, on_gate, r);
+	r->w_rest = loop_timer(loop, -1, on_rest, r);
 	return r;
 fail:
 	close_fd(&rep[0]);
@@ -421,9 +425,28 @@ on_pane(struct loop *l, int fd, unsigned events, void *arg)
 	struct demo_run *r = arg;
 	drain_reports(r);
 	for (int p = 0; p < r->npanes; p++)
-		if (r->pane_rd[p] == fd)
+		if (r->pane_rd[p] == fd) {
 			drain_pane(r, p);
+			/* Rest PANE_REST_MS before reading this pane again: an
+			 * actor printing line after line then fills the pipe
+			 * instead of waking the tutor (and paying for it) at
+			 * every line. A report still drains the pane first. */
+			if (r->w_pane[p]) {
+				loop_fd_set(r->w_pane[p], 0);
+				if (!loop_timer_armed(r->w_rest))
+					loop_timer_set(r->w_rest, PANE_REST_MS);
+			}
+		}
 	settle(r);
+}
+
+static void
+on_rest(struct loop *l, void *arg)
+{
+	struct demo_run *r = arg;
+	for (int p = 0; p < r->npanes; p++)
+		if (r->w_pane[p])
+			loop_fd_set(r->w_pane[p], LOOP_READ);
 }
 
 static void
@@ -641,6 +664,7 @@ demo_free(struct demo_run *r)
 		loop_cancel(r->w_pane[p]);
 	loop_cancel(r->w_report);
 	loop_cancel(r->w_gate);
+	loop_cancel(r->w_rest);
 	/* nothing of the demo outlives it: the group kills and reaps it all
 	 * (the front end is done with the run, so no sink) */
 	proc_group_free(r->group);
