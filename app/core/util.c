@@ -21,14 +21,21 @@ oom(void)
 	abort();
 }
 
+/* "systour: MESSAGE\n" on stderr: the one-line error of warnx_ and fatal_. */
+static void
+vwarnx(const char *fmt, va_list ap)
+{
+	fputs("systour: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void
 fatal_(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("systour: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vwarnx(fmt, ap);
 	va_end(ap);
 	abort();
 }
@@ -107,9 +114,7 @@ warnx_(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("systour: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vwarnx(fmt, ap);
 	va_end(ap);
 }
 
