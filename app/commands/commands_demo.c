@@ -92,7 +92,8 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 	struct app_view what = { .kind = APP_VIEW_DEMO, .demo = d,
 	    .paused = step, .delay_ms = delay };
 	if (cmd_has(args, "plain", NULL))
-		rc = demo_plain_run(app_loop(app), d, step, delay, app->store, &cause);
+		rc = demo_plain_run(app_loop(app), d, step, delay,
+		    app->lang, app->store, &cause);
 	else
 		rc = app->ui->push(app, &what, &cause);
 	if (rc < 0) {

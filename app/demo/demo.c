@@ -149,7 +149,8 @@ static void on_rest(struct loop *l, void *arg);
 
 struct demo_run *
 demo_start(struct loop *loop, const struct systour_demo *d,
-    const struct demo_sink *sink, int paused, int delay_ms, char **cause)
+    const struct demo_sink *sink, int paused, int delay_ms, enum lang lang,
+    char **cause)
 {
 	struct demo_run *r = xcalloc(1, sizeof *r);
 	int rep[2] = { -1, -1 };
@@ -203,6 +204,7 @@ demo_start(struct loop *loop, const struct systour_demo *d,
 	rep[0] = rep[1] = -1;
 	r->ctx.npanes = r->npanes;
 	r->ctx.supervisor = getpid();
+	r->ctx.zh = lang == LANG_ZH;
 
 	struct proc_group_sink gsink = { r, on_exited, on_group_done };
 	if (proc_group_spawn(r->group, loop, keep, nkeep, leader_main, r,

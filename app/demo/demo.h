@@ -46,10 +46,11 @@ const struct systour_demo *demo_find(const struct lesson_set *set,
 /* Start demo d on loop: the run registers its pipes, timers and its
  * process group's exits there, and the sink hears of everything from the
  * loop's callbacks. With paused set, no step passes the gate until
- * demo_step() or demo_pause(run, 0). NULL (and *cause) if it cannot start:
+ * demo_step() or demo_pause(run, 0). The demo speaks lang (api->zh). NULL (and *cause) if it cannot start:
  * the reason is also what the front end shows. */
 struct demo_run *demo_start(struct loop *loop, const struct systour_demo *d,
-    const struct demo_sink *sink, int paused, int delay_ms, char **cause);
+    const struct demo_sink *sink, int paused, int delay_ms, enum lang lang,
+    char **cause);
 
 /* The inode numbers of the pipes the supervisor made for the run (panes,
  * reports, step gates): systour's plumbing, which the kernel view folds

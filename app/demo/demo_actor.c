@@ -231,6 +231,12 @@ api_scratch(struct demo_ctx *ctx)
 	return ctx->scratch;
 }
 
+static int
+api_zh(struct demo_ctx *ctx)
+{
+	return ctx->zh;
+}
+
 static void
 api_note(struct demo_actor *a, const char *fmt, ...)
 {
@@ -275,4 +281,5 @@ const struct demo_api demo_api = {
 	.figure = api_figure,
 	.scratch = api_scratch,
 	.release = api_release,
+	.zh = api_zh,
 };

@@ -19,6 +19,7 @@ struct demo_ctx {
 	pid_t supervisor;               /* the tutor */
 	pid_t leader;                   /* the demo's leader (its group) */
 	char scratch[PATH_MAX];
+	int zh;                         /* the learner reads Chinese */
 };
 
 /* The table of functions demos call. */

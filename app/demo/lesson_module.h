@@ -22,7 +22,7 @@
  * pthread_create() ... — and every process, thread or coroutine that acts
  * in a pane asks for an actor of its own.
  *
- * An actor is a handle (ABI 3): api->actor() from any process or thread
+ * An actor is a handle (ABI 3 and on): api->actor() from any process or thread
  * returns one, with its own descriptor on its pane's pipe (not the
  * process's stdout), its own title (its PID, and its TID when it is not
  * the process's main thread, reported to the supervisor) and its own step
@@ -42,7 +42,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define SYSTOUR_LESSON_ABI 3u
+#define SYSTOUR_LESSON_ABI 4u
 
 #define DEMO_MAX_PANES 6
 
@@ -95,7 +95,15 @@ struct demo_api {
 	/* Flush what a is still holding, give its gate back and free it.
 	 * Safe with NULL. */
 	void (*release)(struct demo_actor *a);
+
+	/* 1 when the learner reads Chinese, 0 for English (ABI 4): every
+	 * line a demo prints for the learner comes in both, as
+	 * DEMO_TR(api, ctx, "I am the parent", "我是父进程"). */
+	int (*zh)(struct demo_ctx *ctx);
 };
+
+/* The learner's language's string of the two. */
+#define DEMO_TR(api, ctx, en, zh_) ((api)->zh(ctx) ? (zh_) : (en))
 
 struct systour_demo {
 	const char *name;       /* "pool": unique across all lessons */
@@ -104,8 +112,12 @@ struct systour_demo {
 	/* The notes' Python that the demo acts out, shown in the code pane;
 	 * step() line numbers count its lines from 1. */
 	const char *code;
-	/* The panes' names, NULL-terminated, 1 to DEMO_MAX_PANES. */
+	/* The panes' names, NULL-terminated, 1 to DEMO_MAX_PANES; plain
+	 * mode prefixes lines with them ("[parent] ..."). */
 	const char *const *panes;
+	/* The same names in Chinese, for the TUI's pane titles (ABI 4);
+	 * NULL: panes is shown in both languages. */
+	const char *const *panes_zh;
 	/* Run in the leader process, whose actor self (made with to_pane(),
 	 * pane 0, titled with panes[0]) the app made; returns its exit
 	 * status. */

@@ -162,7 +162,7 @@ on_input(struct loop *l, int fd, unsigned events, void *arg)
 
 int
 demo_plain_run(struct loop *loop, const struct systour_demo *d, int step_mode,
-    int delay_ms, struct store *store, char **cause)
+    int delay_ms, enum lang lang, struct store *store, char **cause)
 {
 	long long t0 = now_ms();
 	time_t started = time(NULL);
@@ -182,8 +182,8 @@ demo_plain_run(struct loop *loop, const struct systour_demo *d, int step_mode,
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &ign, &old_pipe);
 
-	printf("[demo] %s: %s\n", d->name, d->title_en);
-	pl.run = demo_start(loop, d, &sink, step_mode, delay_ms, cause);
+	printf("[demo] %s: %s\n", d->name, L(lang, d->title_en, d->title_zh));
+	pl.run = demo_start(loop, d, &sink, step_mode, delay_ms, lang, cause);
 	if (pl.run == NULL) {
 		sigaction(SIGPIPE, &old_pipe, NULL);
 		return -1;

@@ -15,6 +15,7 @@ struct store;
 /* The run happens on loop (which it leaves as it found it) and is recorded
  * in store (name, start, duration, how it ended). */
 int demo_plain_run(struct loop *loop, const struct systour_demo *d,
-    int step_mode, int delay_ms, struct store *store, char **cause);
+    int step_mode, int delay_ms, enum lang lang, struct store *store,
+    char **cause);
 
 #endif

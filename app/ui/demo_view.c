@@ -172,7 +172,8 @@ begin(struct demo_view *v, char **cause)
 	sink.arg = v;
 	for (int i = 0; i < v->nactors; i++) {
 		pane_free(v->actor[i]);
-		v->actor[i] = pane_text_new(v->d->panes[i]);
+		v->actor[i] = pane_text_new(v->lang == LANG_ZH &&
+		    v->d->panes_zh ? v->d->panes_zh[i] : v->d->panes[i]);
 		v->pane_pid[i] = 0;
 	}
 	pane_free(v->code);
@@ -195,7 +196,8 @@ begin(struct demo_view *v, char **cause)
 	v->started_ms = now_ms();
 	v->started = time(NULL);
 	loop_timer_set(v->w_kernel, 0);
-	v->run = demo_start(v->loop, v->d, &sink, v->paused0, v->delay0, cause);
+	v->run = demo_start(v->loop, v->d, &sink, v->paused0, v->delay0,
+	    v->lang, cause);
 	return v->run ? 0 : -1;
 }
 

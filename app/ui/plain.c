@@ -117,7 +117,7 @@ oneshot_push(struct app *app, const struct app_view *what, char **cause)
 		break;
 	}
 	return demo_plain_run(app_loop(app), what->demo, what->paused,
-	    what->delay_ms, app->store, cause);
+	    what->delay_ms, app->lang, app->store, cause);
 }
 
 static int

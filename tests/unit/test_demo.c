@@ -168,7 +168,8 @@ test_reaps_its_own_and_no_other(void **state)
 	    .figure = on_figure };
 	char *cause = NULL;
 	struct loop *lp = new_loop();
-	struct demo_run *r = demo_start(lp, &orphan_demo, &sink, 0, 0, &cause);
+	struct demo_run *r = demo_start(lp, &orphan_demo, &sink, 0, 0,
+	    LANG_EN, &cause);
 	assert_non_null(r);
 	pid_t leader = demo_pgid(r);
 	run_to_end(lp, r);
@@ -204,7 +205,8 @@ test_free_reaps_only_the_group(void **state)
 	pid_t other = other_zombie();
 	char *cause = NULL;
 	struct loop *lp = new_loop();
-	struct demo_run *r = demo_start(lp, &orphan_demo, NULL, 1, 0, &cause);
+	struct demo_run *r = demo_start(lp, &orphan_demo, NULL, 1, 0,
+	    LANG_EN, &cause);
 	assert_non_null(r);
 	demo_free(r);
 	loop_free(lp);
@@ -227,7 +229,8 @@ test_two_runs_at_once(void **state)
 	for (int i = 0; i < 2; i++) {
 		struct demo_sink sink = { .arg = &seen[i], .exited = on_exited,
 		    .figure = on_figure };
-		r[i] = demo_start(lp, &orphan_demo, &sink, 0, 0, &cause);
+		r[i] = demo_start(lp, &orphan_demo, &sink, 0, 0,
+	    LANG_EN, &cause);
 		assert_non_null(r[i]);
 	}
 	long long deadline = now_ms() + 10000;
@@ -333,7 +336,7 @@ test_last_line_before_exit(void **state)
 	    .exited = order_exited };
 	char *cause = NULL;
 	struct loop *lp = new_loop();
-	struct demo_run *r = demo_start(lp, &last_words_demo, &sink, 0, 0,
+	struct demo_run *r = demo_start(lp, &last_words_demo, &sink, 0, 0, LANG_EN,
 	    &cause);
 	assert_non_null(r);
 	o.leader = demo_pgid(r);
@@ -431,7 +434,8 @@ test_fork_bomb_contained(void **state)
 	char *cause = NULL;
 	struct loop *lp = new_loop();
 	long long t0 = now_ms();
-	struct demo_run *r = demo_start(lp, &bomb_demo, NULL, 0, 0, &cause);
+	struct demo_run *r = demo_start(lp, &bomb_demo, NULL, 0, 0,
+	    LANG_EN, &cause);
 	assert_non_null(r);
 	pid_t pgrp = bomb_pgrp = demo_pgid(r);
 

@@ -157,7 +157,8 @@ test_two_threads_step_alternately(void **state)
 	struct demo_sink sink = { .arg = &s, .line = on_line, .title = on_title,
 	    .position = on_position, .finished = on_finished };
 	char *cause = NULL;
-	struct demo_run *r = demo_start(l, &threads_demo, &sink, 1, 0, &cause);
+	struct demo_run *r = demo_start(l, &threads_demo, &sink, 1, 0,
+	    LANG_EN, &cause);
 	assert_non_null(r);
 
 	/* both threads wait at their first step; nothing passes, paused */
@@ -279,7 +280,8 @@ test_print_writes_whole_lines(void **state)
 	struct demo_sink sink = { .arg = &s, .line = check_line,
 	    .finished = on_finished };
 	char *cause = NULL;
-	struct demo_run *r = demo_start(l, &printers_demo, &sink, 0, 0, &cause);
+	struct demo_run *r = demo_start(l, &printers_demo, &sink, 0, 0,
+	    LANG_EN, &cause);
 	assert_non_null(r);
 	long long end = now_ms() + DEADLINE_MS;
 	while (!s.finished && now_ms() < end)
@@ -343,7 +345,8 @@ test_step_past_an_actor_that_died(void **state)
 	    .finished = on_finished };
 	char *cause = NULL;
 	signal(SIGPIPE, SIG_DFL);       /* as the TUI has it */
-	struct demo_run *r = demo_start(l, &dying_demo, &sink, 1, 0, &cause);
+	struct demo_run *r = demo_start(l, &dying_demo, &sink, 1, 0,
+	    LANG_EN, &cause);
 	assert_non_null(r);
 	wait_for(l, &s, 2, 0);
 	/* the victim first in the queue */

@@ -86,7 +86,8 @@ test_kill_only_inside_the_group(void **state)
 	char *cause = NULL;
 	loop = loop_new(&cause);
 	assert_non_null(loop);
-	struct demo_run *r = demo_start(loop, &demo, &sink, 1, 0, &cause);
+	struct demo_run *r = demo_start(loop, &demo, &sink, 1, 0,
+	    LANG_EN, &cause);
 	assert_non_null(r);
 	work_until(r, both_set_up);
 	pid_t escaper = demo_pane_pid(r, 1), stayer = demo_pane_pid(r, 2);
