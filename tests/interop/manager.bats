@@ -743,3 +743,16 @@ rss_kb() {
 	[ "$(wc -c <"$T/results")" -lt 4000 ]
 	stop_manager
 }
+
+@test "manager: --tasks too many to hold in the memory it may take is refused up front, naming the limit; a bounded queue takes them" {
+	# ASan reserves terabytes of address space: no address-space limit
+	ldd "$SYSTOUR" 2>/dev/null | grep -q libasan && skip "an address-space limit cannot apply under ASan"
+	run prlimit --as=1000000000 "$SYSTOUR" --lang en manager --tasks 10000000 --port 0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--tasks 10000000: the queue would hold 10000000 tasks at once"*"at most "[0-9]*", or bound the queue with --maxsize" ]]
+	# nothing was listening: refused before the socket
+	[[ "$output" != *listening* ]]
+	MANAGER_WRAP="prlimit --as=1000000000 --" start_manager --tasks 10000000 --maxsize 100
+	grep -q 'listening on' "$T/manager.err"
+	stop_manager
+}
