@@ -370,6 +370,7 @@ mgr_local_work(struct server *s)
 		snprintf(url, sizeof url, "ImageUrl_%ld", s->next_task++);
 		outf(s, "url is %s\n", url);
 		mq_push(tq, pval_str(url));
+		mgr_mark_local(s, tq->next_id);
 		if (s->next_task == n)
 			outf(s, "try get result\n");
 	}
@@ -384,10 +385,20 @@ mgr_local_work(struct server *s)
 		}
 		pval_free(v);
 		rq->unfinished--;
-		if (++s->results == n) {
-			s->done_at = now_ms();
+		s->results++;
+	}
+	/* Every task is settled: its result taken, or (a task that no
+	 * worker could finish) in the dead letters. */
+	if (s->done_at < 0 && n > 0 && s->next_task == n &&
+	    s->results + s->local_dead >= n) {
+		s->done_at = now_ms();
+		if (s->local_dead == 0)
 			mgr_log(s, "all %ld results are in", n);
-		}
+		else
+			mgr_log(s, "all %ld tasks are settled: %ld results are "
+			    "in, %ld task%s went to the dead letters", n,
+			    s->results, s->local_dead,
+			    s->local_dead == 1 ? "" : "s");
 	}
 }
 
@@ -717,6 +728,7 @@ manager_run(const struct manager_opts *o, char **cause)
 	free(s.acked);
 	free(s.deliv);
 	free(s.holder);
+	free(s.local);
 	while (s.ndead > 0)
 		pval_free(s.dead[--s.ndead].v);
 	free(s.dead);

@@ -131,6 +131,9 @@ struct server {
 	uint32_t		 serials;	/* clients accepted so far */
 	struct mq_item		*dead;		/* the dead letters, in order */
 	size_t			 ndead, dead_cap;
+	unsigned char		*local;		/* bit by task id: put by --tasks */
+	size_t			 local_cap;	/* (bytes) */
+	long			 local_dead;	/* of those, dead letters */
 	size_t			 rd_mem;	/* all clients' readers */
 	long			 evicted;	/* handshakes dropped to admit
 						 * others, not yet logged */
@@ -168,6 +171,9 @@ void	 mq_push(struct mqueue *q, struct pval *item);
 struct pval *mq_pop(struct mqueue *q);
 void	 mq_free(struct mqueue *q);
 struct pval *mgr_get_item(struct server *s, struct mqueue *q);
+
+/* Task id was put by --tasks: its loss to the dead letters settles it. */
+void mgr_mark_local(struct server *s, uint64_t id);
 void	 lease_take(struct server *s, struct client *c, struct mqueue *q,
 	    long n, int64_t lease_ms);
 void	 lease_return(struct server *s, struct client *owner);

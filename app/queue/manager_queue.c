@@ -129,6 +129,18 @@ mgr_get_item(struct server *s, struct mqueue *q)
 /* The bookkeeping of lease() and ack() (their calls: lease_call in
  * manager_call.c). */
 
+/* Task id was put by --tasks (the manager's own side). */
+void
+mgr_mark_local(struct server *s, uint64_t id)
+{
+	if (id / 8 >= s->local_cap) {
+		size_t old = s->local_cap;
+		ARRAY_GROW(s->local, s->local_cap, id / 8 + 1);
+		memset(s->local + old, 0, s->local_cap - old);
+	}
+	s->local[id / 8] |= 1u << id % 8;
+}
+
 /* How many times task id was leased so far. */
 static unsigned
 deliveries(const struct server *s, uint64_t id)
@@ -198,6 +210,8 @@ dead_letter(struct server *s, struct lease *l)
 	    deliveries(s, l->id), l->owner->peer);
 	free(r);
 	mark_done(s, l->id);
+	if (l->id / 8 < s->local_cap && s->local[l->id / 8] & 1u << l->id % 8)
+		s->local_dead++;
 	if (s->q[0].unfinished > 0)
 		s->q[0].unfinished--;
 	ARRAY_GROW(s->dead, s->dead_cap, s->ndead + 1);

@@ -756,3 +756,41 @@ rss_kb() {
 	grep -q 'listening on' "$T/manager.err"
 	stop_manager
 }
+
+@test "manager --tasks: a task of its own that goes to the dead letters settles it: the run ends, saying so, instead of waiting for its result" {
+	need_python3
+	start_manager --tasks 3 --depth
+	# a worker that never finishes ImageUrl_1: it leases one task at a
+	# time with a short lease and lets that one run out
+	timeout 60 python3 - "$PORT" >"$T/peer.out" 2>&1 <<'PY' &
+import queue, sys
+from multiprocessing.managers import BaseManager
+class M(BaseManager):
+    pass
+M.register('get_task_queue')
+M.register('get_result_queue')
+m = M(address=('127.0.0.1', int(sys.argv[1])), authkey=b'qiye')
+m.connect()
+t, r = m.get_task_queue(), m.get_result_queue()
+while True:
+    try:
+        got = t._callmethod('lease', (), {'n': 1, 'lease': 0.2, 'timeout': 2})
+    except queue.Empty:
+        break
+    except (EOFError, ConnectionError, OSError):
+        break
+    for tid, item in got:
+        if item != 'ImageUrl_1':
+            t._callmethod('ack', (tid, 'success ' + item))
+PY
+	local peer=$!
+	# the manager ends by itself once every task is settled
+	wait_for "$MPID" 30 || { cat "$T/manager.err" >&2; false; }
+	wait "$peer" || true
+	cat "$T/manager.err"
+	[ "$WSTATUS" -eq 0 ]
+	grep -q 'all 3 tasks are settled: 2 results are in, 1 task went to the dead letters' "$T/manager.err"
+	grep -q 'result is success ImageUrl_0' "$T/manager.out"
+	grep -q 'result is success ImageUrl_2' "$T/manager.out"
+	grep -q ', dead 1$' "$T/manager.out"
+}
