@@ -357,23 +357,35 @@ flush_clients(struct server *s)
 	return dropped;
 }
 
-/* The local side of --tasks: put the notes' tasks while there is room, and
- * print the results as they come (before any remote get sees them, as the
- * notes' server's own result.get() would be waiting first). */
-void
-mgr_local_work(struct server *s)
+/* The local side of --tasks: put the notes' tasks while there is room
+ * (after the remote puts already waiting for it: a put never starves
+ * behind a hundred thousand of them). */
+int
+mgr_local_tasks(struct server *s)
 {
-	struct mqueue *tq = &s->q[0], *rq = &s->q[1];
+	struct mqueue *tq = &s->q[0];
 	long n = s->o->tasks;
+	int put = 0;
 	while (s->next_task < n && !mq_full(tq)) {
 		char url[32];
 		snprintf(url, sizeof url, "ImageUrl_%ld", s->next_task++);
 		outf(s, "url is %s\n", url);
 		mq_push(tq, pval_str(url));
 		mgr_mark_local(s, tq->next_id);
+		put = 1;
 		if (s->next_task == n)
 			outf(s, "try get result\n");
 	}
+	return put;
+}
+
+/* And print the results as they come, before any remote get sees them,
+ * as the notes' server's own result.get() would be waiting first. */
+void
+mgr_local_results(struct server *s)
+{
+	struct mqueue *rq = &s->q[1];
+	long n = s->o->tasks;
 	while (s->results < n && rq->n > 0) {
 		struct pval *v = mq_pop(rq);
 		if (v->kind == PV_STR)

@@ -150,8 +150,12 @@ struct server {
 /* One line on the log (o->log), if there is one. */
 void	 mgr_log(struct server *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-/* --tasks: put the notes' tasks, print the results as they come. */
-void	 mgr_local_work(struct server *s);
+/* --tasks: print the results as they come (before any remote get sees
+ * them), and put the notes' tasks while there is room; a remote put that
+ * waits for room goes before the next of them, in turn. 1 if a task was
+ * put. */
+void	 mgr_local_results(struct server *s);
+int	 mgr_local_tasks(struct server *s);
 
 /* manager_call.c */
 

@@ -328,7 +328,7 @@ mgr_wake(struct server *s)
 	lease_return(s, NULL);		/* those whose time is up */
 	while (progress) {
 		progress = 0;
-		mgr_local_work(s);
+		mgr_local_results(s);
 		for (size_t i = 0; i < n; i++) {
 			struct client *c = v[i];
 			struct mqueue *q = c->pq;
@@ -357,5 +357,7 @@ mgr_wake(struct server *s)
 			c->park = PARK_NONE;
 			progress = 1;
 		}
+		if (mgr_local_tasks(s))
+			progress = 1;
 	}
 }
