@@ -4,7 +4,7 @@
 #define _GNU_SOURCE
 #include "threads.h"
 
-static const struct systour_demo *const demos[] = { &threads_demo, &race_demo, &rlock_demo, &deadlock_demo, NULL };
+static const struct systour_demo *const demos[] = { &threads_demo, &race_demo, &rlock_demo, &deadlock_demo, &gil_demo, &condition_demo, NULL };
 
 const struct systour_lesson_module systour_lesson_module = {
 	.abi = SYSTOUR_LESSON_ABI,
