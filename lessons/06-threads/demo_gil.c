@@ -254,12 +254,13 @@ static const char py_script[] =
 	"    f()\n"
 	"    t1, c1 = time.perf_counter(), os.times()\n"
 	"    cpu = c1.user - c.user + c1.children_user - c.children_user\n"
-	"    print('%s: %.0f ms wall, %.0f ms CPU' % (label, (t1 - t) * 1e3, cpu * 1e3), flush=True)\n"
+	"    print(('%s：%.0f 毫秒墙钟，%.0f 毫秒 CPU' if zh else '%s: %.0f ms wall, %.0f ms CPU') % (label, (t1 - t) * 1e3, cpu * 1e3), flush=True)\n"
 	"    return int((t1 - t) * 1e6)\n"
-	"print('Python %s, switch interval %s s, count(%d)' % (sys.version.split()[0], sys.getswitchinterval(), N), flush=True)\n"
-	"a = timed('one thread   ', lambda: count(N))\n"
-	"b = timed('two threads  ', lambda: two(threading.Thread))\n"
-	"c = timed('two processes', lambda: two(Process))\n"
+	"zh = sys.argv[2] == 'zh'\n"
+	"print(('Python %s，切换间隔 %s 秒，count(%d)' if zh else 'Python %s, switch interval %s s, count(%d)') % (sys.version.split()[0], sys.getswitchinterval(), N), flush=True)\n"
+	"a = timed('一个线程' if zh else 'one thread   ', lambda: count(N))\n"
+	"b = timed('两个线程' if zh else 'two threads  ', lambda: two(threading.Thread))\n"
+	"c = timed('两个进程' if zh else 'two processes', lambda: two(Process))\n"
 	"os.write(3, b'%d %d %d\\n' % (a, b, c))\n";
 
 /* Run the script in python3, in the python3 pane; its three times in us.
@@ -289,7 +290,8 @@ run_python(struct gilrun *r, struct demo_actor *me, long long us[3],
 		if (dup2(p[1], 3) < 0)
 			_exit(126);
 		snprintf(n, sizeof n, "%ld", PY_N);
-		execlp("python3", "python3", "-c", py_script, n, (char *)NULL);
+		execlp("python3", "python3", "-c", py_script, n,
+		    api->zh(ctx) ? "zh" : "en", (char *)NULL);
 		fprintf(stderr, "python3: %s\n", strerror(errno));
 		_exit(127);
 	}
@@ -486,7 +488,6 @@ gil_run(struct demo_ctx *ctx, const struct demo_api *api,
 	    "(at worst %lld us) for the GIL after each read\n", "加上一个 CPU 密集的"
 	    "线程：IO 线程每次读完等 GIL %lld 微秒（最坏 %lld 微秒）\n"), behind,
 	    c.worst_ns / 1000);
-	api->figure(me, "switch_interval_us", INTERVAL_US);
 	api->figure(me, "convoy_io_alone_us", alone);
 	api->figure(me, "convoy_io_behind_cpu_us", behind);
 	api->print(me, "%s", TR("the convoy: each time the IO thread's data is "
