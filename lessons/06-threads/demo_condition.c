@@ -16,7 +16,7 @@
 #define ITEMS 6
 #define VISITORS 4
 #define ROOM 2
-#define WATCH_MS 3000           /* a watchdog's deadline */
+#define WATCH_MS 5000           /* a watchdog's deadline */
 
 static const char condition_code[] =
 	"import threading, collections, queue\n"                       /* 1 */

@@ -140,8 +140,8 @@ done_total(struct race *r)
 	return done;
 }
 
-/* The "lost updates" pane: a thread that samples the counter every 5 ms
- * while the workers work, and prints a line every 50 ms. */
+/* The "lost updates" pane: a thread that samples the counter every 2 ms
+ * while the workers work, and prints a line every 20 ms. */
 static void *
 monitor(void *p)
 {
@@ -155,13 +155,13 @@ monitor(void *p)
 		long c = counter;
 		long lost = done - c > 0 ? done - c : 0;
 		long long t = demo_now_ms() - t0;
-		if (t / 50 != last && done > 0) {
-			last = t / 50;
+		if (t / 20 != last && done > 0) {
+			last = t / 20;
 			api->print(mon, TR("%5lld ms: %8ld additions done, counter %8ld, "
 			    "lost %7ld\n", "%5lld 毫秒：已做 %8ld 次加法，counter %8ld，"
 			    "丢失 %7ld\n"), t, done, c, lost);
 		}
-		nap_ms(5);      /* a sample's interval, not a step */
+		nap_ms(2);      /* a sample's interval, not a step */
 	}
 	long c = counter;       /* the workers may still be storing it */
 	for (long long t1 = demo_now_ms(); demo_now_ms() - t1 < 20;)

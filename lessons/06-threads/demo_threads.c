@@ -136,7 +136,7 @@ threads_run(struct demo_ctx *ctx, const struct demo_api *api,
 		pthread_cond_wait(&r.cv, &r.mu);
 	pthread_mutex_unlock(&r.mu);
 	for (int i = 0; i < 2; i++)
-		wait_on_futex(r.tid[i], 2000);
+		wait_on_futex(r.tid[i], 5000);
 	show_tasks(ctx, api, me, &r, &during);
 	api->figure(me, "tasks_while_running", during);
 	api->figure(me, "tids_distinct", r.tid[0] != r.tid[1] &&
