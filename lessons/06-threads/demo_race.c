@@ -13,7 +13,8 @@
 #include <time.h>
 
 #define NTHREADS 4
-#define PER_THREAD 1000000L
+#define PER_THREAD 1000000L    /* the notes' n: the first run's */
+#define MAX_PER_THREAD 40000000L /* the last try, on a busy machine */
 #define ROUNDS 200              /* quick runs of the RLock example */
 
 static const char race_code[] =
@@ -74,6 +75,7 @@ struct race {
 	struct demo_ctx *ctx;
 	const struct demo_api *api;
 	int locked;             /* safe_work, not work */
+	long per;               /* additions per thread */
 	pthread_mutex_t lock;
 	pthread_barrier_t start;
 	struct slot slot[NTHREADS];
@@ -112,10 +114,10 @@ work(void *p)
 	api->print(me, r->locked ? TR("safe_work(%ld): lock, load, add, store, "
 	    "unlock\n", "safe_work(%ld)：加锁，读，加一，写，解锁\n") :
 	    TR("work(%ld): load, add, store, with no lock\n",
-	    "work(%ld)：读，加一，写，不加锁\n"), PER_THREAD);
+	    "work(%ld)：读，加一，写，不加锁\n"), r->per);
 	pthread_barrier_wait(&r->start);        /* all four at once */
 	long long t0 = demo_now_ns();
-	for (long k = 1; k <= PER_THREAD; k++) {
+	for (long k = 1; k <= r->per; k++) {
 		if (r->locked)
 			pthread_mutex_lock(&r->lock);
 		counter = add_one(counter);
@@ -125,7 +127,7 @@ work(void *p)
 		    memory_order_relaxed);
 	}
 	api->print(me, TR("done: %ld additions in %lld ms\n",
-	    "完成：%ld 次加法，用了 %lld 毫秒\n"), PER_THREAD,
+	    "完成：%ld 次加法，用了 %lld 毫秒\n"), r->per,
 	    (demo_now_ns() - t0) / 1000000);
 	api->release(me);
 	return NULL;
@@ -151,7 +153,7 @@ monitor(void *p)
 	struct demo_actor *mon = api->actor(ctx, 1, "lost updates");
 	long long t0 = demo_now_ms(), last = -1;
 	long done;
-	while ((done = done_total(r)) < NTHREADS * PER_THREAD) {
+	while ((done = done_total(r)) < NTHREADS * r->per) {
 		long c = counter;
 		long lost = done - c > 0 ? done - c : 0;
 		long long t = demo_now_ms() - t0;
@@ -168,7 +170,7 @@ monitor(void *p)
 		c = counter;
 	api->print(mon, TR("%5lld ms: all done: counter %ld, lost %ld\n",
 	    "%5lld 毫秒：全部完成：counter %ld，丢失 %ld\n"),
-	    demo_now_ms() - t0, c, NTHREADS * PER_THREAD - c);
+	    demo_now_ms() - t0, c, NTHREADS * r->per - c);
 	api->release(mon);
 	return NULL;
 }
@@ -201,7 +203,7 @@ run_four(struct race *r, struct demo_actor *me)
 	long c = counter;
 	api->step(me, 23);
 	api->print(me, TR("%ld expected %ld\n", "%ld 期望 %ld\n"), c,
-	    NTHREADS * PER_THREAD);
+	    NTHREADS * r->per);
 	return c;
 }
 
@@ -287,13 +289,29 @@ race_run(struct demo_ctx *ctx, const struct demo_api *api,
 	r.ctx = ctx;
 	r.api = api;
 	pthread_mutex_init(&r.lock, NULL);
-	api->step(me, 20);
-	api->print(me, TR("4 threads x %ld additions, no lock: counter = add_one(counter)\n",
-	    "4 个线程 x %ld 次加法，不加锁：counter = add_one(counter)\n"),
-	    PER_THREAD);
+	/* Unlocked, the threads lose updates only where they overlap: on
+	 * two CPUs at once, or one switched out between its load and its
+	 * store. On a busy machine each may run its million alone, start to
+	 * end: then the same with ten times the work, and more. */
+	long c = 0;
+	int tries = 0;
 	r.locked = 0;
-	long c = run_four(&r, me);
-	api->figure(me, "lost_updates_nolock", NTHREADS * PER_THREAD - c);
+	for (r.per = PER_THREAD; r.per <= MAX_PER_THREAD; r.per *= r.per < 10000000 ? 10 : 4) {
+		api->step(me, 20);
+		api->print(me, TR("4 threads x %ld additions, no lock: counter = "
+		    "add_one(counter)\n", "4 个线程 x %ld 次加法，不加锁："
+		    "counter = add_one(counter)\n"), r.per);
+		c = run_four(&r, me);
+		tries++;
+		if (c < NTHREADS * r.per || r.per * 4 > MAX_PER_THREAD)
+			break;
+		api->print(me, TR("none lost: the threads did not overlap (this "
+		    "machine is busy); again, with more work\n", "一次也没丢：这些线程"
+		    "没有同时运行（机器很忙）；加大工作量再来\n"));
+	}
+	api->figure(me, "race_additions_per_thread", r.per);
+	api->figure(me, "race_nolock_tries", tries);
+	api->figure(me, "lost_updates_nolock", NTHREADS * r.per - c);
 	api->note(me, "%s", TR("two threads read the same old value, both add 1, "
 	    "both write: one addition is lost", "两个线程读到同一个旧值，各自加一，"
 	    "各自写回：一次加法丢了"));
@@ -304,7 +322,7 @@ race_run(struct demo_ctx *ctx, const struct demo_api *api,
 	    "pthread_mutex_lock 里\n"));
 	r.locked = 1;
 	c = run_four(&r, me);
-	api->figure(me, "lost_updates_lock", NTHREADS * PER_THREAD - c);
+	api->figure(me, "lost_updates_lock", NTHREADS * r.per - c);
 	api->note(me, "%s", TR("with the lock, none is lost: the read-add-write "
 	    "is one step for the other threads", "加锁后一次也不丢：对其他线程来说，"
 	    "读-加-写成了一步"));
