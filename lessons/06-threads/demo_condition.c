@@ -303,7 +303,6 @@ condition_run(struct demo_ctx *ctx, const struct demo_api *api,
 	api->print(me, TR("each one out lets the next in: all %d went through, "
 	    "never more than %d at once\n", "出来一个就放进一个：%d 个都进去过，"
 	    "同时最多 %d 个\n"), VISITORS, r.max_inside);
-	api->figure(me, "semaphore_threads", VISITORS);
 	api->figure(me, "semaphore_max_inside", r.max_inside);
 
 	api->step(me, 31);

@@ -349,7 +349,6 @@ race_run(struct demo_ctx *ctx, const struct demo_api *api,
 	    "再跑 %d 轮，不停顿：read_thread 先 %d 次，write thread 先 %d 次；"
 	    "两个同时在锁内：%d 次\n"), ROUNDS, read_first, ROUNDS - read_first,
 	    r.overlaps);
-	api->figure(me, "rlock_rounds", ROUNDS);
 	api->figure(me, "rlock_read_first", read_first);
 	api->figure(me, "rlock_overlaps", r.overlaps);
 	api->print(me, "%s", TR("guaranteed: one holder at a time, and what one "
