@@ -272,7 +272,8 @@ handle_report(struct demo_run *r, char *s, int fd)
 		    &ino, &off) == 5 && off > 0 && fd >= 0) {
 			gates_add(r->gates, tid, seq, pane, fd, ino);
 			fd = -1;
-			remember(r, pid, s + off);
+			if (tid == pid)     /* a process is named by its main thread */
+				remember(r, pid, s + off);
 			if (pane >= 0 && pane < r->npanes)
 				r->pane_pid[pane] = pid;
 			if (r->sink.title)
