@@ -8,7 +8,7 @@
 #include "coro.h"
 
 static const struct systour_demo *const demos[] = { &generator_demo,
-	&greenlet_demo, NULL };
+	&greenlet_demo, &pool_demo, NULL };
 
 const struct systour_lesson_module systour_lesson_module = {
 	.abi = SYSTOUR_LESSON_ABI,
