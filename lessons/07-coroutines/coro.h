@@ -15,6 +15,7 @@ extern const struct systour_demo generator_demo, greenlet_demo, pool_demo;
  * fraction. Used from one thread (any of its coroutines). */
 struct timeline {
 	const struct demo_api *api;
+	struct demo_ctx *ctx;
 	struct demo_actor *a;
 	long long t0_ns;
 	int switches;
@@ -31,12 +32,18 @@ void tl_switch(struct timeline *t, const char *from, const char *to,
 void tl_event(struct timeline *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The learner's language's string of the two. */
+#define TL_TR(t, en, zh) DEMO_TR((t)->api, (t)->ctx, en, zh)
+
 /* Milliseconds since tl_start. */
 double tl_ms(const struct timeline *t);
 
 /* ns per switch of coswitch() and of swapcontext(), measured now over
  * rounds round trips each between two coroutines. */
 void measure_switch(long rounds, double *coswitch_ns, double *swapcontext_ns);
+
+/* coswitch_kind() in the learner's language. */
+const char *switch_kind(const struct demo_api *api, struct demo_ctx *ctx);
 
 /* The threads of this process now, from /proc/self/status. */
 int threads_now(void);

@@ -122,6 +122,7 @@ generator_run(struct demo_ctx *ctx, const struct demo_api *api,
 	g.ctx = ctx;
 	g.api = api;
 	g.tl.api = api;
+	g.tl.ctx = ctx;
 	g.tl.a = api->actor(ctx, 2, "timeline");
 	tl_start(&g.tl);
 

@@ -44,7 +44,7 @@ say(struct demo_actor *me, const char *who, const char *s)
 {
 	int local;
 	g.api->print(me, "%s    %s %p)\n", s,
-	    TR("(a local on my own stack, at", "（我自己栈上的局部变量，地址"),
+	    TR("(a local on my own stack, at", "(我自己栈上的局部变量，地址"),
 	    (void *)&local);
 	tl_event(&g.tl, "%s: print('%s')", who, s);
 	if (g.order[0])
@@ -100,6 +100,7 @@ greenlet_run(struct demo_ctx *ctx, const struct demo_api *api,
 	g.ctx = ctx;
 	g.api = api;
 	g.tl.api = api;
+	g.tl.ctx = ctx;
 	g.tl.a = api->actor(ctx, 3, "timeline");
 	tl_start(&g.tl);
 
@@ -114,7 +115,7 @@ greenlet_run(struct demo_ctx *ctx, const struct demo_api *api,
 	    TR("a stack of its own,", "自己的一个栈，"), g.b.stack,
 	    (void *)((char *)g.b.stack + g.b.size));
 	api->print(me, "%s %s\n", TR("the switch:", "切换用的是："),
-	    coswitch_kind());
+	    switch_kind(api, ctx));
 	api->note(me, "%s", TR("Each greenlet is a stack of its own; a switch "
 	    "saves the callee-saved registers and the stack pointer, and loads "
 	    "the other's.",

@@ -172,8 +172,8 @@ run_task(struct gl *g)
 	else
 		d.api->print(me, "%s data length is %d     (HTTP %d, %.0f ms)\n",
 		    url, t->bytes, t->status, t->end_ms - t->start_ms);
-	tl_event(&d.tl, "%s: %s done, %.0f ms", g->name, t->path,
-	    t->end_ms - t->start_ms);
+	tl_event(&d.tl, "%s: %s %s, %.0f ms", g->name, t->path,
+	    TR("done", "完成"), t->end_ms - t->start_ms);
 	d.api->release(me);
 }
 
@@ -200,15 +200,16 @@ blocker(struct gl *g)
 	int st = 0, n;
 	co_sleep_ms(150);
 	d.block_from = tl_ms(&d.tl);
-	tl_event(&d.tl, "%s: recv() on a blocking socket: the whole thread "
-	    "waits, the hub cannot run", g->name);
+	tl_event(&d.tl, "%s: %s", g->name, TR("recv() on a blocking socket: "
+	    "the whole thread waits, the hub cannot run",
+	    "在阻塞 socket 上 recv()：整个线程都在等，hub 无法运行"));
 	d.api->print(me, "%s\n", TR("connect, send, recv on a blocking socket "
 	    "(not patched): no switch to the hub",
 	    "在阻塞 socket（未打补丁）上 connect、send、recv：不切回 hub"));
 	n = http_get("/slow/500", 0, &st);
 	d.block_to = tl_ms(&d.tl);
-	tl_event(&d.tl, "%s: recv() returned after %.0f ms", g->name,
-	    d.block_to - d.block_from);
+	tl_event(&d.tl, "%s: %s %.0f ms", g->name, TR("recv() returned after",
+	    "recv() 返回，用时"), d.block_to - d.block_from);
 	d.api->print(me, "%s %d %s, %.0f ms\n", TR("recv returned:",
 	    "recv 返回："), n, TR("bytes of body", "字节的正文"),
 	    d.block_to - d.block_from);
@@ -352,6 +353,7 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 	d.ctx = ctx;
 	d.api = api;
 	d.tl.api = api;
+	d.tl.ctx = ctx;
 	d.tl.a = api->actor(ctx, P_TIMELINE, "timeline");
 	tl_start(&d.tl);
 
@@ -362,7 +364,7 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 	if (hub_init(&d.tl) != 0)
 		return perror("hub_init"), 1;
 	api->print(me, "%s %s; %s %d\n", TR("the switch:", "切换："),
-	    coswitch_kind(), TR("threads in this process:", "本进程的线程数："),
+	    switch_kind(api, ctx), TR("threads in this process:", "本进程的线程数："),
 	    threads_now());
 	api->step(me, 13);
 	if (pool_server_start(ctx, api, P_SERVER, &srv, line, sizeof line) != 0) {

@@ -116,19 +116,21 @@ gl_entry(void *arg)
 	struct gl *g = arg;
 	g->fn(g);
 	g->done = 1;
-	tl_event(h.tl, "%s %s", g->name, "ends");
+	tl_event(h.tl, "%s %s", g->name, TL_TR(h.tl, "ends", "结束"));
 	if (g->pool != NULL) {
 		g->pool->active--;
 		if (g->pool->waiter != NULL) {
-			wake(g->pool->waiter, "a place in the pool is free");
+			wake(g->pool->waiter, TL_TR(h.tl, "a place in the pool is free",
+			    "池里空出一个位置"));
 			g->pool->waiter = NULL;
 		}
 	}
 	if (h.joiner != NULL) {
-		wake(h.joiner, "a greenlet it joins has ended");
+		wake(h.joiner, TL_TR(h.tl, "a greenlet it joins has ended",
+		    "它等待的一个 greenlet 结束了"));
 		h.joiner = NULL;
 	}
-	tl_switch(h.tl, g->name, "hub", "returns");
+	tl_switch(h.tl, g->name, "hub", TL_TR(h.tl, "returns", "返回"));
 }       /* coro_main switches to co.back: the hub */
 
 int
@@ -148,8 +150,9 @@ gl_spawn(struct gl *g, const char *name, void (*fn)(struct gl *),
 	if (pool != NULL)
 		pool->active++;
 	h.all[h.nall++] = g;
-	tl_event(h.tl, "spawn %s: queued, not running yet", name);
-	wake(g, "its first run");
+	tl_event(h.tl, "spawn %s: %s", name, TL_TR(h.tl, "queued, not running yet",
+	    "进入队列，还没运行"));
+	wake(g, TL_TR(h.tl, "its first run", "第一次运行"));
 	return 0;
 }
 
@@ -163,7 +166,7 @@ gl_joinall(struct gl **gs, int n)
 		if (!left)
 			break;
 		h.joiner = h.cur;
-		to_hub("joinall: waits");
+		to_hub(TL_TR(h.tl, "joinall: waits", "joinall：等待"));
 	}
 	for (int i = 0; i < n; i++)
 		coro_free(&gs[i]->co);
@@ -175,7 +178,8 @@ pool_take(struct pool *p)
 {
 	while (p->active >= p->size) {
 		p->waiter = h.cur;
-		to_hub("pool full: waits for a place");
+		to_hub(TL_TR(h.tl, "pool full: waits for a place",
+		    "池满了：等一个空位"));
 	}
 }
 

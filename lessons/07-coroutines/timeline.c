@@ -99,3 +99,13 @@ threads_now(void)
 	fclose(f);
 	return n;
 }
+
+const char *
+switch_kind(const struct demo_api *api, struct demo_ctx *ctx)
+{
+	const char *k = coswitch_kind();
+	if (!api->zh(ctx))
+		return k;
+	return k[0] == 'x' ? "x86-64 汇编" : k[0] == 'a' ? "aarch64 汇编" :
+	    "ucontext（swapcontext）";
+}
