@@ -39,7 +39,8 @@ void tl_event(struct timeline *t, const char *fmt, ...)
 double tl_ms(const struct timeline *t);
 
 /* ns per switch of coswitch() and of swapcontext(), measured now over
- * rounds round trips each between two coroutines. */
+ * rounds round trips of coswitch and rounds / 10 of swapcontext (a system
+ * call each way makes it a hundred times slower) between two coroutines. */
 void measure_switch(long rounds, double *coswitch_ns, double *swapcontext_ns);
 
 /* coswitch_kind() in the learner's language. */
