@@ -375,7 +375,6 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 	d.port = srv.port;
 	api->print(me, "base = 'http://127.0.0.1:%d'    (systour serve http, "
 	    "PID %d: %s)\n", d.port, (int)srv.pid, line);
-	api->figure(me, "port", d.port);
 	api->step(me, 14);
 	api->print(me, "urls = %s %s %s\n", paths[0], paths[1], paths[2]);
 
