@@ -69,7 +69,7 @@ yield(const char *r, int *n)
 static void
 consumer(void *arg)
 {
-	struct demo_actor *me = g.api->actor(g.ctx, 1, "consumer");
+	struct demo_actor *me = g.api->actor(g.ctx, 1, TR("consumer", "消费者"));
 	const char *r;
 	int n;
 	g.api->step(me, 2);
@@ -123,7 +123,7 @@ generator_run(struct demo_ctx *ctx, const struct demo_api *api,
 	g.api = api;
 	g.tl.api = api;
 	g.tl.ctx = ctx;
-	g.tl.a = api->actor(ctx, 2, "timeline");
+	g.tl.a = api->actor(ctx, 2, DEMO_TR(api, ctx, "timeline", "时间线"));
 	tl_start(&g.tl);
 
 	api->step(me, 22);

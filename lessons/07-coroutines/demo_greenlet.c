@@ -101,7 +101,7 @@ greenlet_run(struct demo_ctx *ctx, const struct demo_api *api,
 	g.api = api;
 	g.tl.api = api;
 	g.tl.ctx = ctx;
-	g.tl.a = api->actor(ctx, 3, "timeline");
+	g.tl.a = api->actor(ctx, 3, DEMO_TR(api, ctx, "timeline", "时间线"));
 	tl_start(&g.tl);
 
 	api->step(me, 13);

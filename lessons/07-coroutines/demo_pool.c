@@ -358,7 +358,7 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 	d.api = api;
 	d.tl.api = api;
 	d.tl.ctx = ctx;
-	d.tl.a = api->actor(ctx, P_TIMELINE, "timeline");
+	d.tl.a = api->actor(ctx, P_TIMELINE, DEMO_TR(api, ctx, "timeline", "时间线"));
 	tl_start(&d.tl);
 
 	api->step(me, 2);
