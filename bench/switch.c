@@ -101,8 +101,8 @@ load_boost(void)
 	static char why[256];
 	void *h = dlopen("libboost_context.so", RTLD_NOW);
 	if (h == NULL) {
-		snprintf(why, sizeof why, "%s (apt-get install libboost-context-dev)",
-		    dlerror());
+		snprintf(why, sizeof why, "%s (apt-get install "
+		    "libboost-context-dev)", dlerror());
 		return why;
 	}
 	*(void **)&jump_fcontext = dlsym(h, "jump_fcontext");
@@ -134,7 +134,8 @@ main(void)
 	uc_co.uc_stack.ss_size = sizeof ustack;
 	makecontext(&uc_co, uc_pong, 0);
 	if (noboost == NULL)
-		bc_co = make_fcontext(bstack + sizeof bstack, sizeof bstack, bc_pong);
+		bc_co = make_fcontext(bstack + sizeof bstack, sizeof bstack,
+		    bc_pong);
 	/* warm up: stacks touched, code in the cache */
 	run_coswitch(N_FAST / 10);
 	run_swapcontext(N_SLOW / 10);
@@ -145,7 +146,8 @@ main(void)
 		bc[r] = noboost == NULL ? run_boost(N_FAST) : 0;
 		uc[r] = run_swapcontext(N_SLOW);
 	}
-	double c = bench_median(cs, ROUNDS) * 1e9, u = bench_median(uc, ROUNDS) * 1e9;
+	double c = bench_median(cs, ROUNDS) * 1e9;
+	double u = bench_median(uc, ROUNDS) * 1e9;
 	double b = bench_median(bc, ROUNDS) * 1e9;
 	printf("%s (%s): %.1fx faster than swapcontext (%.2f ns vs %.1f ns per "
 	    "switch) [target >= %.0f: %s]", label, coswitch_kind(), u / c, c, u,

@@ -6,15 +6,16 @@
  * callee-saved ones (x86-64 SysV: rbx, rbp, r12-r15; aarch64: x19-x29, the
  * link register x30 and d8-d15) and the stack pointer. coswitch(from, to)
  * pushes them on the current stack, stores the stack pointer in from->sp,
- * loads to->sp and pops the other coroutine's registers; its `ret` returns
+ * loads to->sp and pops the other coroutine's registers; its return goes
  * into the other coroutine, at the call of coswitch() where it stopped.
- * No system call: the kernel never knows. (On x86-64 that return is a pop
- * and an indirect jump rather than `ret`: the CPU predicts `ret` from a
- * stack of its own calls, which a switch of stacks always proves wrong, and
- * each wrong guess costs some 20 cycles; an indirect jump is predicted from
- * where it went before, which a ping-pong repeats.) (The x87 and SSE control words,
- * which boost.context also saves, are left alone: nothing here changes
- * rounding modes.)
+ * No system call: the kernel never knows.
+ *
+ * On x86-64 that return is a pop and an indirect jump rather than `ret`:
+ * the CPU predicts `ret` from a stack of its own calls, which a switch of
+ * stacks always proves wrong (some 20 cycles each time); an indirect jump
+ * is predicted from where it went before, which a ping-pong repeats. The
+ * x87 and SSE control words, which boost.context also saves, are left
+ * alone: nothing here changes rounding modes.
  *
  * swapcontext(3) does the same and more: it saves every register and the
  * signal mask, and swapping the signal mask is a system call,
@@ -95,15 +96,15 @@ __asm__(
 	"	pushq %r14\n"
 	"	pushq %r15\n"
 	"	movq %rsp, (%rdi)\n"    /* from->sp = rsp */
-	"	movq (%rsi), %rsp\n"    /* rsp = to->sp: now on the other stack */
+	"	movq (%rsi), %rsp\n"    /* rsp = to->sp: the other stack */
 	"	popq %r15\n"
 	"	popq %r14\n"
 	"	popq %r13\n"
 	"	popq %r12\n"
 	"	popq %rbx\n"
 	"	popq %rbp\n"
-	"	popq %rax\n"            /* the return address: where the other */
-	"	jmpq *%rax\n"           /* one called coswitch (see below) */
+	"	popq %rax\n"            /* its return address: where it */
+	"	jmpq *%rax\n"           /* called coswitch (see above) */
 	".size coswitch, .-coswitch\n"
 	/* A new coroutine's first `ret` lands here, with its struct coro in
 	 * r12 and coro_main in r13 (ctx_make put them on its stack). */
@@ -155,7 +156,7 @@ __asm__(
 	"	stp x23, x24, [sp, #32]\n"
 	"	stp x25, x26, [sp, #48]\n"
 	"	stp x27, x28, [sp, #64]\n"
-	"	stp x29, x30, [sp, #80]\n"      /* frame pointer, return address */
+	"	stp x29, x30, [sp, #80]\n"      /* frame pointer, link reg */
 	"	stp d8, d9, [sp, #96]\n"
 	"	stp d10, d11, [sp, #112]\n"
 	"	stp d12, d13, [sp, #128]\n"

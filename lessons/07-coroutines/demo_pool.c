@@ -97,7 +97,8 @@ http_get(const char *path, int coop, int *status)
 	socklen_t el = sizeof e;
 	char *body;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (coop ? SOCK_NONBLOCK : 0), 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC |
+	    (coop ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
@@ -128,8 +129,9 @@ http_get(const char *path, int coop, int *status)
 			body = strstr(buf, "\r\n\r\n");
 			if (body != NULL && !want) {
 				char *cl = strcasestr(buf, "\r\nContent-Length:");
-				want = (size_t)(body + 4 - buf) +
-				    (cl != NULL ? (size_t)strtoul(cl + 17, NULL, 10) : 0);
+				want = (size_t)(body + 4 - buf);
+				if (cl != NULL)
+					want += strtoul(cl + 17, NULL, 10);
 			}
 			if ((want && len >= want) || len == sizeof buf - 1)
 				break;
@@ -291,7 +293,8 @@ pool_map(struct demo_actor *me)
 	    TR("when the first of the two ended at", "正是前两个中第一个结束的时刻"),
 	    first_end);
 	d.api->figure(me, "pool_ms", (long long)(total + 0.5));
-	d.api->figure(me, "pool_third_start_ms", (long long)(d.t[2].start_ms + 0.5));
+	d.api->figure(me, "pool_third_start_ms",
+	    (long long)(d.t[2].start_ms + 0.5));
 	d.api->figure(me, "pool_first_end_ms", (long long)(first_end + 0.5));
 	d.api->note(me, "%s", TR("Pool(2) is a counter between greenlets: "
 	    "pool.map waits while two run, and starts the third when one ends.",
@@ -341,7 +344,8 @@ freeze(struct demo_actor *me)
 	    TR("longest gap between two ticks:", "两次 tick 之间最长的间隔："), gap,
 	    TR("they asked for", "它们要的是"), TR("all done in", "全部完成用了"),
 	    total);
-	d.api->figure(me, "block_ms", (long long)(d.block_to - d.block_from + 0.5));
+	d.api->figure(me, "block_ms",
+	    (long long)(d.block_to - d.block_from + 0.5));
 	d.api->figure(me, "ticks_during_block", during);
 	d.api->figure(me, "max_tick_gap_ms", (long long)(gap + 0.5));
 	d.api->figure(me, "freeze_total_ms", (long long)(total + 0.5));

@@ -66,7 +66,8 @@ hub_loop(void *arg)
 		}
 		long long next = 0, now = demo_now_ns();
 		for (int i = 0; i < h.nall; i++)
-			if (h.all[i]->wake_ns && (!next || h.all[i]->wake_ns < next))
+			if (h.all[i]->wake_ns &&
+			    (!next || h.all[i]->wake_ns < next))
 				next = h.all[i]->wake_ns;
 		int timeout = !next ? -1 : next <= now ? 0 :
 		    (int)((next - now + 999999) / 1000000);

@@ -79,9 +79,10 @@ measure_switch(long rounds, double *cs_ns, double *uc_ns)
 		u_co.uc_link = NULL;
 		makecontext(&u_co, uping, 0);
 		t = demo_now_ns();
-		for (long i = 0; i < rounds / 10; i++)
+		long n = rounds / 10;
+		for (long i = 0; i < n; i++)
 			swapcontext(&u_main, &u_co);
-		*uc_ns = (double)(demo_now_ns() - t) / (2.0 * (double)(rounds / 10));
+		*uc_ns = (double)(demo_now_ns() - t) / (2.0 * (double)n);
 	}
 }
 

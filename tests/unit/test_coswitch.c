@@ -169,8 +169,9 @@ counter(void *arg)
 static void
 test_two_stacks(void **state)
 {
-	assert_int_equal(coro_init(&two[0], counter, (void *)1, 16384, &main_ctx), 0);
-	assert_int_equal(coro_init(&two[1], counter, (void *)2, 16384, &main_ctx), 0);
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(coro_init(&two[k], counter,
+		    (void *)(intptr_t)(k + 1), 16384, &main_ctx), 0);
 	while (!two[0].done || !two[1].done)
 		for (int k = 0; k < 2; k++)
 			if (!two[k].done)
