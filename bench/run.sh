@@ -14,7 +14,7 @@ if [ ! -d "$dir" ]; then
 fi
 echo "systour bench: $(uname -sm), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
 # The known ones first, in the order, then any other bench program.
-order="ipc fork flood manager_tasks manager_rtt"
+order="ipc fork flood manager_tasks manager_rtt switch"
 for f in "$dir"/*; do
 	name=${f##*/}
 	case " $order " in *" $name "*) ;; *) [ -x "$f" ] && order="$order $name" ;; esac

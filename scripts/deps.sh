@@ -7,7 +7,7 @@
 set -u
 need="gcc make pkg-config libncurses-dev libreadline-dev libsqlite3-dev libmd4c-dev libssl-dev"
 if [ "${1:-run}" = test ]; then
-	need="$need libcmocka-dev bats tmux python3 strace clang libclang-rt-14-dev"
+	need="$need libcmocka-dev bats tmux python3 strace clang libclang-rt-14-dev libboost-context-dev"
 fi
 missing=""
 for p in $need; do

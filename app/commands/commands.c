@@ -553,6 +553,8 @@ extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_manager_entry;
 extern const struct cmd_entry cmd_worker_entry;
 extern const struct cmd_entry cmd_pickle_entry;
+extern const struct cmd_entry cmd_serve_entry;
+extern const struct cmd_entry cmd_client_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
@@ -568,6 +570,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_pickle_entry,
 	&cmd_manager_entry,
 	&cmd_worker_entry,
+	&cmd_serve_entry,
+	&cmd_client_entry,
 	&cmd_help_entry,
 	&cmd_quit_entry,
 	NULL

@@ -16,7 +16,7 @@ EXAMPLES = [
     ("04-processes", 3),      # fork, dup2 and execvp
     ("05-ipc", 10),           # connection.wait and SimpleQueue
     ("05-ipc", 12),           # shared_memory
-    ("07-coroutines", 6),     # yield from
+    ("07-coroutines", 10),    # yield from
 ]
 
 
