@@ -66,6 +66,11 @@ struct hserver {
 	unsigned long long	 requests, conns;
 	time_t			 date_at;
 	char			 date[64];
+	/* the answer to GET / kept alive, per minor version, rebuilt when
+	 * the second (its Date) changes: the hot path formats nothing */
+	char			 hello[2][256];
+	size_t			 hello_len[2];
+	time_t			 hello_at;
 };
 
 static void conn_update(struct hconn *c);
@@ -113,6 +118,27 @@ reply(struct hserver *s, struct buf *b, int status, int keep, int minor,
 	    minor == 0 ? "Connection: keep-alive\r\n" : "", extra ? extra : "");
 	if (!head_only)
 		buf_add(b, body, blen);
+}
+
+/* The whole answer to GET / on a kept-alive HTTP/1.minor connection. */
+static void
+reply_hello(struct hserver *s, struct buf *b, int minor)
+{
+	time_t t = time(NULL);
+	if (t != s->hello_at) {
+		for (int m = 0; m < 2; m++) {
+			struct buf h = BUF_INIT;
+			reply(s, &h, 200, 1, m, HELLO, sizeof HELLO - 1, 0,
+			    NULL);
+			if (h.len < sizeof s->hello[m]) {
+				memcpy(s->hello[m], h.data, h.len);
+				s->hello_len[m] = h.len;
+			}
+			buf_free(&h);
+		}
+		s->hello_at = t;
+	}
+	buf_add(b, s->hello[minor], s->hello_len[minor]);
 }
 
 /* An error reply, then close. */
@@ -237,6 +263,10 @@ conn_process(struct hconn *c)
 			b = body;
 		}
 		delay += s->o->delay_ms;
+		if (delay == 0 && slow < 0 && r.keep && !head) {
+			reply_hello(s, &c->out, r.minor);
+			continue;
+		}
 		if (delay == 0) {
 			reply(s, &c->out, 200, r.keep, r.minor, b, bl, head,
 			    NULL);
