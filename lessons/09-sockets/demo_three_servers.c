@@ -75,7 +75,9 @@ msleep(int ms)
 		;
 }
 
-/* handle(): read the request, wait, answer, close. */
+/* handle(): read the request, wait, answer. The caller closes fd after
+ * saying so in its pane (a client reads to the end, so what the server
+ * printed is in before the demo moves on). */
 static void
 handle(int fd)
 {
@@ -84,7 +86,6 @@ handle(int fd)
 		return;
 	msleep(WORK_MS);
 	send(fd, "done\n", 5, MSG_NOSIGNAL);
-	close(fd);
 }
 
 struct tctx {
@@ -100,6 +101,7 @@ thread_main(void *arg)
 	t->api->print(t->me, "thread %ld handles fd %d\n",
 	    (long)syscall(SYS_gettid), t->fd);
 	handle(t->fd);
+	close(t->fd);
 	free(t);
 	return NULL;
 }
@@ -117,6 +119,7 @@ serve_iterative(struct demo_ctx *ctx, const struct demo_api *api, int ls)
 		api->print(me, TR("answered fd %d after %lld ms; the others "
 		    "wait in the accept queue\n", "fd %d 在 %lld 毫秒后得到应答；"
 		    "其余的在 accept 队列里等着\n"), fd, demo_now_ms() - t0);
+		close(fd);
 	}
 }
 
@@ -134,8 +137,11 @@ serve_threads(struct demo_ctx *ctx, const struct demo_api *api, int ls)
 		pthread_attr_t at;
 		pthread_attr_init(&at);
 		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-		if (pthread_create(&th, &at, thread_main, t) != 0)
+		if (pthread_create(&th, &at, thread_main, t) != 0) {
 			handle(fd);
+			close(fd);
+			free(t);
+		}
 		pthread_attr_destroy(&at);
 	}
 }
@@ -215,7 +221,9 @@ ask(void *arg)
 	if (send(fd, "GET\n", 4, MSG_NOSIGNAL) == 4 &&
 	    sock_read_full(fd, b, 5) == 5 && memcmp(b, "done\n", 5) == 0)
 		a->ok = 1;
-	a->ms = demo_now_ms() - a->t0;
+	a->ms = demo_now_ms() - a->t0;	/* the answer is in */
+	while (read(fd, b, sizeof b) > 0)	/* then the server's close */
+		;
 	close(fd);
 	return NULL;
 }
