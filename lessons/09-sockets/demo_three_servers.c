@@ -89,17 +89,24 @@ handle(int fd)
 }
 
 struct tctx {
+	struct demo_ctx *ctx;
 	const struct demo_api *api;
-	struct demo_actor *me;
 	int fd;
 };
 
+/* A thread of the threaded server: an actor of its own in the pane (an
+ * actor belongs to the thread that made it). */
 static void *
 thread_main(void *arg)
 {
 	struct tctx *t = arg;
-	t->api->print(t->me, "thread %ld handles fd %d\n",
-	    (long)syscall(SYS_gettid), t->fd);
+	char who[32];
+	long tid = (long)syscall(SYS_gettid);
+	snprintf(who, sizeof who, "thread %ld", tid);
+	struct demo_actor *me = t->api->actor(t->ctx, 2, who);
+	if (me != NULL)
+		t->api->print(me, "thread %ld handles fd %d\n", tid, t->fd);
+	t->api->release(me);
 	handle(t->fd);
 	close(t->fd);
 	free(t);
@@ -126,13 +133,13 @@ serve_iterative(struct demo_ctx *ctx, const struct demo_api *api, int ls)
 static void __attribute__((noreturn))
 serve_threads(struct demo_ctx *ctx, const struct demo_api *api, int ls)
 {
-	struct demo_actor *me = api->to_pane(ctx, 2, "threads");
+	api->release(api->to_pane(ctx, 2, "threads"));
 	for (;;) {
 		int fd = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
 		struct tctx *t = malloc(sizeof *t);
-		*t = (struct tctx){ api, me, fd };
+		*t = (struct tctx){ ctx, api, fd };
 		pthread_t th;
 		pthread_attr_t at;
 		pthread_attr_init(&at);
