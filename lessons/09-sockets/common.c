@@ -119,12 +119,12 @@ sock_show(const struct demo_api *api, struct demo_actor *a, int port,
 		if (a == NULL)
 			continue;
 		if (st == TCP_ST_LISTEN)
-			api->print(a, "  %-21s %-11s accept queue %u\n", lt,
+			api->print(a, "  %-15s %-11s accept queue %u\n", lt,
 			    sock_state_name((int)st), rxq);
 		else
-			api->print(a, "  %-21s %-11s peer %s (%s's end)\n", lt,
-			    sock_state_name((int)st), rt,
-			    lp == port ? "server" : "client");
+			api->print(a, "  %-15s %-11s %s, peer %s\n", lt,
+			    sock_state_name((int)st),
+			    lp == port ? "server" : "client", rt);
 	}
 	fclose(f);
 	return n;

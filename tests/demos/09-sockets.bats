@@ -24,8 +24,8 @@ setup() {
 	pane_matches server "^连接地址： \('127\.0\.0\.1', [0-9]+\)$"
 	pane_matches server '^recv\(1024\) = 14 bytes: hello, server$'
 	pane_matches kernel '^  127\.0\.0\.1:[0-9]+ +LISTEN +accept queue 0$'
-	pane_matches kernel "^  127\.0\.0\.1:[0-9]+ +SYN_RECV +peer 127\.0\.0\.1:[0-9]+ \(server's end\)$"
-	pane_matches kernel "^  127\.0\.0\.1:[0-9]+ +TIME_WAIT +peer 127\.0\.0\.1:[0-9]+ \(server's end\)$"
+	pane_matches kernel "^  127\.0\.0\.1:[0-9]+ +SYN_RECV +server, peer 127\.0\.0\.1:[0-9]+$"
+	pane_matches kernel "^  127\.0\.0\.1:[0-9]+ +TIME_WAIT +server, peer 127\.0\.0\.1:[0-9]+$"
 	pane_matches client "^connect\(\) returned: the handshake is done"
 	pane_matches client "^recv\(\) returned b'': the server closed its end$"
 	# the notes' print of what came: the welcome line, then the echo
