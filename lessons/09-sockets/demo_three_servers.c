@@ -123,9 +123,9 @@ serve_iterative(struct demo_ctx *ctx, const struct demo_api *api, int ls)
 			continue;
 		long long t0 = demo_now_ms();
 		handle(fd);
-		api->print(me, TR("answered fd %d after %lld ms; the others "
-		    "wait in the accept queue\n", "fd %d 在 %lld 毫秒后得到应答；"
-		    "其余的在 accept 队列里等着\n"), fd, demo_now_ms() - t0);
+		api->print(me, TR("answered fd %d after %lld ms; the rest "
+		    "wait in the queue\n", "fd %d 在 %lld 毫秒后得到应答；"
+		    "其余的在队列里等\n"), fd, demo_now_ms() - t0);
 		close(fd);
 	}
 }
@@ -302,15 +302,16 @@ three_run(struct demo_ctx *ctx, const struct demo_api *api,
 	    "服务 %d 个各需 %d 毫秒的请求所用的时间：\n"), NCLIENTS, WORK_MS);
 	long long most = total[0] > 0 ? total[0] : 1;
 	for (int s = 0; s < 3; s++) {
-		char bar[41];
-		int w = (int)(total[s] * 40 / most);
+		char bar[13];
+		int w = (int)(total[s] * 12 / most);
 		if (w < 1)
 			w = 1;
-		if (w > 40)
-			w = 40;
+		if (w > 12)
+			w = 12;
 		memset(bar, '#', (size_t)w);
 		bar[w] = '\0';
-		api->print(me, "  %-24s %5lld ms %s\n", name[s], total[s], bar);
+		api->print(me, "  %-9s %5lld ms %s\n", fig[s] == fig[1] ?
+		    TR("threads", "线程") : name[s], total[s], bar);
 	}
 	api->note(me, "%s", TR("one at a time adds the waits up; threads and "
 	    "epoll wait for all of them together, epoll with one thread",
