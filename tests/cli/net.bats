@@ -235,6 +235,27 @@ PY
 	stop_server
 }
 
+@test "serve echo: an idle client is closed after --idle, a busy one is not" {
+	start_server echo --idle 1
+	exec 5<>"/dev/tcp/127.0.0.1/$PORT"	# idle after the greeting
+	exec 6<>"/dev/tcp/127.0.0.1/$PORT"	# talks every 300 ms
+	t0=$(date +%s%3N)
+	for i in 1 2 3 4 5 6 7; do printf 'ping %d\n' "$i" >&6; sleep 0.3; done &
+	talker=$!
+	run timeout 10 cat <&5
+	t1=$(date +%s%3N)
+	[ "$output" = "welcome to here" ] || fail "idle client got: $output"
+	[ $((t1 - t0)) -ge 900 ] && [ $((t1 - t0)) -lt 4000 ] || fail "closed after $((t1 - t0)) ms"
+	wait "$talker"
+	# the busy one was served all along: its greeting and seven echoes
+	for want in "welcome to here" "ping 1" "ping 2" "ping 3" "ping 4" "ping 5" "ping 6" "ping 7"; do
+		read -r -t 5 -u 6 line || fail "busy client: no '$want'"
+		[ "$line" = "$want" ] || fail "busy client: '$line', expected '$want'"
+	done
+	exec 5<&- 6<&-
+	stop_server
+}
+
 @test "serve echo: a flood of 1000 clients at once, every one answered" {
 	need_python3
 	start_server echo
