@@ -212,7 +212,8 @@ echo_run(struct demo_ctx *ctx, const struct demo_api *api,
 	ssize_t n = recv(cs, data, sizeof data, 0);
 	if (n < 0)
 		n = 0;
-	api->print(me, "recv(1024) = %zd bytes: %.*s", n, (int)n, data);
+	api->print(me, TR("recv(1024) = %zd bytes: %.*s", "recv(1024) = %zd "
+	    "字节：%.*s"), n, (int)n, data);
 	api->step(me, 12);
 	send(cs, data, (size_t)n, MSG_NOSIGNAL);
 	api->figure(me, "bytes_echoed", n);

@@ -105,7 +105,8 @@ thread_main(void *arg)
 	snprintf(who, sizeof who, "thread %ld", tid);
 	struct demo_actor *me = t->api->actor(t->ctx, 2, who);
 	if (me != NULL)
-		t->api->print(me, "thread %ld handles fd %d\n", tid, t->fd);
+		t->api->print(me, DEMO_TR(t->api, t->ctx, "thread %ld handles "
+		    "fd %d\n", "线程 %ld 处理 fd %d\n"), tid, t->fd);
 	t->api->release(me);
 	handle(t->fd);
 	close(t->fd);
