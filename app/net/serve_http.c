@@ -220,7 +220,11 @@ conn_process(struct hconn *c)
 {
 	struct hserver *s = c->s;
 	size_t used = 0;
-	while (!c->waiting && !c->closing && used < c->in.len) {
+	/* A client that sends and does not read gets no more answers
+	 * queued past OUT_HIGH: the rest of its requests wait (unread past
+	 * IN_HIGH) until it reads. */
+	while (!c->waiting && !c->closing && used < c->in.len &&
+	    c->out.len < OUT_HIGH) {
 		struct http_req r;
 		int status = 0;
 		int rc = http_parse(c->in.data + used, c->in.len - used, &r,

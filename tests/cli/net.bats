@@ -195,6 +195,25 @@ http_raw() {
 	stop_server
 }
 
+@test "serve http: a client that sends and never reads does not make it buffer without end" {
+	need_python3
+	start_server http
+	rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$SPID/status")
+	python3 "$PEER" noread "$PORT" >peer.out &
+	peer=$!
+	for _ in $(seq 400); do [ -s peer.out ] && break; sleep 0.05; done
+	sent=$(cat peer.out)
+	[ -n "$sent" ] || fail "the peer never stopped sending"
+	rss1=$(awk '/^VmRSS/ { print $2 }' "/proc/$SPID/status")
+	kill "$peer"
+	# the kernel's buffers take some; the server holds at most ~1 MiB more
+	[ $((rss1 - rss0)) -lt 8192 ] || fail "RSS grew from $rss0 to $rss1 kB ($sent bytes sent)"
+	[ "$sent" -lt $((64 << 20)) ] || fail "it read $sent bytes without answering being read"
+	run http_raw 'GET / HTTP/1.0\r\n\r\n'
+	assert_out_has "200 OK"
+	stop_server
+}
+
 @test "serve http: pipelined requests are answered in order, a slow one first" {
 	need_python3
 	start_server http

@@ -10,6 +10,8 @@ and exits 0 when the server behaved, 1 (with why) when it did not.
   idle PORT SECONDS   http: a half-sent request is answered 408 and closed
                       within SECONDS + 3; an idle kept-alive one is closed
   pipeline PORT       http: three requests in one write, three answers in order
+  noread PORT         http: pipelined requests, never reading the answers;
+                      prints the bytes sent once the server stops reading
   raw PORT BYTES      send BYTES (Python escapes), print the status line
 """
 import resource, socket, sys, time
@@ -120,6 +122,23 @@ def pipeline(port):
                           "slow 1 ms"] else 1
 
 
+def noread(port):
+    # pipelined requests, never reading an answer, until the server stops
+    # reading too (send blocks for 2 s)
+    s = conn(port, 2)
+    req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 1000
+    sent = 0
+    try:
+        while sent < 200 << 20:
+            sent += s.send(req)
+    except (socket.timeout, TimeoutError):
+        pass
+    print(sent)
+    sys.stdout.flush()
+    time.sleep(600)             # hold the connection; the test kills us
+    return 0
+
+
 def raw(port, data):
     s = conn(port)
     s.sendall(data.encode().decode("unicode_escape").encode("latin-1"))
@@ -138,6 +157,8 @@ def main():
         return idle(port, float(sys.argv[3]))
     if mode == "pipeline":
         return pipeline(port)
+    if mode == "noread":
+        return noread(port)
     if mode == "raw":
         return raw(port, sys.argv[3])
     print("unknown mode", mode)
