@@ -33,6 +33,13 @@
 #define OUT_HIGH	(256u << 10)	/* stop reading while this is unsent */
 #define SLOW_MAX_MS	600000
 #define SWEEP_MS	1000
+/* After the last answer of a connection that closes (an error, or
+ * Connection: close), the server shuts down its sending side and reads
+ * (and drops) what the client still sends, for up to LINGER_MS, before it
+ * closes: closing with unread bytes would send a RST, and the RST would
+ * destroy the answer in the client's buffers before it read it (as
+ * nginx's lingering_close). */
+#define LINGER_MS	2000
 #define ACCEPT_BACKOFF_MS 1000
 #define HELLO		"hello from systour serve http\n"
 
@@ -53,6 +60,7 @@ struct hconn {
 	int			 waiting;	/* a reply is delayed */
 	int			 closing;	/* close once out is sent */
 	int			 eof;		/* the client sent its FIN */
+	int			 lingering;	/* answered, shut down, draining */
 	long long		 since;		/* last progress */
 };
 
@@ -301,11 +309,22 @@ conn_update(struct hconn *c)
 	}
 	int pending = c->out.len > 0;
 	if ((c->closing || c->eof) && !pending && !c->waiting) {
-		conn_free(c);
-		return;
+		if (c->eof || c->lingering) {
+			if (c->eof) {
+				conn_free(c);
+				return;
+			}
+		} else {
+			shutdown(c->fd, SHUT_WR);
+			c->lingering = 1;
+			c->since = now_ms();
+			buf_clear(&c->in);
+		}
 	}
 	unsigned want;
-	if (c->closing || c->eof)
+	if (c->lingering)
+		want = LOOP_READ;
+	else if (c->closing || c->eof)
 		want = pending ? LOOP_WRITE : 0;
 	else if (c->waiting || c->in.len >= IN_HIGH || c->out.len >= OUT_HIGH)
 		want = LOOP_HANGUP | (pending ? LOOP_WRITE : 0);
@@ -325,6 +344,13 @@ on_conn(struct loop *l, int fd, unsigned ev, void *arg)
 	struct hconn *c = arg;
 	if (ev & LOOP_ERROR) {
 		conn_free(c);		/* reset, or gone both ways */
+		return;
+	}
+	if (c->lingering) {
+		char drop[READ_CHUNK];
+		ssize_t n = read(fd, drop, sizeof drop);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			conn_free(c);
 		return;
 	}
 	if ((ev & LOOP_READ) && (c->want & LOOP_HANGUP)) {
@@ -420,6 +446,11 @@ on_sweep(struct loop *l, void *arg)
 	long long now = now_ms();
 	for (size_t i = s->nc; i-- > 0;) {
 		struct hconn *c = s->c[i];
+		if (c->lingering) {
+			if (now - c->since >= LINGER_MS)
+				conn_free(c);
+			continue;
+		}
 		if (c->waiting || now - c->since < s->o->idle_ms)
 			continue;
 		if (c->in.len > 0 && !c->closing && c->out.len == 0) {
