@@ -15,6 +15,7 @@ fi
 echo "systour bench: $(uname -sm), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
 # The known ones first, in the order, then any other bench program.
 order="ipc fork flood manager_tasks manager_rtt switch"
+order="$order net_http net_echo10k"	# serve http vs nginx and python; serve echo holding 10000
 for f in "$dir"/*; do
 	name=${f##*/}
 	case " $order " in *" $name "*) ;; *) [ -x "$f" ] && order="$order $name" ;; esac

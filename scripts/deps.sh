@@ -8,6 +8,7 @@ set -u
 need="gcc make pkg-config libncurses-dev libreadline-dev libsqlite3-dev libmd4c-dev libssl-dev"
 if [ "${1:-run}" = test ]; then
 	need="$need libcmocka-dev bats tmux python3 strace clang libclang-rt-14-dev libboost-context-dev"
+	need="$need nginx-light wrk"	# bench/net_http.c: serve http against nginx under wrk
 fi
 missing=""
 for p in $need; do

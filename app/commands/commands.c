@@ -555,6 +555,7 @@ extern const struct cmd_entry cmd_worker_entry;
 extern const struct cmd_entry cmd_pickle_entry;
 extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_client_entry;
+extern const struct cmd_entry cmd_bench_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
@@ -572,6 +573,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_worker_entry,
 	&cmd_serve_entry,
 	&cmd_client_entry,
+	&cmd_bench_entry,
 	&cmd_help_entry,
 	&cmd_quit_entry,
 	NULL

@@ -33,6 +33,13 @@
 #define OUT_HIGH	(256u << 10)	/* stop reading while this is unsent */
 #define SLOW_MAX_MS	600000
 #define SWEEP_MS	1000
+/* After the last answer of a connection that closes (an error, or
+ * Connection: close), the server shuts down its sending side and reads
+ * (and drops) what the client still sends, for up to LINGER_MS, before it
+ * closes: closing with unread bytes would send a RST, and the RST would
+ * destroy the answer in the client's buffers before it read it (as
+ * nginx's lingering_close). */
+#define LINGER_MS	2000
 #define ACCEPT_BACKOFF_MS 1000
 #define HELLO		"hello from systour serve http\n"
 
@@ -53,6 +60,7 @@ struct hconn {
 	int			 waiting;	/* a reply is delayed */
 	int			 closing;	/* close once out is sent */
 	int			 eof;		/* the client sent its FIN */
+	int			 lingering;	/* answered, shut down, draining */
 	long long		 since;		/* last progress */
 };
 
@@ -66,6 +74,11 @@ struct hserver {
 	unsigned long long	 requests, conns;
 	time_t			 date_at;
 	char			 date[64];
+	/* the answer to GET / kept alive, per minor version, rebuilt when
+	 * the second (its Date) changes: the hot path formats nothing */
+	char			 hello[2][256];
+	size_t			 hello_len[2];
+	time_t			 hello_at;
 };
 
 static void conn_update(struct hconn *c);
@@ -113,6 +126,27 @@ reply(struct hserver *s, struct buf *b, int status, int keep, int minor,
 	    minor == 0 ? "Connection: keep-alive\r\n" : "", extra ? extra : "");
 	if (!head_only)
 		buf_add(b, body, blen);
+}
+
+/* The whole answer to GET / on a kept-alive HTTP/1.minor connection. */
+static void
+reply_hello(struct hserver *s, struct buf *b, int minor)
+{
+	time_t t = time(NULL);
+	if (t != s->hello_at) {
+		for (int m = 0; m < 2; m++) {
+			struct buf h = BUF_INIT;
+			reply(s, &h, 200, 1, m, HELLO, sizeof HELLO - 1, 0,
+			    NULL);
+			if (h.len < sizeof s->hello[m]) {
+				memcpy(s->hello[m], h.data, h.len);
+				s->hello_len[m] = h.len;
+			}
+			buf_free(&h);
+		}
+		s->hello_at = t;
+	}
+	buf_add(b, s->hello[minor], s->hello_len[minor]);
 }
 
 /* An error reply, then close. */
@@ -194,7 +228,11 @@ conn_process(struct hconn *c)
 {
 	struct hserver *s = c->s;
 	size_t used = 0;
-	while (!c->waiting && !c->closing && used < c->in.len) {
+	/* A client that sends and does not read gets no more answers
+	 * queued past OUT_HIGH: the rest of its requests wait (unread past
+	 * IN_HIGH) until it reads. */
+	while (!c->waiting && !c->closing && used < c->in.len &&
+	    c->out.len < OUT_HIGH) {
 		struct http_req r;
 		int status = 0;
 		int rc = http_parse(c->in.data + used, c->in.len - used, &r,
@@ -237,6 +275,10 @@ conn_process(struct hconn *c)
 			b = body;
 		}
 		delay += s->o->delay_ms;
+		if (delay == 0 && slow < 0 && r.keep && !head) {
+			reply_hello(s, &c->out, r.minor);
+			continue;
+		}
 		if (delay == 0) {
 			reply(s, &c->out, 200, r.keep, r.minor, b, bl, head,
 			    NULL);
@@ -267,11 +309,22 @@ conn_update(struct hconn *c)
 	}
 	int pending = c->out.len > 0;
 	if ((c->closing || c->eof) && !pending && !c->waiting) {
-		conn_free(c);
-		return;
+		if (c->eof || c->lingering) {
+			if (c->eof) {
+				conn_free(c);
+				return;
+			}
+		} else {
+			shutdown(c->fd, SHUT_WR);
+			c->lingering = 1;
+			c->since = now_ms();
+			buf_clear(&c->in);
+		}
 	}
 	unsigned want;
-	if (c->closing || c->eof)
+	if (c->lingering)
+		want = LOOP_READ;
+	else if (c->closing || c->eof)
 		want = pending ? LOOP_WRITE : 0;
 	else if (c->waiting || c->in.len >= IN_HIGH || c->out.len >= OUT_HIGH)
 		want = LOOP_HANGUP | (pending ? LOOP_WRITE : 0);
@@ -291,6 +344,13 @@ on_conn(struct loop *l, int fd, unsigned ev, void *arg)
 	struct hconn *c = arg;
 	if (ev & LOOP_ERROR) {
 		conn_free(c);		/* reset, or gone both ways */
+		return;
+	}
+	if (c->lingering) {
+		char drop[READ_CHUNK];
+		ssize_t n = read(fd, drop, sizeof drop);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			conn_free(c);
 		return;
 	}
 	if ((ev & LOOP_READ) && (c->want & LOOP_HANGUP)) {
@@ -386,6 +446,11 @@ on_sweep(struct loop *l, void *arg)
 	long long now = now_ms();
 	for (size_t i = s->nc; i-- > 0;) {
 		struct hconn *c = s->c[i];
+		if (c->lingering) {
+			if (now - c->since >= LINGER_MS)
+				conn_free(c);
+			continue;
+		}
 		if (c->waiting || now - c->since < s->o->idle_ms)
 			continue;
 		if (c->in.len > 0 && !c->closing && c->out.len == 0) {

@@ -350,7 +350,7 @@ test_find_ambiguous(void **state)
 	    "progress, problems");
 	assert_not_found("pro", "ambiguous command: pro, could be: progress, "
 	    "problems");
-	assert_not_found("s", "ambiguous command: s, could be: show, step");
+	assert_not_found("s", "ambiguous command: s, could be: show, step, serve");
 	assert_not_found("l", "ambiguous command: l, could be: list, lang");
 }
 
@@ -888,7 +888,7 @@ test_help_text_lists_every_command(void **state)
 			p = end;
 		}
 		assert_string_equal(p, "");
-		assert_int_equal(n, 15);
+		assert_int_equal(n, 18);
 		free(text);
 	}
 	fx->app.lang = LANG_EN;
@@ -998,7 +998,7 @@ test_complete_lang_and_help(void **state)
 	assert_complete(fx, "lang ", "z", "zh");
 	assert_complete(fx, "lang en ", "", "");
 	assert_complete(fx, "help ", "", "list show next prev step lang "
-	    "progress reset problems demo pickle manager worker help quit");
+	    "progress reset problems demo pickle manager worker serve client bench help quit");
 	assert_complete(fx, "? ", "p", "prev progress problems pickle");
 	assert_complete(fx, "help show ", "", "");
 	/* nothing for commands without arguments, unknown commands, or an
