@@ -180,6 +180,9 @@ cmd_lang_exec(struct app *app, struct cmd_args *args)
 		return CMD_USAGE;
 	}
 	app->lang = l;
+	lang_set_default(app->lang);
+	/* remembered for the next run (when progress is saved at all) */
+	store_setting_set(app->store, "lang", lang_code(app->lang));
 	if (app->cur)
 		app_show(app, APP_VIEW_LESSON);
 	else
