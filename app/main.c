@@ -178,8 +178,8 @@ main(int argc, char **argv)
 		else if (strcmp(a, "--db") == 0 || strncmp(a, "--db=", 5) == 0) {
 			const char *v = a[4] == '=' ? a + 5 : (i + 1 < argc ? argv[++i] : NULL);
 			if (v == NULL || *v == '\0') {
-				warnx_("%s", L(app.lang, "--db: needs a path",
-				    "--db：需要一个路径"));
+				warnx_("%s", L(app.lang, "--db needs a path",
+				    "--db 需要一个路径"));
 				free(rest);
 				return EXIT_USAGE;
 			}
@@ -189,8 +189,8 @@ main(int argc, char **argv)
 			const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
 			int l = lang_parse(v);
 			if (l < 0 && (v == NULL || *v == '\0')) {
-				warnx_("%s", L(app.lang, "--lang: needs a language "
-				    "(en or zh)", "--lang：需要指定语言（en 或 zh）"));
+				warnx_("%s", L(app.lang, "--lang needs a language "
+				    "(en or zh)", "--lang 需要指定语言（en 或 zh）"));
 				free(rest);
 				return EXIT_USAGE;
 			}
