@@ -193,7 +193,8 @@ usable(struct store *st)
 	if (st == NULL)
 		return 0;
 	if (st->pid != getpid()) {
-		set_error(st, "the progress store belongs to process %ld",
+		set_error(st, LD("the progress store belongs to process %ld",
+		    "进度存储属于进程 %ld"),
 		    (long)st->pid);
 		return 0;
 	}
@@ -677,7 +678,7 @@ store_step_seen(struct store *st, const char *lesson, int step)
 	if (!usable(st))
 		return STORE_ERR;
 	if (lesson == NULL || step < 1) {
-		set_error(st, "no such step: %s %d", lesson ? lesson : "(null)",
+		set_error(st, LD("no such step: %s %d", "没有这一步：%s %d"), lesson ? lesson : "(null)",
 		    step);
 		return STORE_ERR;
 	}
@@ -767,7 +768,9 @@ store_each_step(struct store *st,
 		return STORE_OK;
 	if (fn == NULL || st->in_each) {
 		set_error(st, "store_each_step: %s", fn == NULL ?
-		    "no function" : "called from its own callback");
+		    LD("no function",
+		    "没有函数") : LD("called from its own callback",
+		    "从它自己的回调中调用"));
 		return STORE_ERR;
 	}
 	st->in_each = 1;
@@ -804,7 +807,9 @@ store_each_demo_run(struct store *st,
 		return STORE_OK;
 	if (fn == NULL || st->in_each) {
 		set_error(st, "store_each_demo_run: %s", fn == NULL ?
-		    "no function" : "called from a callback");
+		    LD("no function",
+		    "没有函数") : LD("called from a callback",
+		    "从回调中调用"));
 		return STORE_ERR;
 	}
 	st->in_each = 1;
@@ -839,7 +844,8 @@ store_setting_set(struct store *st, const char *key, const char *value)
 	if (!usable(st))
 		return STORE_ERR;
 	if (key == NULL || value == NULL) {
-		set_error(st, "store_setting_set: no %s", key ? "value" : "key");
+		set_error(st, LD("store_setting_set: no %s",
+		    "store_setting_set：没有%s"), key ? LD("value", "值") : LD("key", "键"));
 		return STORE_ERR;
 	}
 	sqlite3_bind_text(st->setting_set, 1, key, -1, SQLITE_TRANSIENT);
