@@ -78,7 +78,7 @@ JSON_KEY = re.compile(r'\\"[a-z_]+\\":')
 def is_language(text):
     # usage syntax (--opt, PLACEHOLDER, a|b) and JSON keys are not language
     t = SYNTAX.sub(" ", JSON_KEY.sub(" ", text))
-    t = ESC.sub(" ", CONV.sub(" ", t))
+    t = ESC.sub(" ", CONV.sub("0", t))
     if CJK.search(t):
         return True
     words = WORD.findall(t)
