@@ -45,6 +45,8 @@ NOT_SHOWN = {
     "cmd_has", "tigetstr", "tputs", "putp", "setlocale", "nl_langinfo",
     "access", "stat", "lstat", "unlink", "rename", "mkdir", "opendir",
     "chdir", "system", "__asm__", "asm", "memcmp", "memmem",
+    # the label of a failed call, before the C library's own message
+    "perror",
 }
 SQL = re.compile(r"^\s*(SELECT|INSERT|DELETE|UPDATE|CREATE|PRAGMA|BEGIN|COMMIT|ROLLBACK|ON CONFLICT|VALUES|WHERE|ORDER BY|FROM)\b")
 CODE_ARRAY = re.compile(r"(code|py|src|source|notes|program)", re.I)
@@ -179,9 +181,13 @@ def scan(path):
             continue
         if SQL.match(text):
             continue
-        # a designated field that holds code: .code = "..."
+        # a designated field that holds code: .code = "...", or a string
+        # named for code: static const char fork_code[] = "..."
         if i >= 3 and toks[i - 1][1] == "=" and toks[i - 3][1] == "." and \
                 CODE_ARRAY.search(toks[i - 2][1]):
+            continue
+        if i >= 4 and toks[i - 1][1] == "=" and toks[i - 2][1] == "]" and \
+                toks[i - 3][1] == "[" and CODE_ARRAY.search(toks[i - 4][1]):
             continue
         braces = [s for s in stack if s[0] == "{"]
         if braces and any(b[1] and CODE_ARRAY.search(b[1]) for b in braces):
