@@ -152,3 +152,25 @@ stderr_in_chinese() {
 	[ "$status" -eq 1 ] || fail "missing lessons: status"
 	stderr_in_chinese
 }
+
+@test "demo narration in Chinese under --lang zh and LANG=zh_CN.UTF-8; pane prefixes and figure names stay" {
+	export SYSTOUR_LESSONS="$top/lessons"
+	[ -e "$top/lessons/05-ipc/demos.so" ] || skip "lesson modules not built"
+	run --separate-stderr "$SYSTOUR" --lang zh demo pipe --plain
+	[ "$status" -eq 0 ] || fail "demo pipe failed"
+	grep -qE '^\[main\] a, b = Pipe\(\)：socketpair' <<<"$output" || fail "the Pipe() line is not Chinese"
+	[[ "$output" != *"bytes on fd"* ]] || fail "English narration left"
+	local zh_figs en_figs
+	zh_figs=$(grep -oE '^\[demo\] [a-z_0-9]+ = ' <<<"$output" | sort -u)
+	[ -n "$zh_figs" ] || fail "no figures"
+	LANG=zh_CN.UTF-8 run --separate-stderr "$SYSTOUR" demo fork --plain
+	[ "$status" -eq 0 ] || fail "demo fork failed"
+	grep -qE '^\[parent\] fork\(\) = [0-9]+：我是父进程$' <<<"$output" || fail "'I am the parent' is not Chinese"
+	grep -qE '^\[child\] fork\(\) = 0：我是子进程$' <<<"$output" || fail "'I am the child' is not Chinese"
+	grep -qE '^\[demo\] child_write_faults = [0-9]+$' <<<"$output" || fail "a figure name changed"
+	# English stays English, with the same figures
+	run --separate-stderr "$SYSTOUR" demo pipe --plain
+	grep -qE '^\[main\] a, b = Pipe\(\): socketpair' <<<"$output" || fail "English narration changed"
+	en_figs=$(grep -oE '^\[demo\] [a-z_0-9]+ = ' <<<"$output" | sort -u)
+	[ "$zh_figs" = "$en_figs" ] || fail "figure names differ: $zh_figs / $en_figs"
+}
