@@ -300,6 +300,8 @@ buffering_run(struct demo_ctx *ctx, const struct demo_api *api,
 
 static const char *const buffering_panes[] = { "watcher", "unbuffered",
 	"line", "128 bytes", "default", NULL };
+static const char *const buffering_panes_zh[] = {
+	"观察者", "无缓冲", "行缓冲", "128 字节", "默认", NULL };
 
 static const struct systour_demo buffering_demo = {
 	.name = "buffering",
@@ -307,6 +309,7 @@ static const struct systour_demo buffering_demo = {
 	.title_zh = "缓冲：写入的字节何时到达文件",
 	.code = buffering_code,
 	.panes = buffering_panes,
+	.panes_zh = buffering_panes_zh,
 	.run = buffering_run,
 };
 
@@ -566,6 +569,7 @@ modes_run(struct demo_ctx *ctx, const struct demo_api *api,
 }
 
 static const char *const modes_panes[] = { "python", "kernel", NULL };
+static const char *const modes_panes_zh[] = { "python", "内核", NULL };
 
 static const struct systour_demo modes_demo = {
 	.name = "modes",
@@ -573,6 +577,7 @@ static const struct systour_demo modes_demo = {
 	.title_zh = "文件模式：r、w、a、+、b 和 x 对文件做了什么",
 	.code = modes_code,
 	.panes = modes_panes,
+	.panes_zh = modes_panes_zh,
 	.run = modes_run,
 };
 
@@ -813,6 +818,8 @@ with_close_run(struct demo_ctx *ctx, const struct demo_api *api,
 
 static const char *const with_panes[] = { "parent", "try/finally", "with",
 	NULL };
+static const char *const with_panes_zh[] = {
+	"父进程", "try/finally", "with", NULL };
 
 static const struct systour_demo with_demo = {
 	.name = "with-close",
@@ -820,6 +827,7 @@ static const struct systour_demo with_demo = {
 	.title_zh = "try/finally 与 with：写入失败时 close 照样执行",
 	.code = with_code,
 	.panes = with_panes,
+	.panes_zh = with_panes_zh,
 	.run = with_close_run,
 };
 

@@ -766,6 +766,7 @@ fs_run(struct demo_ctx *ctx, const struct demo_api *api,
 }
 
 static const char *const fs_panes[] = { "os", "tree", NULL };
+static const char *const fs_panes_zh[] = { "os", "目录树", NULL };
 
 static const struct systour_demo fs_tree_demo = {
 	.name = "fs-tree",
@@ -773,6 +774,7 @@ static const struct systour_demo fs_tree_demo = {
 	.title_zh = "os、os.path 与 shutil：在临时目录树上逐个调用",
 	.code = fs_code,
 	.panes = fs_panes,
+	.panes_zh = fs_panes_zh,
 	.run = fs_run,
 };
 

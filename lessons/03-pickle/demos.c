@@ -145,6 +145,7 @@ dis_run(struct demo_ctx *ctx, const struct demo_api *api,
 }
 
 static const char *const dis_panes[] = { "python", "pickle dis", NULL };
+static const char *const dis_panes_zh[] = { "python", "pickle dis", NULL };
 
 static const struct systour_demo dis_demo = {
 	.name = "pickle-dis",
@@ -152,6 +153,7 @@ static const struct systour_demo dis_demo = {
 	.title_zh = "笔记中的 pickle 字节，逐个操作码送进 systour pickle dis",
 	.code = dis_code,
 	.panes = dis_panes,
+	.panes_zh = dis_panes_zh,
 	.run = dis_run,
 };
 

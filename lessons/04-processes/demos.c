@@ -173,6 +173,7 @@ fork_run(struct demo_ctx *ctx, const struct demo_api *api,
 }
 
 static const char *const fork_panes[] = { "parent", "child", NULL };
+static const char *const fork_panes_zh[] = { "父进程", "子进程", NULL };
 
 static const struct systour_demo fork_demo = {
 	.name = "fork",
@@ -180,6 +181,7 @@ static const struct systour_demo fork_demo = {
 	.title_zh = "fork()：一次调用，两次返回，以及写时复制",
 	.code = fork_code,
 	.panes = fork_panes,
+	.panes_zh = fork_panes_zh,
 	.run = fork_run,
 };
 
@@ -363,6 +365,8 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api,
 static const char *const join_panes[] = {
 	"parent", "child 1", "child 2", "child 3", "child 4", NULL
 };
+static const char *const join_panes_zh[] = {
+	"父进程", "子进程 1", "子进程 2", "子进程 3", "子进程 4", NULL };
 
 static const struct systour_demo join_demo = {
 	.name = "join-last",
@@ -370,6 +374,7 @@ static const struct systour_demo join_demo = {
 	.title_zh = "循环后的 join() 只等待最后一个子进程",
 	.code = join_code,
 	.panes = join_panes,
+	.panes_zh = join_panes_zh,
 	.run = join_run,
 };
 
@@ -640,6 +645,8 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 static const char *const pool_panes[] = {
 	"pool", "worker 1", "worker 2", "worker 3", NULL
 };
+static const char *const pool_panes_zh[] = {
+	"进程池", "工作进程 1", "工作进程 2", "工作进程 3", NULL };
 
 static const struct systour_demo pool_demo = {
 	.name = "pool",
@@ -647,6 +654,7 @@ static const struct systour_demo pool_demo = {
 	.title_zh = "Pool(3)：预先 fork 的三个工作进程，读同一个任务管道",
 	.code = pool_code,
 	.panes = pool_panes,
+	.panes_zh = pool_panes_zh,
 	.run = pool_run,
 };
 

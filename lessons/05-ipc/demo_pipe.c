@@ -157,6 +157,7 @@ pipe_run(struct demo_ctx *ctx, const struct demo_api *api,
 }
 
 static const char *const pipe_panes[] = { "main", "child b", "child w", NULL };
+static const char *const pipe_panes_zh[] = { "main", "子进程 b", "子进程 w", NULL };
 
 const struct systour_demo pipe_demo = {
 	.name = "pipe",
@@ -165,5 +166,6 @@ const struct systour_demo pipe_demo = {
 	.title_zh = "Pipe()：socketpair，两端都能收发；Pipe(duplex=False)：pipe，只有一个方向",
 	.code = pipe_code,
 	.panes = pipe_panes,
+	.panes_zh = pipe_panes_zh,
 	.run = pipe_run,
 };

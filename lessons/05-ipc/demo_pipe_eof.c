@@ -277,6 +277,7 @@ eof_run(struct demo_ctx *ctx, const struct demo_api *api,
 }
 
 static const char *const eof_panes[] = { "main", "sender", "receiver", NULL };
+static const char *const eof_panes_zh[] = { "main", "发送进程", "接收进程", NULL };
 
 const struct systour_demo eof_demo = {
 	.name = "pipe-eof",
@@ -285,5 +286,6 @@ const struct systour_demo eof_demo = {
 	.title_zh = "发送端的每个副本都关闭之后，recv() 才会得到 EOFError",
 	.code = eof_code,
 	.panes = eof_panes,
+	.panes_zh = eof_panes_zh,
 	.run = eof_run,
 };

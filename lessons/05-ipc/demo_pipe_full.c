@@ -165,6 +165,7 @@ full_run(struct demo_ctx *ctx, const struct demo_api *api,
 }
 
 static const char *const full_panes[] = { "main", "writer", NULL };
+static const char *const full_panes_zh[] = { "main", "写进程", NULL };
 
 const struct systour_demo full_demo = {
 	.name = "pipe-full",
@@ -172,5 +173,6 @@ const struct systour_demo full_demo = {
 	.title_zh = "管道满了：写进程在 write() 里睡眠，直到有人来读",
 	.code = full_code,
 	.panes = full_panes,
+	.panes_zh = full_panes_zh,
 	.run = full_run,
 };

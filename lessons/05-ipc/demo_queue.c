@@ -353,6 +353,8 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api,
 
 static const char *const queue_panes[] = { "main", "writer 1", "writer 2",
 	"reader", NULL };
+static const char *const queue_panes_zh[] = {
+	"main", "写进程 1", "写进程 2", "读进程", NULL };
 
 const struct systour_demo queue_demo = {
 	.name = "queue",
@@ -362,5 +364,6 @@ const struct systour_demo queue_demo = {
 	    "get(timeout) 抛出 Empty",
 	.code = queue_code,
 	.panes = queue_panes,
+	.panes_zh = queue_panes_zh,
 	.run = queue_run,
 };

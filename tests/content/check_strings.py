@@ -7,7 +7,8 @@ source itself): L(lang, "en", "zh") and LD("en", "zh") (app/core/lang.h),
 DEMO_TR(api, ctx, "en", "zh") in demos (app/demo/lesson_module.h), and
 initializers that give a Chinese string right after its English one
 (.help_en = "...", .help_zh = "..."; { "--opt", "en", "zh" }; title and
-title_zh, panes and panes_zh). Any other string literal in app/**/*.c and
+title_zh), and arrays NAME whose twin NAME_zh is in the same file (a demo's
+panes and panes_zh). Any other string literal in app/**/*.c and
 lessons/*/*.c that reads as language — two English words, or any Chinese —
 is reported as FILE:LINE: "text", unless it is
 
@@ -42,14 +43,14 @@ NOT_SHOWN = {
     "sqlite3_exec", "sqlite3_prepare_v2", "sqlite3_prepare_v3", "db_int",
     "sql_exec", "sql_int", "sql_text", "_Static_assert", "static_assert",
     "assert", "fnmatch", "regcomp", "strtok", "strtok_r", "mkstemp",
-    "cmd_has", "tigetstr", "tputs", "putp", "setlocale", "nl_langinfo",
+    "cmd_has", "line_of", "tigetstr", "tputs", "putp", "setlocale", "nl_langinfo",
     "access", "stat", "lstat", "unlink", "rename", "mkdir", "opendir",
     "chdir", "system", "__asm__", "asm", "memcmp", "memmem",
     # the label of a failed call, before the C library's own message
     "perror",
 }
 SQL = re.compile(r"^\s*(SELECT|INSERT|DELETE|UPDATE|CREATE|PRAGMA|BEGIN|COMMIT|ROLLBACK|ON CONFLICT|VALUES|WHERE|ORDER BY|FROM)\b")
-CODE_ARRAY = re.compile(r"(code|py|src|source|notes|program)", re.I)
+CODE_ARRAY = re.compile(r"(code|py|src|source|notes|program|script)", re.I)
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 WORD = re.compile(r"[A-Za-z]{2,}")
 CONV = re.compile(r"%[-+ #0-9.*]*(?:hh|h|ll|l|z|j|t|L)?[diouxXeEfgGcsp%]")
@@ -128,6 +129,8 @@ def scan(path):
             merged.append((kind, val, ln))
     toks = merged
 
+    idents = {v for k, v, _ in toks if k == "ident"}
+
     # Walk with a stack of open brackets; each entry remembers the call
     # name (for parens) or the declared name (for braces).
     stack = []   # (bracket, name)
@@ -191,6 +194,10 @@ def scan(path):
             continue
         braces = [s for s in stack if s[0] == "{"]
         if braces and any(b[1] and CODE_ARRAY.search(b[1]) for b in braces):
+            continue
+        # an array whose Chinese twin NAME_zh is in the file (panes_zh)
+        if braces and any(b[1] and (b[1] + "_zh" in idents or (
+                b[1].endswith("_zh") and b[1][:-3] in idents)) for b in braces):
             continue
         # paired in an initializer: the next literal (after ',' and maybe
         # '.field =') is Chinese, or this one is Chinese and the previous
