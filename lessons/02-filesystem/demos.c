@@ -696,13 +696,13 @@ draw(struct fs *fs, int line, const char *call)
 	char name[64];
 	struct tally t = { 0, 0 };
 	int fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	printf("after %s:\n./\n", call);
+	printf(TR("after %s:\n./\n", "%s 之后：\n./\n"), call);
 	if (fd >= 0) {
 		walk(fd, 0, &t);
 		close(fd);
 	}
 	if (t.entries == 0)
-		printf("  (empty)\n");
+		printf("%s", TR("  (empty)\n", "  （空）\n"));
 	printf(TR("%d entries, %lld bytes\n",
 	    "%d 项，%lld 字节\n"), t.entries, t.bytes);
 	snprintf(name, sizeof name, "entries_%s", fs_labels[line]);
