@@ -27,6 +27,11 @@
 typedef int (*actor_fn)(struct demo_ctx *, const struct demo_api *,
     struct demo_actor *, void *);
 
+/* The learner's language, set by each demo's run function before it forks:
+ * many helpers below print without seeing the demo's ctx. */
+static int zh;
+#define TR(en, zh_) (zh ? (zh_) : (en))
+
 static const char *
 errname(int e)
 {
@@ -88,7 +93,7 @@ reap(pid_t pid, const char *who)
 		;
 	char how[64];
 	printf("waitpid: %s (PID %d) %s\n", who, (int)pid,
-	    demo_how(status, how, sizeof how));
+	    demo_how_lang(status, zh, how, sizeof how));
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -107,11 +112,6 @@ static const char buffering_code[] =
 	"f.flush()\n"                                                   /* 10 */
 	"f.close()\n"                                                   /* 11 */
 	"os.stat(name).st_size                # watcher pane\n";        /* 12 */
-
-/* The learner's language, set by each demo's run function before it forks:
- * many helpers below print without seeing the demo's ctx. */
-static int zh;
-#define TR(en, zh_) (zh ? (zh_) : (en))
 
 #define FULL_BUF 128            /* the small buffer of the third writer */
 

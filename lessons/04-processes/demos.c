@@ -292,7 +292,7 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api,
 		return 1;
 	}
 	printf(DEMO_TR(api, ctx, "child 4 reaped, %s\n",
-	    "子进程 4 已回收，%s\n"), demo_how(status, how, sizeof how));
+	    "子进程 4 已回收，%s\n"), demo_how_lang(status, api->zh(ctx), how, sizeof how));
 	api->step(me, 17);
 	printf("end\n");
 	printf(DEMO_TR(api, ctx, "/proc/PID/stat as 'end' prints:\n",
@@ -350,7 +350,7 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api,
 		reaped++;
 		printf(DEMO_TR(api, ctx, "waitpid(%d): child %d %s, %s\n",
 		    "waitpid(%d)：子进程 %d %s，%s\n"), (int)pids[i], i + 1,
-		    demo_how(status, how, sizeof how),
+		    demo_how_lang(status, api->zh(ctx), how, sizeof how),
 		    state_name(child_state(pids[i])));
 	}
 	api->step(me, 22);
@@ -623,7 +623,7 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 		char how[64];
 		printf(DEMO_TR(api, ctx, "join(): waitpid(%d): worker %d %s\n",
 		    "join()：waitpid(%d)：工作进程 %d %s\n"), (int)workers[w],
-		    w + 1, demo_how(status, how, sizeof how));
+		    w + 1, demo_how_lang(status, api->zh(ctx), how, sizeof how));
 	}
 
 	int reused = 0;

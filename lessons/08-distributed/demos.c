@@ -175,7 +175,7 @@ close_from_3(void)
 /* A pane's parent: wait for the process it started and say how it ended;
  * leave with a status that carries it (128 + the signal for a signal). */
 static void __attribute__((noreturn))
-wait_and_tell(pid_t pid)
+wait_and_tell(pid_t pid, int zh)
 {
 	int status;
 	char buf[80];
@@ -184,7 +184,7 @@ wait_and_tell(pid_t pid)
 			perror("waitpid");
 			_exit(1);
 		}
-	printf("» waitpid: %s\n", demo_how(status, buf, sizeof buf));
+	printf("» waitpid: %s\n", demo_how_lang(status, zh, buf, sizeof buf));
 	fflush(stdout);
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) :
 	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
@@ -223,7 +223,7 @@ start_worker(struct demo_ctx *ctx, const struct demo_api *api, int pane,
 		perror(self_exe);
 		_exit(127);
 	}
-	wait_and_tell(w);
+	wait_and_tell(w, api->zh(ctx));
 }
 
 /* The full path of prog found in PATH, into buf; 0, or -1 if not there. */
@@ -296,7 +296,7 @@ start_python(struct demo_ctx *ctx, const struct demo_api *api,
 		perror("execl python3");
 		_exit(127);
 	}
-	wait_and_tell(w);
+	wait_and_tell(w, api->zh(ctx));
 }
 
 /* ---- The leader: the manager's relay --------------------------------- */
