@@ -47,6 +47,7 @@ take_lang(struct app *app, struct cmd_args *args)
 		return -1;
 	}
 	app->lang = l;
+	lang_set_default(app->lang);
 	return 0;
 }
 
