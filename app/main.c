@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "loop.h"
 #include "plain.h"
+#include "store.h"
 #include "shell.h"
 #include "tui.h"
 #include "util.h"
@@ -16,9 +17,9 @@
 #include <unistd.h>
 
 static void
-usage(FILE *f)
+usage(FILE *f, enum lang lang)
 {
-	fputs(
+	fputs(L(lang,
 "usage: systour [--plain] [--db PATH] [--lang zh|en]\n"
 "       systour [--db PATH] [--lang zh|en] COMMAND [ARGS]\n"
 "\n"
@@ -26,34 +27,58 @@ usage(FILE *f)
 "Without a command, systour opens the tutor (the TUI); with --plain, or when\n"
 "stdout is not a terminal, it reads commands line by line instead.\n"
 "\n"
-"Commands, given here or typed inside the tutor (after :) and the plain shell:\n", f);
-	struct app app = { .lang = LANG_EN };
+"Commands, given here or typed inside the tutor (after :) and the plain shell:\n",
+"用法：systour [--plain] [--db 路径] [--lang zh|en]\n"
+"      systour [--db 路径] [--lang zh|en] 命令 [参数]\n"
+"\n"
+"一个交互式终端导师，讲解 IO 与并发，有中文和英文两种语言。\n"
+"不带命令时，systour 打开导师界面（TUI）；带 --plain，或标准输出不是终端时，\n"
+"它改为逐行读取命令。\n"
+"\n"
+"命令，可以在这里给出，也可以在导师界面（: 之后）和纯文本 shell 中输入：\n"), f);
+	struct app app = { .lang = lang };
 	static const struct {
 		int flags;
-		const char *head;
+		const char *head_en, *head_zh;
 	} sections[] = {
-		{ CMD_ONESHOT | CMD_SHELL, "" },
-		{ CMD_ONESHOT, "\nCommands given only here:\n" },
-		{ CMD_SHELL, "\nCommands only inside the tutor and the plain shell:\n" },
+		{ CMD_ONESHOT | CMD_SHELL, "", "" },
+		{ CMD_ONESHOT, "\nCommands given only here:\n",
+		  "\n只能在这里给出的命令：\n" },
+		{ CMD_SHELL, "\nCommands only inside the tutor and the plain shell:\n",
+		  "\n只能在导师界面和纯文本 shell 中使用的命令：\n" },
 	};
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
 		char *s = cmd_help_where(&app, sections[i].flags);
 		if (*s)
-			fprintf(f, "%s%s", sections[i].head, s);
+			fprintf(f, "%s%s", L(lang, sections[i].head_en,
+			    sections[i].head_zh), s);
 		free(s);
 	}
-	fputs(
+	fputs(L(lang,
 "\n"
 "Options:\n"
 "  --plain          the shell without curses (screen readers, scripts, pipes)\n"
 "  --db PATH        progress database\n"
 "                   (default $XDG_DATA_HOME/systour/progress.db)\n"
-"  --lang zh|en     language (default from LANG)\n"
+"  --lang zh|en     language (default: the one last chosen in the tutor,\n"
+"                   else from LANG)\n"
 "  --help           this text; after a command, that command's usage and options\n"
 "  --version        the version\n"
 "\n"
 "Environment: SYSTOUR_LESSONS (a lessons directory), NO_COLOR, LANG.\n"
-"Exit status: 0 success, 1 the work failed, 2 bad usage.\n", f);
+"Exit status: 0 success, 1 the work failed, 2 bad usage.\n",
+"\n"
+"选项：\n"
+"  --plain          不用 curses 的 shell（读屏软件、脚本、管道）\n"
+"  --db 路径        进度数据库\n"
+"                   （默认 $XDG_DATA_HOME/systour/progress.db）\n"
+"  --lang zh|en     语言（默认：上次在导师界面中选的语言，\n"
+"                   否则取自 LANG）\n"
+"  --help           本说明；放在命令之后，则是该命令的用法和选项\n"
+"  --version        版本\n"
+"\n"
+"环境变量：SYSTOUR_LESSONS（课程目录）、NO_COLOR、LANG。\n"
+"退出状态：0 成功，1 工作失败，2 用法错误。\n"), f);
 }
 
 /* `systour COMMAND ... --help`: that command's usage and options. Frees
@@ -65,7 +90,8 @@ command_help(struct app *app, char **rest)
 	const struct cmd_entry *e = cmd_find(rest[0], &cause);
 	free(rest);
 	if (e == NULL) {
-		warnx_("%s (see systour --help)", cause);
+		warnx_(L(app->lang, "%s (see systour --help)",
+		    "%s（见 systour --help）"), cause);
 		free(cause);
 		free(app->db_path);
 		return EXIT_USAGE;
@@ -119,6 +145,19 @@ main(int argc, char **argv)
 
 	set_locale();
 	app.lang = lang_from_env();
+	/* --lang first, wherever it stands, so that every message below (and
+	 * --help before it) is in that language. */
+	int lang_given = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *v = strncmp(argv[i], "--lang=", 7) == 0 ? argv[i] + 7 :
+		    strcmp(argv[i], "--lang") == 0 && i + 1 < argc ? argv[i + 1] :
+		    NULL;
+		if (v != NULL && lang_parse(v) >= 0) {
+			app.lang = lang_parse(v);
+			lang_given = 1;
+		}
+	}
+	lang_set_default(app.lang);
 
 	/* Global options may stand anywhere; the rest is the command. */
 	for (int i = 1; i < argc; i++) {
@@ -127,7 +166,7 @@ main(int argc, char **argv)
 		    nrest > 0) {
 			cmd_help = 1;	/* after a command: its own help */
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			usage(stdout);
+			usage(stdout, app.lang);
 			free(rest);
 			return EXIT_OK;
 		} else if (strcmp(a, "--version") == 0) {
@@ -139,7 +178,8 @@ main(int argc, char **argv)
 		else if (strcmp(a, "--db") == 0 || strncmp(a, "--db=", 5) == 0) {
 			const char *v = a[4] == '=' ? a + 5 : (i + 1 < argc ? argv[++i] : NULL);
 			if (v == NULL || *v == '\0') {
-				warnx_("--db needs a path");
+				warnx_("%s", L(app.lang, "--db needs a path",
+				    "--db 需要一个路径"));
 				free(rest);
 				return EXIT_USAGE;
 			}
@@ -148,14 +188,22 @@ main(int argc, char **argv)
 		} else if (strcmp(a, "--lang") == 0 || strncmp(a, "--lang=", 7) == 0) {
 			const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
 			int l = lang_parse(v);
+			if (l < 0 && (v == NULL || *v == '\0')) {
+				warnx_("%s", L(app.lang, "--lang needs a language "
+				    "(en or zh)", "--lang 需要指定语言（en 或 zh）"));
+				free(rest);
+				return EXIT_USAGE;
+			}
 			if (l < 0) {
-				warnx_("--lang %s: not a language (en or zh)", v ? v : "");
+				warnx_(L(app.lang, "--lang %s: not a language (en or zh)",
+				    "--lang %s：不是一种语言（en 或 zh）"), v);
 				free(rest);
 				return EXIT_USAGE;
 			}
 			app.lang = l;
 		} else if (nrest == 0 && a[0] == '-' && a[1] != '\0') {
-			warnx_("unknown option %s (see systour --help)", a);
+			warnx_(L(app.lang, "unknown option %s (see systour --help)",
+			    "未知选项 %s（见 systour --help）"), a);
 			free(rest);
 			return EXIT_USAGE;
 		} else
@@ -166,6 +214,7 @@ main(int argc, char **argv)
 		return command_help(&app, rest);
 
 	char *dir = data_dir(), *cause = NULL;
+	int db_given = app.db_path != NULL;
 	if (app.db_path == NULL)
 		app.db_path = xasprintf("%s/progress.db", dir);
 	app.history_path = xasprintf("%s/history", dir);
@@ -200,17 +249,36 @@ main(int argc, char **argv)
 	int standalone = one != NULL && (one->flags & CMD_STANDALONE);
 	char *warning = NULL;
 	if (!standalone) {
+		/* a file the learner named is never moved aside, nor its
+		 * folder created: only systour's own default one */
+		if (db_given && store_check_path(app.db_path, &cause) == -1) {
+			warnx_("%s", cause);
+			free(cause);
+			free(rest);
+			free(first);
+			app_free(&app);
+			return EXIT_WORK;
+		}
+		app.store = store_open(app.db_path, &warning);
+		/* the language last chosen in the tutor, unless --lang said */
+		char *remembered = store_setting_get(app.store, "lang");
+		if (!lang_given && lang_parse(remembered) >= 0) {
+			app.lang = lang_parse(remembered);
+			lang_set_default(app.lang);
+		}
+		free(remembered);
 		char *ldir = lessons_dir(&cause);
 		if (ldir == NULL) {
 			warnx_("%s", cause);
 			free(cause);
 			free(rest);
+			free(first);
+			free(warning);
 			app_free(&app);
 			return EXIT_WORK;
 		}
 		lessons_load(ldir, &app.lessons, collect_problem, &app);
 		free(ldir);
-		app.store = store_open(app.db_path, &warning);
 	}
 
 	if (tui) {

@@ -16,7 +16,8 @@ static enum cmd_retval
 cmd_list_exec(struct app *app, struct cmd_args *args)
 {
 	if (app->lessons.n == 0) {
-		app_errorf(app, "list: no lessons loaded from %s",
+		app_errorf(app, L(app->lang, "list: no lessons loaded from %s",
+		    "list：没有从 %s 加载到任何课程"),
 		    app->lessons.dir ? app->lessons.dir : "anywhere");
 		return CMD_ERR;
 	}
@@ -41,10 +42,12 @@ take_lang(struct app *app, struct cmd_args *args)
 		return 0;
 	int l = lang_parse(v);
 	if (l < 0) {
-		app_errorf(app, "--lang %s: not a language (en or zh)", v);
+		app_errorf(app, L(app->lang, "--lang %s: not a language (en or zh)",
+		    "--lang %s：不是一种语言（en 或 zh）"), v);
 		return -1;
 	}
 	app->lang = l;
+	lang_set_default(app->lang);
 	return 0;
 }
 
@@ -56,7 +59,8 @@ parse_step(struct app *app, const struct lesson *ls, const char *s, int *step)
 	long n = strtol(s, &end, 10);
 	int total = ls->text[LANG_EN].nsteps;
 	if (*s == '\0' || *end != '\0' || n < 1 || n > total) {
-		app_errorf(app, "step %s: %s has steps 1 to %d", s, ls->id, total);
+		app_errorf(app, L(app->lang, "step %s: %s has steps 1 to %d",
+		    "step %s：%s 的步骤是 1 到 %d"), s, ls->id, total);
 		return -1;
 	}
 	*step = (int)n - 1;
@@ -70,7 +74,8 @@ cmd_show_exec(struct app *app, struct cmd_args *args)
 		return CMD_USAGE;
 	struct lesson *ls = lessons_find(&app->lessons, args->argv[0]);
 	if (ls == NULL) {
-		app_errorf(app, "show: no lesson \"%s\" (see: list)", args->argv[0]);
+		app_errorf(app, L(app->lang, "show: no lesson \"%s\" (see: list)",
+		    "show：没有课程“%s”（见 list）"), args->argv[0]);
 		return CMD_ERR;
 	}
 	int step = 0;
@@ -105,7 +110,8 @@ need_lesson(struct app *app, const char *cmd)
 {
 	if (app->cur)
 		return 0;
-	app_errorf(app, "%s: no lesson is open (try: show 1)", cmd);
+	app_errorf(app, L(app->lang, "%s: no lesson is open (try: show 1)",
+	    "%s：没有打开的课程（试试 show 1）"), cmd);
 	return -1;
 }
 
@@ -115,7 +121,8 @@ cmd_next_exec(struct app *app, struct cmd_args *args)
 	if (need_lesson(app, "next") != 0)
 		return CMD_ERR;
 	if (app->step + 1 >= app_text(app, app->cur)->nsteps) {
-		app_errorf(app, "next: this is the last step of %s", app->cur->id);
+		app_errorf(app, L(app->lang, "next: this is the last step of %s",
+		    "next：这已是 %s 的最后一步"), app->cur->id);
 		return CMD_ERR;
 	}
 	app->step++;
@@ -135,7 +142,8 @@ cmd_prev_exec(struct app *app, struct cmd_args *args)
 	if (need_lesson(app, "prev") != 0)
 		return CMD_ERR;
 	if (app->step == 0) {
-		app_errorf(app, "prev: this is the first step of %s", app->cur->id);
+		app_errorf(app, L(app->lang, "prev: this is the first step of %s",
+		    "prev：这已是 %s 的第一步"), app->cur->id);
 		return CMD_ERR;
 	}
 	app->step--;
@@ -176,10 +184,14 @@ cmd_lang_exec(struct app *app, struct cmd_args *args)
 	}
 	int l = lang_parse(args->argv[0]);
 	if (l < 0) {
-		app_errorf(app, "lang %s: not a language (en or zh)", args->argv[0]);
+		app_errorf(app, L(app->lang, "lang %s: not a language (en or zh)",
+		    "lang %s：不是一种语言（en 或 zh）"), args->argv[0]);
 		return CMD_USAGE;
 	}
 	app->lang = l;
+	lang_set_default(app->lang);
+	/* remembered for the next run (when progress is saved at all) */
+	store_setting_set(app->store, "lang", lang_code(app->lang));
 	if (app->cur)
 		app_show(app, APP_VIEW_LESSON);
 	else
@@ -425,13 +437,15 @@ cmd_progress_exec(struct app *app, struct cmd_args *args)
 {
 	int json = cmd_has(args, "json", NULL), csv = cmd_has(args, "csv", NULL);
 	if (json && csv) {
-		app_errorf(app, "progress: choose one of --json and --csv");
+		app_errorf(app, L(app->lang, "progress: choose one of --json and --csv",
+		    "progress：--json 和 --csv 只能选一个"));
 		return CMD_USAGE;
 	}
 	struct seen sn = { 0 };
 	if (store_saving(app->store) &&
 	    store_each_step(app->store, collect_step, &sn) != STORE_OK) {
-		app_errorf(app, "progress: cannot read %s: %s",
+		app_errorf(app, L(app->lang, "progress: cannot read %s: %s",
+		    "progress：无法读取 %s：%s"),
 		    store_path(app->store), store_error(app->store));
 		seen_free(&sn);
 		return CMD_ERR;
@@ -467,7 +481,8 @@ static enum cmd_retval
 cmd_reset_exec(struct app *app, struct cmd_args *args)
 {
 	if (!store_saving(app->store)) {
-		app_errorf(app, "reset: progress is not being saved, nothing to erase");
+		app_errorf(app, L(app->lang, "reset: progress is not being saved, nothing to erase",
+		    "reset：进度没有在保存，没有可清除的"));
 		return CMD_ERR;
 	}
 	if (!cmd_has(args, "yes", NULL)) {
@@ -476,7 +491,8 @@ cmd_reset_exec(struct app *app, struct cmd_args *args)
 		int yes = app->ui->ask(app, q);
 		free(q);
 		if (yes < 0) {
-			app_errorf(app, "reset: add --yes to erase all progress");
+			app_errorf(app, L(app->lang, "reset: add --yes to erase all progress",
+			    "reset：加上 --yes 才会清除全部进度"));
 			return CMD_USAGE;
 		}
 		if (yes == 0) {

@@ -40,8 +40,9 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 		char *end;
 		long ms = strtol(v, &end, 10);
 		if (*v == '\0' || *end != '\0' || ms < 0 || ms > 10000) {
-			app_errorf(app, "demo: --delay %s: not a number of milliseconds "
-			    "from 0 to 10000", v);
+			app_errorf(app, L(app->lang, "demo: --delay %s: not a number of milliseconds "
+			    "from 0 to 10000",
+			    "demo：--delay %s：不是 0 到 10000 之间的毫秒数"), v);
 			return CMD_USAGE;
 		}
 		delay = (int)ms;
@@ -52,7 +53,8 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 	}
 	const char *name = args->argv[0];
 	if (args->argc > 1 && strcmp(name, "kill") != 0) {
-		app_errorf(app, "demo %s: one name only (kill takes a pane)", name);
+		app_errorf(app, L(app->lang, "demo %s: one name only (kill takes a pane)",
+		    "demo %s：只能给一个名称（kill 接一个窗格）"), name);
 		return CMD_USAGE;
 	}
 	for (int i = 0; controls[i]; i++)
@@ -64,15 +66,17 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 				char *end;
 				long p = strtol(args->argv[1], &end, 10);
 				if (*end != '\0' || p < 1 || p > DEMO_MAX_PANES) {
-					app_errorf(app, "demo kill %s: not a pane "
-					    "number from 1 to %d", args->argv[1],
+					app_errorf(app, L(app->lang, "demo kill %s: not a pane "
+					    "number from 1 to %d",
+					    "demo kill %s：不是 1 到 %d 之间的窗格编号"), args->argv[1],
 					    DEMO_MAX_PANES);
 					return CMD_USAGE;
 				}
 				snprintf(what, sizeof what, "kill %ld", p);
 			}
 			if (app->ui->command == NULL) {
-				app_errorf(app, "demo %s: no demo is running here", name);
+				app_errorf(app, L(app->lang, "demo %s: no demo is running here",
+				    "demo %s：这里没有正在运行的演示"), name);
 				return CMD_ERR;
 			}
 			char *cmd = xasprintf("demo %s", what);
@@ -83,7 +87,8 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 
 	const struct systour_demo *d = demo_find(&app->lessons, name);
 	if (d == NULL) {
-		app_errorf(app, "demo: no demo \"%s\" (see: demo)", name);
+		app_errorf(app, L(app->lang, "demo: no demo \"%s\" (see: demo)",
+		    "demo：没有演示“%s”（见 demo）"), name);
 		return CMD_ERR;
 	}
 	int step = cmd_has(args, "step", NULL);

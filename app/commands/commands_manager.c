@@ -18,7 +18,8 @@ number(struct app *app, const char *cmd, const char *opt, const char *v,
 	errno = 0;
 	long n = strtol(v, &end, 10);
 	if (*v == '\0' || *end != '\0' || errno != 0 || n < lo || n > hi) {
-		app_errorf(app, "%s: --%s %s: not a number from %ld to %ld",
+		app_errorf(app, L(app->lang, "%s: --%s %s: not a number from %ld to %ld",
+		    "%s：--%s %s：不是 %ld 到 %ld 之间的数"),
 		    cmd, opt, v, lo, hi);
 		return -1;
 	}
@@ -166,12 +167,14 @@ cmd_worker_exec(struct app *app, struct cmd_args *args)
 	const char *v;
 	long n;
 	if (!cmd_has(args, "connect", &v)) {
-		app_errorf(app, "worker: --connect HOST:PORT is needed");
+		app_errorf(app, L(app->lang, "worker: --connect HOST:PORT is needed",
+		    "worker：需要 --connect HOST:PORT"));
 		return CMD_USAGE;
 	}
 	const char *colon = strrchr(v, ':');
 	if (colon == NULL || colon == v || colon[1] == '\0') {
-		app_errorf(app, "worker: --connect %s: not HOST:PORT", v);
+		app_errorf(app, L(app->lang, "worker: --connect %s: not HOST:PORT",
+		    "worker：--connect %s：不是 HOST:PORT 形式"), v);
 		return CMD_USAGE;
 	}
 	char *host = strndup(v, (size_t)(colon - v));

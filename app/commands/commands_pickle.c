@@ -51,8 +51,9 @@ open_input(struct app *app, const char *sub, const char *path)
 {
 	if (strcmp(path, "-") == 0) {
 		if (!oneshot(app)) {
-			app_errorf(app, "pickle %s: - (standard input) only from the "
-			    "command line; give a file", sub);
+			app_errorf(app, L(app->lang, "pickle %s: - (standard input) only from the "
+			    "command line; give a file",
+			    "pickle %s：- （标准输入）只能在命令行中使用；请给一个文件"), sub);
 			return -1;
 		}
 		return STDIN_FILENO;
@@ -83,7 +84,8 @@ slurp(struct app *app, const char *sub, const char *path, size_t *len)
 		return NULL;
 	}
 	if (n == -2 || b.len > pickle_default_limits.max_input) {
-		app_errorf(app, "pickle %s: %s: more than %zu bytes", sub, path,
+		app_errorf(app, L(app->lang, "pickle %s: %s: more than %zu bytes",
+		    "pickle %s：%s：超过 %zu 字节"), sub, path,
 		    pickle_default_limits.max_input);
 		buf_free(&b);
 		return NULL;
@@ -124,12 +126,14 @@ pickle_dis_cmd(struct app *app, const char *path)
 		}
 		ssize_t n = read_more(fd, &b);
 		if (n == -2) {
-			app_errorf(app, "pickle dis: %s: more than %zu bytes without "
-			    "a STOP", path, pickle_default_limits.max_input);
+			app_errorf(app, L(app->lang, "pickle dis: %s: more than %zu bytes without "
+			    "a STOP",
+			    "pickle dis：%s：超过 %zu 字节还没有 STOP"), path, pickle_default_limits.max_input);
 			break;
 		}
 		if (n < 0) {
-			app_errorf(app, "pickle dis: %s: %s", path, strerror(errno));
+			app_errorf(app, L(app->lang, "pickle dis: %s: %s",
+			    "pickle dis：%s：%s"), path, strerror(errno));
 			break;
 		}
 		if (n == 0)
@@ -169,11 +173,13 @@ cmd_pickle_exec(struct app *app, struct cmd_args *args)
 		char *end;
 		long p = strtol(v, &end, 10);
 		if (strcmp(sub, "echo") != 0) {
-			app_errorf(app, "pickle %s: --protocol is for echo", sub);
+			app_errorf(app, L(app->lang, "pickle %s: --protocol is for echo",
+			    "pickle %s：--protocol 只用于 echo"), sub);
 			return CMD_USAGE;
 		}
 		if (*v == '\0' || *end != '\0' || p < 2 || p > 5) {
-			app_errorf(app, "pickle echo: --protocol %s: not 2, 3, 4 or 5", v);
+			app_errorf(app, L(app->lang, "pickle echo: --protocol %s: not 2, 3, 4 or 5",
+			    "pickle echo：--protocol %s：不是 2、3、4 或 5"), v);
 			return CMD_USAGE;
 		}
 		protocol = (int)p;
@@ -181,8 +187,9 @@ cmd_pickle_exec(struct app *app, struct cmd_args *args)
 	if (strcmp(sub, "dis") == 0)
 		return pickle_dis_cmd(app, path);
 	if (strcmp(sub, "repr") != 0 && strcmp(sub, "echo") != 0) {
-		app_errorf(app, "pickle: %s: not dis, repr or echo (usage: pickle "
-		    "dis|repr|echo FILE|- [--protocol N])", sub);
+		app_errorf(app, L(app->lang, "pickle: %s: not dis, repr or echo (usage: pickle "
+		    "dis|repr|echo FILE|- [--protocol N])",
+		    "pickle：%s：不是 dis、repr 或 echo（用法：pickle dis|repr|echo FILE|- [--protocol N]）"), sub);
 		return CMD_USAGE;
 	}
 	size_t len;
@@ -211,7 +218,8 @@ cmd_pickle_exec(struct app *app, struct cmd_args *args)
 			ret = CMD_ERR;
 		} else if (oneshot(app)) {
 			if (write_out(out, outlen) < 0) {
-				app_errorf(app, "pickle echo: writing: %s", strerror(errno));
+				app_errorf(app, L(app->lang, "pickle echo: writing: %s",
+				    "pickle echo：写出时：%s"), strerror(errno));
 				ret = CMD_ERR;
 			}
 		} else {

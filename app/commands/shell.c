@@ -35,13 +35,15 @@ cmd_find(const char *name, char **cause)
 		found = *e;
 	}
 	if (ambiguous.len > 0) {
-		*cause = xasprintf("ambiguous command: %s, could be: %s", name,
+		*cause = xasprintf(LD("ambiguous command: %s, could be: %s",
+		    "命令有歧义：%s，可能是：%s"), name,
 		    buf_str(&ambiguous));
 		buf_free(&ambiguous);
 		return NULL;
 	}
 	if (found == NULL)
-		*cause = xasprintf("unknown command: %s", name);
+		*cause = xasprintf(LD("unknown command: %s",
+		    "未知命令：%s"), name);
 	return found;
 }
 
@@ -77,14 +79,17 @@ cmd_exec_argv(struct app *app, int argc, char **argv, int context)
 		return CMD_OK;
 	const struct cmd_entry *e = cmd_find(argv[0], &cause);
 	if (e == NULL) {
-		app_errorf(app, "%s (try: help)", cause);
+		app_errorf(app, L(app->lang, "%s (try: help)",
+		    "%s（试试 help）"), cause);
 		free(cause);
 		return CMD_USAGE;
 	}
 	if (!(e->flags & context)) {
 		app_errorf(app, "%s: %s", e->name, context == CMD_ONESHOT ?
-		    "only inside the tutor (run systour, then type it)" :
-		    "only from the command line (systour ...)");
+		    L(app->lang, "only inside the tutor (run systour, then type it)",
+		    "只能在导师界面中使用（运行 systour，再输入它）") :
+		    L(app->lang, "only from the command line (systour ...)",
+		    "只能在命令行中使用（systour ...）"));
 		return CMD_USAGE;
 	}
 
@@ -104,7 +109,8 @@ cmd_exec_argv(struct app *app, int argc, char **argv, int context)
 		size_t len = strcspn(a + 2, "=");
 		int kind = option_kind(e, a + 2, len);
 		if (kind < 0) {
-			app_errorf(app, "%s: unknown option %.*s (usage: %s%s%s)",
+			app_errorf(app, L(app->lang, "%s: unknown option %.*s (usage: %s%s%s)",
+			    "%s：未知选项 %.*s（用法：%s%s%s）"),
 			    e->name, (int)len + 2, a, e->name, *e->usage ? " " : "",
 			    e->usage);
 			goto out;
@@ -116,17 +122,20 @@ cmd_exec_argv(struct app *app, int argc, char **argv, int context)
 			else if (i + 1 < argc)
 				value = argv[++i];
 			else {
-				app_errorf(app, "%s: option --%.*s needs a value",
+				app_errorf(app, L(app->lang, "%s: option --%.*s needs a value",
+				    "%s：选项 --%.*s 需要一个值"),
 				    e->name, (int)len, a + 2);
 				goto out;
 			}
 		} else if (a[2 + len] == '=') {
-			app_errorf(app, "%s: option --%.*s takes no value",
+			app_errorf(app, L(app->lang, "%s: option --%.*s takes no value",
+			    "%s：选项 --%.*s 不接受值"),
 			    e->name, (int)len, a + 2);
 			goto out;
 		}
 		if (args.nopt == (int)(sizeof args.opt / sizeof args.opt[0])) {
-			app_errorf(app, "%s: too many options", e->name);
+			app_errorf(app, L(app->lang, "%s: too many options",
+			    "%s：选项太多"), e->name);
 			goto out;
 		}
 		/* the name is copied up to its '=' by pointing into the word */
@@ -136,8 +145,10 @@ cmd_exec_argv(struct app *app, int argc, char **argv, int context)
 	}
 	if (args.argc < e->minargs || (e->maxargs >= 0 && args.argc > e->maxargs)) {
 		app_errorf(app, "%s: %s (usage: %s%s%s)", e->name,
-		    args.argc < e->minargs ? "too few arguments" :
-		    "too many arguments", e->name, *e->usage ? " " : "", e->usage);
+		    args.argc < e->minargs ? L(app->lang, "too few arguments",
+		    "参数太少") :
+		    L(app->lang, "too many arguments",
+		    "参数太多"), e->name, *e->usage ? " " : "", e->usage);
 		goto out;
 	}
 	rc = e->exec(app, &args);
@@ -198,7 +209,8 @@ cmd_exec_line(struct app *app, const char *line)
 	char **argv;
 	int argc = cmd_split(line, &argv);
 	if (argc < 0) {
-		app_errorf(app, "a quote is not closed");
+		app_errorf(app, L(app->lang, "a quote is not closed",
+		    "引号没有闭合"));
 		return CMD_USAGE;
 	}
 	enum cmd_retval rc = cmd_exec_argv(app, argc, argv, CMD_SHELL);

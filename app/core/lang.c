@@ -33,3 +33,17 @@ lang_code(enum lang l)
 {
 	return l == LANG_ZH ? "zh" : "en";
 }
+
+static enum lang default_lang = LANG_EN;
+
+void
+lang_set_default(enum lang l)
+{
+	default_lang = l == LANG_ZH ? LANG_ZH : LANG_EN;
+}
+
+enum lang
+lang_default(void)
+{
+	return default_lang;
+}

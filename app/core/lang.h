@@ -14,7 +14,16 @@ enum lang lang_from_env(void);
 /* "en" or "zh". */
 const char *lang_code(enum lang l);
 
+/* The language of the messages of modules that do not see the app (the
+ * store, the lesson loader, util's warnings): set by main once it knows,
+ * and again whenever the learner switches. English until set. */
+void lang_set_default(enum lang l);
+enum lang lang_default(void);
+
 /* Pick the string for a language: L(l, "Lessons", "课程"). */
 #define L(l, en, zh) ((l) == LANG_ZH ? (zh) : (en))
+
+/* The same, in the default language: LD("cannot open", "无法打开"). */
+#define LD(en, zh) L(lang_default(), en, zh)
 
 #endif

@@ -2,6 +2,7 @@
  * directives, checking that both languages agree, and loading modules. */
 #include "lesson.h"
 #include "buf.h"
+#include "lang.h"
 #include "lesson_module.h"
 #include "util.h"
 
@@ -142,7 +143,8 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 
 		if (lineno == 1) {
 			if (n < 2 || strncmp(line, "# ", 2) != 0) {
-				fail(cause, 1, "%s", "the first line must be the title, \"# Title\"");
+				fail(cause, 1, "%s", LD("the first line must be the title, \"# Title\"",
+				    "第一行必须是标题，“# 标题”"));
 				goto out;
 			}
 			out->title = trimmed(line + 2, n - 2);
@@ -171,13 +173,15 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 			char *d = trimmed(line + 3, n - 3);
 			if (cur == NULL) {
 				free(d);
-				fail(cause, lineno, "%s", "a directive before the first step (## heading)");
+				fail(cause, lineno, "%s", LD("a directive before the first step (## heading)",
+				    "第一步（## 标题）之前出现了指令"));
 				goto out;
 			}
 			if (*d == '\0') {
 				free(d);
 				if (!erratum) {
-					fail(cause, lineno, "%s", "\":::\" closes nothing");
+					fail(cause, lineno, "%s", LD("\":::\" closes nothing",
+					    "“:::”没有可关闭的块"));
 					goto out;
 				}
 				int at = md.line ? md.line : erratum;
@@ -200,21 +204,26 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 				free(d);
 				continue;
 			} else if (strcmp(d, "demo") == 0 || strcmp(d, "exercise") == 0) {
-				fail(cause, lineno, "\"::: %s\" needs exactly one name", d);
+				fail(cause, lineno, LD("\"::: %s\" needs exactly one name",
+				    "“::: %s”只能带一个名称"), d);
 				free(d);
 				goto out;
 			} else {
 				fail(cause, lineno, erratum && strcmp(d, "erratum") == 0 ?
-				    "\"::: %s\" inside an erratum block" :
-				    "unknown directive \"::: %s\"", d);
+				    LD("\"::: %s\" inside an erratum block",
+				    "“::: %s”出现在勘误块里") :
+				    LD("unknown directive \"::: %s\"",
+				    "未知指令“::: %s”"), d);
 				free(d);
 				goto out;
 			}
 			arg += strspn(arg, " \t");
 			if (erratum || *arg == '\0' || strpbrk(arg, " \t")) {
 				fail(cause, lineno, erratum ?
-				    "\"::: %s\" inside an erratum block" :
-				    "\"::: %s\" needs exactly one name", d);
+				    LD("\"::: %s\" inside an erratum block",
+				    "“::: %s”出现在勘误块里") :
+				    LD("\"::: %s\" needs exactly one name",
+				    "“::: %s”只能带一个名称"), d);
 				free(d);
 				goto out;
 			}
@@ -226,7 +235,8 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 
 		if (n >= 3 && strncmp(line, "## ", 3) == 0) {
 			if (erratum) {
-				fail(cause, lineno, "%s", "a step heading inside an erratum block");
+				fail(cause, lineno, "%s", LD("a step heading inside an erratum block",
+				    "勘误块里出现了步骤标题"));
 				goto out;
 			}
 			flush_markdown(cur, &md);
@@ -238,20 +248,25 @@ lesson_parse(const char *text, struct lesson_text *out, char **cause)
 			continue;
 		}
 		if (n >= 2 && strncmp(line, "# ", 2) == 0) {
-			fail(cause, lineno, "%s", "a second title (\"# \"); steps are \"## \"");
+			fail(cause, lineno, "%s", LD("a second title (\"# \"); steps are \"## \"",
+			    "第二个标题（“# ”）；步骤用“## ”"));
 			goto out;
 		}
 		md_add(cur ? &md : &summary, line, n, lineno);
 	}
 
 	if (flen > 0)
-		fail(cause, fline, "%s", "code block opened here is not closed");
+		fail(cause, fline, "%s", LD("code block opened here is not closed",
+		    "在这里开始的代码块没有闭合"));
 	else if (erratum)
-		fail(cause, erratum, "%s", "\"::: erratum\" opened here is not closed");
+		fail(cause, erratum, "%s", LD("\"::: erratum\" opened here is not closed",
+		    "在这里开始的“::: erratum”没有闭合"));
 	else if (out->title == NULL)
-		fail(cause, 1, "%s", "empty file: no title");
+		fail(cause, 1, "%s", LD("empty file: no title",
+		    "空文件：没有标题"));
 	else if (out->nsteps == 0)
-		fail(cause, lineno, "%s", "no steps (\"## \" headings)");
+		fail(cause, lineno, "%s", LD("no steps (\"## \" headings)",
+		    "没有步骤（“## ”标题）"));
 	else {
 		flush_markdown(cur, &md);
 		/* the summary is the first paragraph */
@@ -303,7 +318,8 @@ lessons_dir(char **cause)
 	if (env && *env) {
 		if (is_dir(env))
 			return xstrdup(env);
-		*cause = xasprintf("SYSTOUR_LESSONS=%s is not a directory", env);
+		*cause = xasprintf(LD("SYSTOUR_LESSONS=%s is not a directory",
+		    "SYSTOUR_LESSONS=%s 不是目录"), env);
 		return NULL;
 	}
 	char exe[4096];
@@ -327,8 +343,9 @@ lessons_dir(char **cause)
 	}
 	if (is_dir(SYSTOUR_LESSONS_DIR))
 		return xstrdup(SYSTOUR_LESSONS_DIR);
-	*cause = xasprintf("no lessons found (not beside the program, not in %s; "
-	    "set SYSTOUR_LESSONS)", SYSTOUR_LESSONS_DIR);
+	*cause = xasprintf(LD("no lessons found (not beside the program, not in %s; "
+	    "set SYSTOUR_LESSONS)",
+	    "找不到课程（程序旁边没有，%s 里也没有；请设置 SYSTOUR_LESSONS）"), SYSTOUR_LESSONS_DIR);
 	return NULL;
 }
 
@@ -381,7 +398,8 @@ check_agree(struct lesson *ls, lesson_report_fn *fn, void *arg)
 {
 	struct lesson_text *en = &ls->text[LANG_EN], *zh = &ls->text[LANG_ZH];
 	if (en->nsteps != zh->nsteps) {
-		report(fn, arg, "%s:%d: %d steps, but %s has %d", zh->path,
+		report(fn, arg, LD("%s:%d: %d steps, but %s has %d",
+		    "%s:%d：%d 步，但 %s 有 %d 步"), zh->path,
 		    zh->steps[zh->nsteps - 1].line, zh->nsteps, en->path, en->nsteps);
 		return -1;
 	}
@@ -391,7 +409,8 @@ check_agree(struct lesson *ls, lesson_report_fn *fn, void *arg)
 		free(a);
 		free(b);
 		if (!same) {
-			report(fn, arg, "%s:%d: step %d's directives differ from %s:%d",
+			report(fn, arg, LD("%s:%d: step %d's directives differ from %s:%d",
+			    "%s:%d：第 %d 步的指令与 %s:%d 不同"),
 			    zh->path, zh->steps[i].line, i + 1, en->path, en->steps[i].line);
 			return -1;
 		}
@@ -501,14 +520,17 @@ probe_modules(char *const *so, char **why, int n)
 		if (last < 0)
 			return;
 		if (hung)
-			why[last] = xasprintf("its constructors did not end within "
-			    "%d s", PROBE_MS / 1000);
+			why[last] = xasprintf(LD("its constructors did not end within "
+			    "%d s",
+			    "它的构造函数在 %d 秒内没有结束"), PROBE_MS / 1000);
 		else if (WIFSIGNALED(st))
-			why[last] = xasprintf("it crashed while loading (%s)",
+			why[last] = xasprintf(LD("it crashed while loading (%s)",
+			    "它在加载时崩溃了（%s）"),
 			    strsignal(WTERMSIG(st)));
 		else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-			why[last] = xasprintf("it exited with status %d while "
-			    "loading", WEXITSTATUS(st));
+			why[last] = xasprintf(LD("it exited with status %d while "
+			    "loading",
+			    "它在加载时以状态 %d 退出"), WEXITSTATUS(st));
 		else
 			return;         /* every module loaded */
 		start = last + 1;
@@ -526,31 +548,37 @@ load_module(struct lesson *ls, const char *probe_why, lesson_report_fn *fn,
 	int rc = 0;
 	if (access(so, F_OK) != 0) {
 		if (access(c, F_OK) == 0) {
-			report(fn, arg, "%s:1: module not built (run make)", c);
+			report(fn, arg, LD("%s:1: module not built (run make)",
+			    "%s:1：模块还没有构建（运行 make）"), c);
 			rc = -1;
 		}
 		goto out;
 	}
 	if (probe_why != NULL) {
-		report(fn, arg, "%s: cannot load module: %s", so, probe_why);
+		report(fn, arg, LD("%s: cannot load module: %s",
+		    "%s：无法加载模块：%s"), so, probe_why);
 		rc = -1;
 		goto out;
 	}
 	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
-		report(fn, arg, "%s: cannot load module: %s", so, dlerror());
+		report(fn, arg, LD("%s: cannot load module: %s",
+		    "%s：无法加载模块：%s"), so, dlerror());
 		rc = -1;
 		goto out;
 	}
 	const struct systour_lesson_module *m = dlsym(h, SYSTOUR_LESSON_SYMBOL);
 	if (m == NULL)
-		report(fn, arg, "%s: not a lesson module: no symbol %s", so,
+		report(fn, arg, LD("%s: not a lesson module: no symbol %s",
+		    "%s：不是课程模块：没有符号 %s"), so,
 		    SYSTOUR_LESSON_SYMBOL);
 	else if (m->abi != SYSTOUR_LESSON_ABI)
-		report(fn, arg, "%s: module ABI %u, but this systour needs ABI %u "
-		    "(rebuild it)", so, m->abi, SYSTOUR_LESSON_ABI);
+		report(fn, arg, LD("%s: module ABI %u, but this systour needs ABI %u "
+		    "(rebuild it)",
+		    "%s：模块的 ABI 是 %u，而这个 systour 需要 ABI %u（请重新构建）"), so, m->abi, SYSTOUR_LESSON_ABI);
 	else if (m->lesson == NULL || strcmp(m->lesson, ls->id) != 0)
-		report(fn, arg, "%s: module says it is lesson \"%s\", not \"%s\"",
+		report(fn, arg, LD("%s: module says it is lesson \"%s\", not \"%s\"",
+		    "%s：模块说它是课程“%s”，而不是“%s”"),
 		    so, m->lesson ? m->lesson : "(null)", ls->id);
 	else {
 		ls->module = h;
@@ -588,19 +616,22 @@ read_lesson_file(const char *path, char **cause)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		*cause = xstrdup(errno == ENOENT ? "missing (every lesson needs "
-		    "lesson.en.md and lesson.zh.md)" : strerror(errno));
+		*cause = xstrdup(errno == ENOENT ? LD("missing (every lesson needs "
+		    "lesson.en.md and lesson.zh.md)",
+		    "缺失（每课都需要 lesson.en.md 和 lesson.zh.md）") : strerror(errno));
 		return NULL;
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		*cause = xstrdup("not a regular file");
+		*cause = xstrdup(LD("not a regular file",
+		    "不是普通文件"));
 		return NULL;
 	}
 	if ((uintmax_t)sb.st_size > LESSON_FILE_MAX) {
 		close(fd);
-		*cause = xasprintf("%jd bytes, over the limit of %zu",
+		*cause = xasprintf(LD("%jd bytes, over the limit of %zu",
+		    "%jd 字节，超过了 %zu 的上限"),
 		    (intmax_t)sb.st_size, LESSON_FILE_MAX);
 		return NULL;
 	}
@@ -678,7 +709,8 @@ lessons_load(const char *dir, struct lesson_set *set,
 	memset(set, 0, sizeof *set);
 	int n = scandir(dir, &names, select_lesson, alphasort);
 	if (n < 0) {
-		report(fn, arg, "%s: cannot read lessons: %s", dir, strerror(errno));
+		report(fn, arg, LD("%s: cannot read lessons: %s",
+		    "%s：无法读取课程：%s"), dir, strerror(errno));
 		return -1;
 	}
 	set->dir = xstrdup(dir);

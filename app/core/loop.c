@@ -3,6 +3,7 @@
  * writes each signal's number to, and SIGCHLD turned into child exits by
  * waitpid on exactly the PIDs and groups that are watched. */
 #include "loop.h"
+#include "lang.h"
 #include "util.h"
 
 #include <errno.h>
@@ -114,13 +115,14 @@ loop_new(char **cause)
 		if (!loops[i])
 			slot = i;
 	if (slot < 0) {
-		*cause = xstrdup("too many event loops");
+		*cause = xstrdup(LD("too many event loops", "事件循环太多"));
 		return NULL;
 	}
 	struct loop *l = xcalloc(1, sizeof *l);
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0 || pipe2(l->sigpipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-		*cause = xasprintf("event loop: %s", strerror(errno));
+		*cause = xasprintf(LD("event loop: %s", "事件循环：%s"),
+		    strerror(errno));
 		if (l->epfd >= 0)
 			close(l->epfd);
 		free(l);

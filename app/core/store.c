@@ -13,6 +13,7 @@
  * every call fails without calling SQLite, since the child shares the file
  * descriptors but not the locks. */
 #include "store.h"
+#include "lang.h"
 #include "util.h"
 
 #include <errno.h>
@@ -53,11 +54,24 @@ __asm__(
     ".previous\n");
 extern const char store_migration_2_sql[];
 
+/* data/migration-3.sql the same way. */
+__asm__(
+    ".section .rodata\n"
+    ".global store_migration_3_sql\n"
+    ".type store_migration_3_sql, STT_OBJECT\n"
+    "store_migration_3_sql:\n"
+    ".incbin \"data/migration-3.sql\"\n"
+    ".byte 0\n"
+    ".size store_migration_3_sql, . - store_migration_3_sql\n"
+    ".previous\n");
+extern const char store_migration_3_sql[];
+
 /* migrations[i] takes a database from user_version i to i + 1. Append only:
  * a step, once released, is never changed. */
 static const char *const migrations[] = {
 	store_schema_sql,	/* 0 -> 1: step_seen */
 	store_migration_2_sql,	/* 1 -> 2: demo_run */
+	store_migration_3_sql,	/* 2 -> 3: setting */
 };
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(STORE_VERSION == STORE_SCHEMA_VERSION,
@@ -92,6 +106,8 @@ struct store {
 	sqlite3_stmt	*reset_demos;
 	sqlite3_stmt	*demo_run;
 	sqlite3_stmt	*each_demo;
+	sqlite3_stmt	*setting_get;
+	sqlite3_stmt	*setting_set;
 };
 
 /* Every statement the store keeps, by the offset of its slot in the struct. */
@@ -123,6 +139,11 @@ static const struct {
 	{ offsetof(struct store, each_demo),
 	  "SELECT demo, started, duration_ms, ended FROM demo_run"
 	  " ORDER BY started, rowid" },
+	{ offsetof(struct store, setting_get),
+	  "SELECT value FROM setting WHERE key = ?1" },
+	{ offsetof(struct store, setting_set),
+	  "INSERT INTO setting (key, value) VALUES (?1, ?2)"
+	  " ON CONFLICT (key) DO UPDATE SET value = excluded.value" },
 };
 #define STORE_NSTMTS (sizeof store_stmts / sizeof store_stmts[0])
 
@@ -172,7 +193,8 @@ usable(struct store *st)
 	if (st == NULL)
 		return 0;
 	if (st->pid != getpid()) {
-		set_error(st, "the progress store belongs to process %ld",
+		set_error(st, LD("the progress store belongs to process %ld",
+		    "进度存储属于进程 %ld"),
 		    (long)st->pid);
 		return 0;
 	}
@@ -293,7 +315,7 @@ db_open(struct store *st, char **why)
 	if (rc != SQLITE_OK)
 		goto fail;
 	if (sqlite3_db_readonly(st->db, "main") == 1) {
-		*why = xstrdup("the file is read-only");
+		*why = xstrdup(LD("the file is read-only", "文件是只读的"));
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
@@ -307,8 +329,9 @@ db_open(struct store *st, char **why)
 	if (rc != SQLITE_OK)
 		goto fail;
 	if (version > STORE_VERSION) {
-		*why = xasprintf("it has schema version %d and this systour "
-		    "knows only up to %d", version, STORE_VERSION);
+		*why = xasprintf(LD("it has schema version %d and this systour "
+		    "knows only up to %d", "它的模式版本是 %d，而这个 systour "
+		    "只认识到 %d"), version, STORE_VERSION);
 		res = OPEN_NEWER;
 		goto fail;
 	}
@@ -323,7 +346,8 @@ db_open(struct store *st, char **why)
 	rc = sqlite3_step(stmt);
 	mode = rc == SQLITE_ROW ? sqlite3_column_text(stmt, 0) : NULL;
 	if (mode != NULL && strcmp((const char *)mode, "wal") != 0) {
-		*why = xasprintf("cannot use WAL mode (journal mode is %s)",
+		*why = xasprintf(LD("cannot use WAL mode (journal mode is %s)",
+		    "无法使用 WAL 模式（日志模式是 %s）"),
 		    (const char *)mode);
 		sqlite3_finalize(stmt);
 		goto fail;
@@ -339,7 +363,8 @@ db_open(struct store *st, char **why)
 	if ((rc = db_migrate(st->db, &newer)) != SQLITE_OK)
 		goto fail;
 	if (newer) {
-		*why = xstrdup("another systour upgraded it to a newer schema");
+		*why = xstrdup(LD("another systour upgraded it to a newer "
+		    "schema", "另一个 systour 把它升级到了更新的模式"));
 		res = OPEN_NEWER;
 		goto fail;
 	}
@@ -361,9 +386,14 @@ fail:
 			res = OPEN_CORRUPT;
 		else if (is_corrupt(rc))
 			res = OPEN_CORRUPT;
-		if (st->db != NULL && sqlite3_errcode(st->db) != SQLITE_OK)
+		if ((rc & 0xff) == SQLITE_FULL || (st->db != NULL &&
+		    (sqlite3_errcode(st->db) & 0xff) == SQLITE_FULL))
+			*why = xstrdup(LD("the disk is full",
+			    "磁盘已满"));
+		else if (st->db != NULL && sqlite3_errcode(st->db) != SQLITE_OK &&
+		    (rc == SQLITE_OK || sqlite3_errcode(st->db) == rc))
 			*why = db_reason(st->db);
-		else
+		else	/* a ROLLBACK after it has overwritten the message */
 			*why = xstrdup(sqlite3_errstr(rc));
 	}
 	db_close(st);
@@ -390,7 +420,8 @@ make_parent(const char *path, char **why)
 		rc = -1;
 	}
 	if (rc == -1)
-		*why = xasprintf("cannot create %s: %s", dir, strerror(errno));
+		*why = xasprintf(LD("cannot create %s: %s", "无法创建 %s：%s"),
+		    dir, strerror(errno));
 	free(dir);
 	return rc;
 }
@@ -433,7 +464,8 @@ move_aside(const char *path, char **moved, char **why)
 		if (!taken)
 			break;
 		if (n == 1000) {
-			*why = xasprintf("too many files named %s.corrupt-%s-*",
+			*why = xasprintf(LD("too many files named %s.corrupt-%s-*",
+			    "名为 %s.corrupt-%s-* 的文件太多"),
 			    path, stamp);
 			free(to);
 			return -1;
@@ -441,7 +473,8 @@ move_aside(const char *path, char **moved, char **why)
 	}
 
 	if (rename(path, to) == -1) {
-		*why = xasprintf("cannot rename it to %s: %s", to,
+		*why = xasprintf(LD("cannot rename it to %s: %s",
+		    "无法把它改名为 %s：%s"), to,
 		    strerror(errno));
 		free(to);
 		return -1;
@@ -452,7 +485,8 @@ move_aside(const char *path, char **moved, char **why)
 		/* A log left behind would be applied to the fresh file. */
 		if (rename(from, side) == -1 && errno != ENOENT &&
 		    unlink(from) == -1 && errno != ENOENT) {
-			*why = xasprintf("cannot move %s aside: %s", from,
+			*why = xasprintf(LD("cannot move %s aside: %s",
+			    "无法把 %s 移到一旁：%s"), from,
 			    strerror(errno));
 			free(from);
 			free(side);
@@ -502,39 +536,48 @@ store_open(const char *path, char **warning)
 	st->pid = getpid();
 
 	if (make_parent(st->path, &why) == -1) {
-		warn = xasprintf("cannot save progress to %s: %s; running "
-		    "without saving", st->path, why);
+		warn = xasprintf(LD("cannot save progress to %s: %s; "
+		    "running without saving", "无法把进度保存到 %s：%s；"
+		    "本次运行不保存进度"), st->path, why);
 		goto done;
 	}
 
 	res = open_waiting(st, &why);
 	if (res == OPEN_CORRUPT) {
 		if (move_aside(st->path, &moved, &why) == -1) {
-			warn = xasprintf("progress database %s is corrupt and "
+			warn = xasprintf(LD("progress database %s is corrupt and "
 			    "cannot be moved aside: %s; running without saving",
+			    "进度数据库 %s 已损坏，且无法移到一旁：%s；"
+			    "本次运行不保存进度"),
 			    st->path, why);
 			goto done;
 		}
 		free(why);
 		res = open_waiting(st, &why);
 		if (res == OPEN_OK) {
-			warn = xasprintf("progress database %s was corrupt; "
-			    "moved it to %s and started a fresh one", st->path,
+			warn = xasprintf(LD("progress database %s was corrupt; "
+			    "moved it to %s and started a fresh one",
+			    "进度数据库 %s 已损坏；已把它移到 %s，"
+			    "并新建了一个"), st->path,
 			    moved);
 			goto done;
 		}
-		warn = xasprintf("progress database %s was corrupt; moved it to "
-		    "%s, but cannot save progress to %s: %s; running without "
-		    "saving", st->path, moved, st->path, why);
+		warn = xasprintf(LD("progress database %s was corrupt; moved it "
+		    "to %s, but cannot save progress to %s: %s; running "
+		    "without saving", "进度数据库 %s 已损坏；已把它移到 %s，"
+		    "但无法把进度保存到 %s：%s；本次运行不保存进度"), st->path, moved, st->path, why);
 		goto done;
 	}
 	if (res == OPEN_NEWER)
-		warn = xasprintf("progress database %s is newer than this "
+		warn = xasprintf(LD("progress database %s is newer than this "
 		    "systour (%s); leaving it alone and running without saving",
+		    "进度数据库 %s 比这个 systour 新（%s）；"
+		    "不动它，本次运行不保存进度"),
 		    st->path, why);
 	else if (res == OPEN_FAIL)
-		warn = xasprintf("cannot save progress to %s: %s; running "
-		    "without saving", st->path, why);
+		warn = xasprintf(LD("cannot save progress to %s: %s; "
+		    "running without saving", "无法把进度保存到 %s：%s；"
+		    "本次运行不保存进度"), st->path, why);
 
 done:
 	if (warn != NULL && st->db == NULL)
@@ -635,7 +678,7 @@ store_step_seen(struct store *st, const char *lesson, int step)
 	if (!usable(st))
 		return STORE_ERR;
 	if (lesson == NULL || step < 1) {
-		set_error(st, "no such step: %s %d", lesson ? lesson : "(null)",
+		set_error(st, LD("no such step: %s %d", "没有这一步：%s %d"), lesson ? lesson : "(null)",
 		    step);
 		return STORE_ERR;
 	}
@@ -725,7 +768,9 @@ store_each_step(struct store *st,
 		return STORE_OK;
 	if (fn == NULL || st->in_each) {
 		set_error(st, "store_each_step: %s", fn == NULL ?
-		    "no function" : "called from its own callback");
+		    LD("no function",
+		    "没有函数") : LD("called from its own callback",
+		    "从它自己的回调中调用"));
 		return STORE_ERR;
 	}
 	st->in_each = 1;
@@ -762,7 +807,9 @@ store_each_demo_run(struct store *st,
 		return STORE_OK;
 	if (fn == NULL || st->in_each) {
 		set_error(st, "store_each_demo_run: %s", fn == NULL ?
-		    "no function" : "called from a callback");
+		    LD("no function",
+		    "没有函数") : LD("called from a callback",
+		    "从回调中调用"));
 		return STORE_ERR;
 	}
 	st->in_each = 1;
@@ -785,4 +832,46 @@ store_each_demo_run(struct store *st,
 	sqlite3_reset(st->each_demo);
 	st->in_each = 0;
 	return ret;
+}
+
+/* ------------------------------------------------------------ settings */
+
+/* Remember value under key (replacing what was there). STORE_OK, or
+ * STORE_ERR when not saving. */
+int
+store_setting_set(struct store *st, const char *key, const char *value)
+{
+	if (!usable(st))
+		return STORE_ERR;
+	if (key == NULL || value == NULL) {
+		set_error(st, LD("store_setting_set: no %s",
+		    "store_setting_set：没有%s"), key ? LD("value", "值") : LD("key", "键"));
+		return STORE_ERR;
+	}
+	sqlite3_bind_text(st->setting_set, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st->setting_set, 2, value, -1, SQLITE_TRANSIENT);
+	return store_write(st, st->setting_set);
+}
+
+/* The value remembered under key, allocated (the caller frees it), or NULL
+ * when there is none or the store is not saving. */
+char *
+store_setting_get(struct store *st, const char *key)
+{
+	const unsigned char	*text;
+	char			*value = NULL;
+	int			 rc;
+
+	if (!usable(st) || key == NULL)
+		return NULL;
+	sqlite3_bind_text(st->setting_get, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st->setting_get);
+	if (rc == SQLITE_ROW) {
+		text = sqlite3_column_text(st->setting_get, 0);
+		if (text != NULL)
+			value = xstrdup((const char *)text);
+	} else if (rc != SQLITE_DONE)
+		set_error(st, "%s", sqlite3_errmsg(st->db));
+	sqlite3_reset(st->setting_get);
+	return value;
 }

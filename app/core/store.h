@@ -12,7 +12,7 @@ enum { STORE_OK = 0, STORE_ERR = -1 };
 
 /* The schema version (PRAGMA user_version) this program brings a database
  * to: data/schema.sql, then data/migration-N.sql for each N up to it. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -81,6 +81,23 @@ int store_reset(struct store *st);
  * STORE_OK, or STORE_ERR when not saving. */
 int store_demo_run(struct store *st, const char *demo, long long started,
     long long duration_ms, const char *ended);
+
+/* Remember value under key ("lang" -> "zh"), replacing what was there; a
+ * setting outlives store_reset(). Both are copied. STORE_OK, or STORE_ERR
+ * when not saving. */
+int store_setting_set(struct store *st, const char *key, const char *value);
+
+/* The value remembered under key, allocated (the caller frees it), or NULL
+ * when there is none or the store is not saving. */
+char *store_setting_get(struct store *st, const char *key);
+
+/* For a database path the learner named (--db), before store_open(): 0 when
+ * it may be opened, or -1 with *cause (allocated, in the default language)
+ * when its folder does not exist (store_open() would create it) or it is a
+ * non-empty file that is not SQLite at all (store_open() would move it
+ * aside). Touches nothing. A damaged SQLite file passes: store_open() moves
+ * that one aside. */
+int store_check_path(const char *path, char **cause);
 
 /* The last error message, or "" when there was none. */
 const char *store_error(const struct store *st);

@@ -1,6 +1,7 @@
 /* util.c — allocation wrappers, formatted strings, files and paths. */
 #include "util.h"
 #include "buf.h"
+#include "lang.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,8 +15,8 @@
 static void
 oom(void)
 {
-	static const char msg[] = "systour: out of memory\n";
-	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+	const char *msg = LD("systour: out of memory\n", "systour：内存不足\n");
+	if (write(STDERR_FILENO, msg, strlen(msg)) < 0) {
 		/* nothing else to do */
 	}
 	abort();

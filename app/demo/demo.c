@@ -8,6 +8,7 @@
 #include "demo_actor.h"
 #include "demo_gate.h"
 #include "proc_group.h"
+#include "lang.h"
 #include "util.h"
 
 #include <errno.h>
@@ -128,7 +129,8 @@ make_pipe(int fds[2], char **cause)
 {
 	if (pipe2(fds, O_CLOEXEC) == 0)
 		return 0;
-	*cause = xasprintf("cannot make a pipe: %s", strerror(errno));
+	*cause = xasprintf(LD("cannot make a pipe: %s",
+	    "无法创建管道：%s"), strerror(errno));
 	return -1;
 }
 
@@ -169,7 +171,8 @@ demo_start(struct loop *loop, const struct systour_demo *d,
 	while (d->panes[r->npanes] && r->npanes < DEMO_MAX_PANES)
 		r->npanes++;
 	if (r->npanes == 0) {
-		*cause = xasprintf("demo %s has no panes", d->name);
+		*cause = xasprintf(LD("demo %s has no panes",
+		    "演示 %s 没有窗格"), d->name);
 		goto fail;
 	}
 	static int cleaned;
@@ -194,7 +197,8 @@ demo_start(struct loop *loop, const struct systour_demo *d,
 	/* one message per report, never mixed, and a gate's descriptor can
 	 * ride along */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rep) != 0) {
-		*cause = xasprintf("cannot make a socket pair: %s",
+		*cause = xasprintf(LD("cannot make a socket pair: %s",
+		    "无法创建套接字对：%s"),
 		    strerror(errno));
 		goto fail;
 	}
@@ -573,16 +577,21 @@ unkillable(const struct demo_run *r, int pane, pid_t pid)
 	char st;
 	pid_t pg;
 	if (pane < 0 || pane >= r->npanes)
-		return "no such pane";
+		return LD("no such pane",
+		    "没有这个窗格");
 	if (pid <= 0)
-		return "no actor runs there";
+		return LD("no actor runs there",
+		    "那里没有运行的角色");
 	if (pid == r->leader)
-		return "that is the demo's leader (q stops the demo)";
+		return LD("that is the demo's leader (q stops the demo)",
+		    "那是演示的首进程（按 q 停止演示）");
 	if (r->leader <= 0 || (st = demo_proc_state(pid, NULL, &pg)) == 0 ||
 	    st == 'Z' || st == 'X')
-		return "its actor has ended";
+		return LD("its actor has ended",
+		    "它的角色已经结束");
 	if (pg != r->leader)
-		return "its actor is not in the demo's process group";
+		return LD("its actor is not in the demo's process group",
+		    "它的角色不在演示的进程组里");
 	return NULL;
 }
 
@@ -603,12 +612,14 @@ demo_kill(struct demo_run *r, int pane, char **cause)
 	int fd_errno = errno;
 	const char *why = unkillable(r, pane, pid);
 	if (why == NULL && fd < 0 && fd_errno != ENOSYS)
-		why = "its actor has ended";
+		why = LD("its actor has ended",
+		    "它的角色已经结束");
 	if (why == NULL) {
 		int rc = fd >= 0 ? (int)syscall(SYS_pidfd_send_signal, fd,
 		    SIGKILL, NULL, 0) : kill(pid, SIGKILL);
 		if (rc != 0)
-			why = errno == ESRCH ? "its actor has ended" :
+			why = errno == ESRCH ? LD("its actor has ended",
+			    "它的角色已经结束") :
 			    strerror(errno);
 	}
 	if (fd >= 0)

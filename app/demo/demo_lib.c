@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #endif
 #include "demo_lib.h"
+/* only the L() macro: a lesson module is built with app/demo alone */
+#include "../core/lang.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,17 +17,27 @@
 #include <unistd.h>
 
 const char *
-demo_how(int status, char *buf, size_t len)
+demo_how_lang(int status, int zh, char *buf, size_t len)
 {
+	enum lang l = zh ? LANG_ZH : LANG_EN;
 	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+		snprintf(buf, len, L(l, "exited with status %d",
+		    "以状态 %d 退出"), WEXITSTATUS(status));
 	else if (WIFSIGNALED(status)) {
 		const char *abbrev = sigabbrev_np(WTERMSIG(status));
-		snprintf(buf, len, "killed by SIG%s (signal %d)",
-		    abbrev ? abbrev : "?", WTERMSIG(status));
+		snprintf(buf, len, L(l, "killed by SIG%s (signal %d)",
+		    "被 SIG%s 杀死（信号 %d）"), abbrev ? abbrev : "?",
+		    WTERMSIG(status));
 	} else
-		snprintf(buf, len, "ended (status %#x)", (unsigned)status);
+		snprintf(buf, len, L(l, "ended (status %#x)",
+		    "结束（状态 %#x）"), (unsigned)status);
 	return buf;
+}
+
+const char *
+demo_how(int status, char *buf, size_t len)
+{
+	return demo_how_lang(status, 0, buf, len);
 }
 
 int

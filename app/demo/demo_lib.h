@@ -22,6 +22,11 @@
  * are always enough); returns buf. */
 const char *demo_how(int status, char *buf, size_t len);
 
+/* The same in Chinese when zh is non-zero ("以状态 3 退出"): what a demo
+ * shows the learner (pass api->zh(ctx)); demo_how() is for what is
+ * recorded. */
+const char *demo_how_lang(int status, int zh, char *buf, size_t len);
+
 /* Write all n bytes of p to fd, going on after EINTR and short writes.
  * 0, or -1 with errno set (a write returned 0: EIO). */
 int demo_write_all(int fd, const void *p, size_t n);

@@ -3,6 +3,7 @@
  * then KILL, and reaping only its own on the loop. See proc_group.h. */
 #include "proc_group.h"
 #include "loop.h"
+#include "lang.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -107,7 +108,8 @@ detect(void)
 	if (geteuid() != 0) {
 		contain.mode = PG_RLIMIT;
 		snprintf(contain.note, sizeof contain.note,
-		    "not root: RLIMIT_NPROC limits the demo's processes");
+		    LD("not root: RLIMIT_NPROC limits the demo's processes",
+		    "非 root：RLIMIT_NPROC 限制演示的进程数"));
 		return;
 	}
 	char *ctl = read_file(CG_V2 "/cgroup.subtree_control", NULL);
@@ -119,8 +121,9 @@ detect(void)
 		contain.cg_root = CG_V1;
 	if (contain.cg_root) {
 		contain.mode = PG_CGROUP;
-		snprintf(contain.note, sizeof contain.note, "root: a cgroup "
-		    "(%s) with pids.max contains the demo", contain.cg_root);
+		snprintf(contain.note, sizeof contain.note, LD("root: a cgroup "
+		    "(%s) with pids.max contains the demo",
+		    "root：用一个带 pids.max 的 cgroup（%s）限制演示"), contain.cg_root);
 		return;
 	}
 	struct passwd *pw = getpwnam("nobody");
@@ -128,14 +131,16 @@ detect(void)
 		contain.mode = PG_USER;
 		contain.uid = pw->pw_uid;
 		contain.gid = pw->pw_gid;
-		snprintf(contain.note, sizeof contain.note, "root: the demo runs "
+		snprintf(contain.note, sizeof contain.note, LD("root: the demo runs "
 		    "as nobody (uid %d), where RLIMIT_NPROC holds",
+		    "root：演示以 nobody（uid %d）身份运行，RLIMIT_NPROC 在那里生效"),
 		    (int)pw->pw_uid);
 		return;
 	}
 	contain.mode = PG_NONE;
-	snprintf(contain.note, sizeof contain.note, "root, without a cgroup "
-	    "or a user nobody: the number of processes is not limited");
+	snprintf(contain.note, sizeof contain.note, LD("root, without a cgroup "
+	    "or a user nobody: the number of processes is not limited",
+	    "root，但没有 cgroup 也没有 nobody 用户：进程数不受限制"));
 }
 
 enum proc_group_mode
@@ -291,7 +296,8 @@ proc_group_new(const char *tag, const struct proc_group_limits *lim,
 	snprintf(g->scratch, sizeof g->scratch, "%s/systour-%s-%d-XXXXXX", tmp,
 	    tag, (int)getpid());
 	if (mkdtemp(g->scratch) == NULL) {
-		*cause = xasprintf("cannot make a scratch directory in %s: %s",
+		*cause = xasprintf(LD("cannot make a scratch directory in %s: %s",
+		    "无法在 %s 中创建临时目录：%s"),
 		    tmp, strerror(errno));
 		g->scratch[0] = '\0';
 		proc_group_free(g);
@@ -299,7 +305,8 @@ proc_group_new(const char *tag, const struct proc_group_limits *lim,
 	}
 	if (contain.mode == PG_USER &&
 	    chown(g->scratch, contain.uid, contain.gid) != 0) {
-		*cause = xasprintf("cannot give %s to nobody: %s", g->scratch,
+		*cause = xasprintf(LD("cannot give %s to nobody: %s",
+		    "无法把 %s 交给 nobody：%s"), g->scratch,
 		    strerror(errno));
 		proc_group_free(g);
 		return NULL;
@@ -314,7 +321,8 @@ proc_group_new(const char *tag, const struct proc_group_limits *lim,
 		else
 			snprintf(max, sizeof max, "max");
 		if (mkdir(g->cgroup, 0755) != 0 || write_text(f, max) != 0) {
-			*cause = xasprintf("cannot make the cgroup %s: %s",
+			*cause = xasprintf(LD("cannot make the cgroup %s: %s",
+			    "无法创建 cgroup %s：%s"),
 			    g->cgroup, strerror(errno));
 			rmdir(g->cgroup);
 			g->cgroup[0] = '\0';
@@ -376,7 +384,8 @@ child_main(struct proc_group *g, const int *keep, int nkeep,
 		snprintf(f, sizeof f, "%s/cgroup.procs", g->cgroup);
 		snprintf(pid, sizeof pid, "%d", (int)getpid());
 		if (write_text(f, pid) != 0)
-			child_fail("cannot join the demo's cgroup");
+			child_fail(LD("cannot join the demo's cgroup",
+			    "无法加入演示的 cgroup"));
 	}
 	setpgid(0, 0);
 	loop_after_fork();
@@ -417,7 +426,8 @@ child_main(struct proc_group *g, const int *keep, int nkeep,
 	if (contain.mode == PG_USER) {
 		if (setgroups(0, NULL) != 0 || setgid(contain.gid) != 0 ||
 		    setuid(contain.uid) != 0)
-			child_fail("cannot become the user nobody");
+			child_fail(LD("cannot become the user nobody",
+			    "无法切换为 nobody 用户"));
 		/* the limit again: it was set while we were root */
 		limit(RLIMIT_NPROC, (unsigned long long)g->lim.nproc);
 	}
@@ -518,7 +528,8 @@ proc_group_spawn(struct proc_group *g, struct loop *l, const int *keep,
 	fflush(stderr);
 	pid_t pid = fork();
 	if (pid < 0) {
-		*cause = xasprintf("cannot fork: %s", strerror(errno));
+		*cause = xasprintf(LD("cannot fork: %s",
+		    "无法 fork：%s"), strerror(errno));
 		return -1;
 	}
 	if (pid == 0)

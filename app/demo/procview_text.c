@@ -4,6 +4,7 @@
  * (matched through the pipe index of procview_fd.c) or "(no reader)" /
  * "(no writer)". */
 #include "procview_int.h"
+#include "lang.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -142,7 +143,9 @@ pipe_peers(const struct procview *pv, const struct pfd *f, struct sbuf *sb,
 		others += other_end(f, g);
 	}
 	const char *missing = others ? "" : f->mode == O_WRONLY ?
-	    " (no reader)" : f->mode == O_RDONLY ? " (no writer)" : "";
+	    LD(" (no reader)",
+	    "（没有读端）") : f->mode == O_RDONLY ? LD(" (no writer)",
+	    "（没有写端）") : "";
 	room -= cols(missing, strlen(missing));
 	for (int pass = 0; pass < 2 && shown >= 0; pass++)
 		for (int i = lo; i >= 0 && i < hi; i++) {
@@ -226,7 +229,8 @@ procview_text(const struct procview *pv)
 		    pr->pub.threads, pr->pub.cpu, pr->pub.name,
 		    pr->pub.state == 'Z' ? " <zombie>" : "");
 		if (pr->pub.nfds < 0) {
-			sb_printf(&sb, "%*s  (open fds: %s)\n", indent, "",
+			sb_printf(&sb, LD("%*s  (open fds: %s)\n",
+			    "%*s  （打开的 fd：%s）\n"), indent, "",
 			    strerror(pr->fd_err));
 			continue;
 		}
@@ -244,15 +248,18 @@ procview_text(const struct procview *pv)
 				fd_line(pv, f, indent + 2, &sb);
 		}
 		if (pipes && socks)
-			sb_printf(&sb, "%*s  + %d systour pipe%s and %d socket%s\n",
+			sb_printf(&sb, LD("%*s  + %d systour pipe%s and %d socket%s\n",
+			    "%*s  + systour 的 %d 个管道%.0s和 %d 个套接字%.0s\n"),
 			    indent, "", pipes, pipes == 1 ? "" : "s", socks,
 			    socks == 1 ? "" : "s");
 		else if (pipes || socks)
-			sb_printf(&sb, "%*s  + %d systour %s%s\n", indent, "",
-			    pipes + socks, pipes ? "pipe" : "socket",
-			    pipes + socks == 1 ? "" : "s");
+			sb_printf(&sb, LD("%*s  + %d systour %s%s\n",
+			    "%*s  + systour 的 %d 个%s%.0s\n"), indent, "",
+			    pipes + socks, pipes ? LD("pipe", "管道") :
+			    LD("socket", "套接字"), pipes + socks == 1 ? "" : "s");
 		if (pr->pub.nfds > pr->fd_n)
-			sb_printf(&sb, "%*s  … %d more fds\n", indent, "",
+			sb_printf(&sb, LD("%*s  … %d more fds\n",
+			    "%*s  … 还有 %d 个 fd\n"), indent, "",
 			    pr->pub.nfds - pr->fd_n);
 	}
 	return sb.s;

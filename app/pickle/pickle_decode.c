@@ -4,6 +4,7 @@
  * NEWOBJ build data or an inert "object of class X" record, and every
  * length, count and depth is checked before anything is allocated for it.
  * The opcode table and the disassembler are in pickle_dis.c. */
+#include "lang.h"
 #include "pickle_impl.h"
 #include "util.h"
 
@@ -55,7 +56,8 @@ fail(struct unpickler *u, const char *fmt, ...)
 		va_start(ap, fmt);
 		char *what = xvasprintf(fmt, ap);
 		va_end(ap);
-		*u->cause = xasprintf("pickle: %s (at offset %zu)", what, u->offset);
+		*u->cause = xasprintf(LD("pickle: %s (at offset %zu)",
+		    "pickle：%s（在偏移 %zu 处）"), what, u->offset);
 		free(what);
 	}
 	return -1;
@@ -78,7 +80,8 @@ static int
 count_value(struct unpickler *u)
 {
 	if (u->values >= u->lim->max_values)
-		return fail(u, "more than %zu values", u->lim->max_values);
+		return fail(u, LD("more than %zu values",
+		    "超过 %zu 个值"), u->lim->max_values);
 	u->values++;
 	return 0;
 }
@@ -89,7 +92,8 @@ push(struct unpickler *u, struct pval *v)
 {
 	if (u->n + u->nmarks >= u->lim->max_stack) {
 		pval_free(v);
-		return fail(u, "the stack grows past %zu items", u->lim->max_stack);
+		return fail(u, LD("the stack grows past %zu items",
+		    "栈超过了 %zu 项"), u->lim->max_stack);
 	}
 	ARRAY_GROW(u->stack, u->cap, u->n + 1);
 	u->stack[u->n++] = v;
@@ -140,7 +144,8 @@ static int
 check_depth(struct unpickler *u, const struct pval *v)
 {
 	if (v->depth > u->lim->max_depth)
-		return fail(u, "values nested deeper than %zu", u->lim->max_depth);
+		return fail(u, LD("values nested deeper than %zu",
+		    "值的嵌套深于 %zu 层"), u->lim->max_depth);
 	return 0;
 }
 
@@ -151,11 +156,13 @@ may_change(struct unpickler *u, const struct pval *c, const struct pval *item,
     const char *op)
 {
 	if (c == item)
-		return fail(u, "%s would put a %s inside itself", op,
+		return fail(u, LD("%s would put a %s inside itself",
+		    "%s 会把一个 %s 放进它自己里面"), op,
 		    pval_type_name(c));
 	if (c->flags & PVF_CONTAINED)
-		return fail(u, "%s changes a %s that is already inside another "
-		    "value (it could make a cycle)", op, pval_type_name(c));
+		return fail(u, LD("%s changes a %s that is already inside another "
+		    "value (it could make a cycle)",
+		    "%s 修改了一个已经在别的值里面的 %s（这可能造成环）"), op, pval_type_name(c));
 	return 0;
 }
 
@@ -167,7 +174,8 @@ insert_or_fail(struct unpickler *u, struct pval *c, struct pval *key,
 	int unhashable = (key->flags & PVF_UNHASHABLE) != 0;
 	if (pk_c_insert(c, key, value) < 0)
 		return unhashable ? fail(u, "unhashable type: '%s'", tname) :
-		    fail(u, "comparing keys takes too long");
+		    fail(u, LD("comparing keys takes too long",
+		    "比较键花的时间太长"));
 	return 0;
 }
 
@@ -198,7 +206,8 @@ memo_put(struct unpickler *u, uint64_t key)
 		return 0;
 	}
 	if (u->memo_n >= u->lim->max_memo)
-		return fail(u, "the memo grows past %zu entries", u->lim->max_memo);
+		return fail(u, LD("the memo grows past %zu entries",
+		    "memo 超过了 %zu 项"), u->lim->max_memo);
 	/* An open-addressing table: doubled and every entry placed again, so
 	 * not a growable array (ARRAY_GROW does not fit). */
 	if (2 * (u->memo_n + 1) > u->memo_cap) {
@@ -273,7 +282,8 @@ bytes_arg(struct unpickler *u, const char *what, const struct pval *args,
 		for (size_t i = 0; i < a->u.c.n; i++) {
 			int64_t b;
 			if (pval_get_int(a->u.c.v[i], &b) < 0 || b < 0 || b > 255)
-				return fail(u, "%s() of a list that is not of bytes 0 to 255",
+				return fail(u, LD("%s() of a list that is not of bytes 0 to 255",
+				    "%s() 的列表里有不在 0 到 255 之间的值"),
 				    what);
 			buf_addc(out, (unsigned char)b);
 		}
@@ -281,10 +291,12 @@ bytes_arg(struct unpickler *u, const char *what, const struct pval *args,
 	}
 	if (n == 2 && a->kind == PV_STR && is_latin1_name(args->u.c.v[1])) {
 		if (latin1_bytes(a, out) < 0)
-			return fail(u, "%s(): a character beyond Latin-1", what);
+			return fail(u, LD("%s(): a character beyond Latin-1",
+			    "%s()：有超出 Latin-1 的字符"), what);
 		return 0;
 	}
-	return fail(u, "%s() with these arguments is not supported", what);
+	return fail(u, LD("%s() with these arguments is not supported",
+	    "不支持带这些参数的 %s()"), what);
 }
 
 /* OSError(errno, strerror, ...) is made as the subclass for errno, as
@@ -324,12 +336,14 @@ call_global(struct unpickler *u, struct pval *fn, struct pval *args,
 	int rc = -1;
 	struct buf b = { 0 };
 	if (fn->kind != PV_GLOBAL) {
-		fail(u, "%s calls a %s, not an allowed class", op,
+		fail(u, LD("%s calls a %s, not an allowed class",
+		    "%s 调用的是 %s，不是允许的类"), op,
 		    pval_type_name(fn));
 		goto out;
 	}
 	if (args->kind != PV_TUPLE) {
-		fail(u, "%s arguments are a %s, not a tuple", op,
+		fail(u, LD("%s arguments are a %s, not a tuple",
+		    "%s 的参数是 %s，不是元组"), op,
 		    pval_type_name(args));
 		goto out;
 	}
@@ -349,7 +363,8 @@ call_global(struct unpickler *u, struct pval *fn, struct pval *args,
 		goto out;
 	}
 	if (newobj) {
-		fail(u, "%s of %s.%s is not supported", op, a->module, a->name);
+		fail(u, LD("%s of %s.%s is not supported",
+		    "不支持 %s 作用于 %s.%s"), op, a->module, a->name);
 		goto out;
 	}
 	if (count_value(u) < 0)
@@ -360,8 +375,10 @@ call_global(struct unpickler *u, struct pval *fn, struct pval *args,
 	case G_SET: case G_FROZENSET: {
 		if (n > 1 || (n == 1 && x->kind != PV_LIST && x->kind != PV_TUPLE &&
 		    x->kind != PV_SET && x->kind != PV_FROZENSET)) {
-			fail(u, "%s() of %s is not supported", a->name,
-			    n ? pval_type_name(x) : "these arguments");
+			fail(u, LD("%s() of %s is not supported",
+			    "不支持对 %2$s 调用 %1$s()"), a->name,
+			    n ? pval_type_name(x) : LD("these arguments",
+			    "这些参数"));
 			goto out;
 		}
 		struct pval *s = a->what == G_SET ? pval_set() : pval_frozenset();
@@ -386,7 +403,8 @@ call_global(struct unpickler *u, struct pval *fn, struct pval *args,
 	case G_ENCODE:
 		/* codecs.encode(str, 'latin1'): how protocols 0 to 2 write bytes */
 		if (n < 1 || n > 2 || x->kind != PV_STR) {
-			fail(u, "_codecs.encode() with these arguments is not supported");
+			fail(u, LD("_codecs.encode() with these arguments is not supported",
+			    "不支持带这些参数的 _codecs.encode()"));
 			goto out;
 		}
 		if (n == 1 || pval_is_str(args->u.c.v[1], "utf-8") ||
@@ -395,12 +413,14 @@ call_global(struct unpickler *u, struct pval *fn, struct pval *args,
 			break;
 		}
 		if (!is_latin1_name(args->u.c.v[1])) {
-			fail(u, "_codecs.encode() to an encoding other than Latin-1 "
-			    "or UTF-8 is not supported");
+			fail(u, LD("_codecs.encode() to an encoding other than Latin-1 "
+			    "or UTF-8 is not supported",
+			    "不支持 _codecs.encode() 编码成 Latin-1 和 UTF-8 以外的编码"));
 			goto out;
 		}
 		if (latin1_bytes(x, &b) < 0) {
-			fail(u, "_codecs.encode(): a character beyond Latin-1");
+			fail(u, LD("_codecs.encode(): a character beyond Latin-1",
+			    "_codecs.encode()：有超出 Latin-1 的字符"));
 			goto out;
 		}
 		rc = push(u, pval_bytes(b.data, b.len));
@@ -423,7 +443,8 @@ load_global(struct unpickler *u, const char *mod, size_t mlen, const char *name,
 	const struct allowed *a = pk_allowed_find(mod, mlen, name, nlen, u->proto);
 	if (a == NULL) {
 		char *m = printable_name(mod, mlen), *nm = printable_name(name, nlen);
-		fail(u, "global %s.%s is not allowed", m, nm);
+		fail(u, LD("global %s.%s is not allowed",
+		    "不允许全局对象 %s.%s"), m, nm);
 		free(m);
 		free(nm);
 		return -1;
@@ -492,7 +513,8 @@ load_into(struct unpickler *u, const char *op, enum pval_kind want)
 	size_t n = u->n - at;
 	int rc = 0;
 	if (c->kind != want)
-		rc = fail(u, "%s to a %s is not supported", op, pval_type_name(c));
+		rc = fail(u, LD("%s to a %s is not supported",
+		    "不支持对 %2$s 做 %1$s"), op, pval_type_name(c));
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = may_change(u, c, u->stack[at + i], op);
 	if (rc == 0 && want == PV_DICT && n % 2)
@@ -536,7 +558,8 @@ push_text(struct unpickler *u, const struct pickle_op *op)
 		/* a Python 2 str: pickle.loads decodes it as ASCII */
 		for (size_t i = 0; i < op->len; i++)
 			if (op->data[i] >= 0x80) {
-				why = "a Python 2 str that is not ASCII";
+				why = LD("a Python 2 str that is not ASCII",
+				    "一个不是 ASCII 的 Python 2 str");
 				rc = -1;
 				break;
 			}
@@ -547,7 +570,8 @@ push_text(struct unpickler *u, const struct pickle_op *op)
 		break;
 	default:
 		if (!pickle_utf8_ok(op->data, op->len)) {
-			why = "a str that is not UTF-8";
+			why = LD("a str that is not UTF-8",
+			    "一个不是 UTF-8 的 str");
 			rc = -1;
 		} else
 			buf_add(&b, op->data, op->len);
@@ -613,7 +637,8 @@ push_float_text(struct unpickler *u, const struct pickle_op *op)
 	if (*end != '\0')
 		return fail(u, "FLOAT: not a float");
 	if (errno == ERANGE && isinf(f))
-		return fail(u, "FLOAT: out of range");
+		return fail(u, LD("FLOAT: out of range",
+		    "FLOAT：超出范围"));
 	return PUSH_NEW(u, pval_float(f));
 }
 
@@ -632,12 +657,14 @@ run_op(struct unpickler *u, const struct pickle_op *op, size_t len)
 		return 0;
 	case 0x95:                                      /* FRAME */
 		if (op->u > len - op->end)
-			return fail(u, "a FRAME of %llu bytes, but only %zu follow",
+			return fail(u, LD("a FRAME of %llu bytes, but only %zu follow",
+			    "FRAME 有 %llu 字节，但后面只有 %zu 字节"),
 			    (unsigned long long)op->u, len - op->end);
 		return 0;
 	case '(':                                       /* MARK */
 		if (u->n + u->nmarks >= u->lim->max_stack)
-			return fail(u, "the stack grows past %zu items",
+			return fail(u, LD("the stack grows past %zu items",
+			    "栈超过了 %zu 项"),
 			    u->lim->max_stack);
 		ARRAY_GROW(u->marks, u->capmarks, u->nmarks + 1);
 		u->marks[u->nmarks++] = u->n;
@@ -718,7 +745,8 @@ run_op(struct unpickler *u, const struct pickle_op *op, size_t len)
 		if ((b = pop(u)) == NULL)
 			return -1;
 		if ((a = top(u)) == NULL || (a->kind != PV_LIST &&
-		    fail(u, "APPEND to a %s is not supported", pval_type_name(a))) ||
+		    fail(u, LD("APPEND to a %s is not supported",
+		    "不支持对 %s 做 APPEND"), pval_type_name(a))) ||
 		    may_change(u, a, b, "APPEND") < 0) {
 			pval_free(b);
 			return -1;
@@ -739,7 +767,8 @@ run_op(struct unpickler *u, const struct pickle_op *op, size_t len)
 			return -1;
 		}
 		if ((c = top(u)) == NULL || (c->kind != PV_DICT &&
-		    fail(u, "SETITEM to a %s is not supported", pval_type_name(c))) ||
+		    fail(u, LD("SETITEM to a %s is not supported",
+		    "不支持对 %s 做 SETITEM"), pval_type_name(c))) ||
 		    may_change(u, c, a, "SETITEM") < 0 ||
 		    may_change(u, c, b, "SETITEM") < 0) {
 			pval_free(a);
@@ -830,7 +859,8 @@ run_op(struct unpickler *u, const struct pickle_op *op, size_t len)
 			pval_free(a);
 			pval_free(b);
 			pval_free(c);
-			return fail(u, "NEWOBJ_EX with keyword arguments is not supported");
+			return fail(u, LD("NEWOBJ_EX with keyword arguments is not supported",
+			    "不支持带关键字参数的 NEWOBJ_EX"));
 		}
 		pval_free(c);
 		return call_global(u, a, b, 1, "NEWOBJ_EX");
@@ -858,9 +888,11 @@ run_op(struct unpickler *u, const struct pickle_op *op, size_t len)
 		if ((b = pop(u)) == NULL)
 			return -1;
 		if ((a = top(u)) == NULL || (a->kind != PV_GLOBAL_INSTANCE &&
-		    fail(u, "BUILD of a %s is not supported", pval_type_name(a))) ||
+		    fail(u, LD("BUILD of a %s is not supported",
+		    "不支持对 %s 做 BUILD"), pval_type_name(a))) ||
 		    (b->kind != PV_DICT && b->kind != PV_NONE &&
-		    fail(u, "BUILD with a %s state is not supported",
+		    fail(u, LD("BUILD with a %s state is not supported",
+		    "不支持状态为 %s 的 BUILD"),
 		    pval_type_name(b))) || may_change(u, a, b, "BUILD") < 0) {
 			pval_free(b);
 			return -1;
@@ -874,16 +906,20 @@ run_op(struct unpickler *u, const struct pickle_op *op, size_t len)
 		pk_c_adopt(a, b);
 		return check_depth(u, a);
 	case 'P': case 'Q':
-		return fail(u, "persistent IDs are not supported (%s)",
+		return fail(u, LD("persistent IDs are not supported (%s)",
+		    "不支持持久 ID（%s）"),
 		    op->info->name);
 	case 0x82: case 0x83: case 0x84:
-		return fail(u, "the extension registry is not supported (%s code "
-		    "%lld)", op->info->name, (long long)op->n);
+		return fail(u, LD("the extension registry is not supported (%s code "
+		    "%lld)",
+		    "不支持扩展注册表（%s 代码 %lld）"), op->info->name, (long long)op->n);
 	case 0x97: case 0x98:
-		return fail(u, "out-of-band buffers are not supported (%s)",
+		return fail(u, LD("out-of-band buffers are not supported (%s)",
+		    "不支持带外缓冲区（%s）"),
 		    op->info->name);
 	}
-	return fail(u, "opcode %s is not supported", op->info->name);
+	return fail(u, LD("opcode %s is not supported",
+	    "不支持操作码 %s"), op->info->name);
 }
 
 static void
@@ -908,8 +944,9 @@ pickle_loads(const void *buf, size_t len, const struct pickle_limits *lim,
 	struct pval *result = NULL;
 	if (len > u.lim->max_input) {
 		if (cause)
-			*cause = xasprintf("pickle: %zu bytes is more than the limit "
-			    "of %zu", len, u.lim->max_input);
+			*cause = xasprintf(LD("pickle: %zu bytes is more than the limit "
+			    "of %zu",
+			    "pickle：%zu 字节超过了 %zu 的上限"), len, u.lim->max_input);
 		return NULL;
 	}
 	/* The stack exists from the start: a MARK with nothing above it
@@ -923,14 +960,18 @@ pickle_loads(const void *buf, size_t len, const struct pickle_limits *lim,
 			break;
 		if (r == 0) {
 			if (pos >= len)
-				fail(&u, len == 0 ? "no data (ran out of input)" :
-				    "pickle data was truncated: no STOP");
+				fail(&u, len == 0 ? LD("no data (ran out of input)",
+				    "没有数据（输入已经用完）") :
+				    LD("pickle data was truncated: no STOP",
+				    "pickle 数据被截断：没有 STOP"));
 			else if (op.u)
-				fail(&u, "%s of %llu bytes, but only %zu follow",
+				fail(&u, LD("%s of %llu bytes, but only %zu follow",
+				    "%s 有 %llu 字节，但后面只有 %zu 字节"),
 				    op.info->name, (unsigned long long)op.u,
 				    len - op.end);
 			else
-				fail(&u, "pickle data was truncated inside %s",
+				fail(&u, LD("pickle data was truncated inside %s",
+				    "pickle 数据在 %s 里面被截断"),
 				    op.info->name);
 			break;
 		}

@@ -2,6 +2,7 @@
  * Lib/pickletools.py: name, argument, protocol, stack effect), reading one
  * opcode and its argument without trusting any length in it, and the
  * disassembler that prints what `python3 -m pickletools` prints. */
+#include "lang.h"
 #include "pickle.h"
 #include "util.h"
 
@@ -142,7 +143,8 @@ pickle_op_read(const unsigned char *buf, size_t len, size_t pos,
 		if (cause) {
 			struct buf b = { 0 };
 			pickle_repr_bytes(&b, buf + pos, 1);
-			*cause = xasprintf("pickle: unknown opcode %s (at offset %zu)",
+			*cause = xasprintf(LD("pickle: unknown opcode %s (at offset %zu)",
+			    "pickle：未知操作码 %s（在偏移 %zu 处）"),
 			    b.data, pos);
 			free(b.data);
 		}
@@ -229,8 +231,10 @@ pickle_op_read(const unsigned char *buf, size_t len, size_t pos,
 		if ((op->info->arg == PA_STRING4 || op->info->arg == PA_LONG4) &&
 		    (n & 0x80000000u)) {
 			bad = op->info->arg == PA_LONG4 ?
-			    "LONG4 with a negative byte count" :
-			    "BINSTRING with a negative byte count";
+			    LD("LONG4 with a negative byte count",
+			    "LONG4 的字节数是负的") :
+			    LD("BINSTRING with a negative byte count",
+			    "BINSTRING 的字节数是负的");
 			break;
 		}
 		p += k;
@@ -247,7 +251,8 @@ pickle_op_read(const unsigned char *buf, size_t len, size_t pos,
 	}
 	if (bad) {
 		if (cause)
-			*cause = xasprintf("pickle: %s (at offset %zu)", bad, pos);
+			*cause = xasprintf(LD("pickle: %s (at offset %zu)",
+			    "pickle：%s（在偏移 %zu 处）"), bad, pos);
 		return -1;
 	}
 	op->end = (size_t)(p - buf);
@@ -468,7 +473,8 @@ arg_repr(struct buf *b, const struct pickle_op *op, int64_t *key,
 		break;
 	case PA_UNICODE1: case PA_UNICODE4: case PA_UNICODE8:
 		if (!pickle_utf8_ok(op->data, op->len)) {
-			*why = "a str that is not UTF-8";
+			*why = LD("a str that is not UTF-8",
+			    "一个不是 UTF-8 的 str");
 			rc = -1;
 		} else
 			pickle_repr_str(b, (const char *)op->data, op->len);
@@ -485,7 +491,8 @@ static int
 dis_fail(char **cause, size_t offset, const char *what)
 {
 	if (cause)
-		*cause = xasprintf("pickle: %s (at offset %zu)", what, offset);
+		*cause = xasprintf(LD("pickle: %s (at offset %zu)",
+		    "pickle：%s（在偏移 %zu 处）"), what, offset);
 	return -1;
 }
 
@@ -521,9 +528,11 @@ pickle_dis_next(struct pickle_dis *d, const unsigned char *buf, size_t len,
 		if (d->pos >= len)
 			return dis_fail(cause, d->pos, "pickle exhausted before "
 			    "seeing STOP");
-		char *what = op.u ? xasprintf("%s of %llu bytes, but only %zu "
-		    "follow", op.info->name, (unsigned long long)op.u,
-		    len - op.end) : xasprintf("the data ends inside %s",
+		char *what = op.u ? xasprintf(LD("%s of %llu bytes, but only %zu "
+		    "follow",
+		    "%s 有 %llu 字节，但后面只有 %zu 字节"), op.info->name, (unsigned long long)op.u,
+		    len - op.end) : xasprintf(LD("the data ends inside %s",
+		    "数据在 %s 里面结束"),
 		    op.info->name);
 		dis_fail(cause, d->pos, what);
 		free(what);

@@ -1,6 +1,7 @@
 /* pickle_encode.c — the encoder, pickle_dumps for protocols 2 to 5. It
  * follows CPython's pickler (save_*), memo and frames included, so that its
  * bytes are the bytes CPython writes for the same value. */
+#include "lang.h"
 #include "pickle_impl.h"
 #include "util.h"
 
@@ -349,7 +350,8 @@ save(struct pickler *p, const struct pval *v)
 	}
 	if (p->depth >= pickle_default_limits.max_depth + 2) {
 		if (p->cause)
-			*p->cause = xasprintf("pickle: values nested deeper than %zu",
+			*p->cause = xasprintf(LD("pickle: values nested deeper than %zu",
+			    "pickle：值的嵌套深于 %zu 层"),
 			    pickle_default_limits.max_depth);
 		return -1;
 	}
@@ -523,8 +525,9 @@ pickle_dumps(const struct pval *v, int protocol, unsigned char **out,
 {
 	if (protocol < 2 || protocol > 5) {
 		if (cause)
-			*cause = xasprintf("pickle: protocol %d is not supported "
-			    "for writing (2 to 5)", protocol);
+			*cause = xasprintf(LD("pickle: protocol %d is not supported "
+			    "for writing (2 to 5)",
+			    "pickle：不支持以协议 %d 写出（只支持 2 到 5）"), protocol);
 		return -1;
 	}
 	struct pickler p = { .proto = protocol, .frame = NO_FRAME, .cause = cause };

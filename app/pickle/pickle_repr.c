@@ -2,6 +2,7 @@
  * str.isprintable's table, bytes, float as repr(float) rounds it) and of
  * whole values (pval_repr, pval_repr_max), shared by the disassembler and
  * the logs of the manager and the worker. */
+#include "lang.h"
 #include "pickle_impl.h"
 #include "util.h"
 
@@ -501,7 +502,8 @@ pval_repr(const struct pval *v)
 	char *r = pval_repr_max(v, PVAL_REPR_MAX);
 	size_t n = strlen(r);
 	if (n > PVAL_REPR_MAX) {	/* it was cut: say where */
-		char *s = xasprintf("%s (repr cut at %zu bytes)", r,
+		char *s = xasprintf(LD("%s (repr cut at %zu bytes)",
+		    "%s（repr 在 %zu 字节处截断）"), r,
 		    (size_t)PVAL_REPR_MAX);
 		free(r);
 		return s;

@@ -3,6 +3,7 @@
  * writes it, STRING
  * and UNICODE arguments unescaped, and integers of any size (two's
  * complement, little-endian) parsed from and printed as decimal. */
+#include "lang.h"
 #include "pickle_impl.h"
 #include "util.h"
 
@@ -115,14 +116,16 @@ pickle_unescape_string(struct buf *out, const unsigned char *p,
 		unsigned char c = p[i];
 		if (c != '\\') {
 			if (c >= 0x80) {
-				*why = "a STRING that is not ASCII";
+				*why = LD("a STRING that is not ASCII",
+				    "一个不是 ASCII 的 STRING");
 				return -1;
 			}
 			buf_addc(out, c);
 			continue;
 		}
 		if (++i == n) {
-			*why = "a STRING that ends in a lone backslash";
+			*why = LD("a STRING that ends in a lone backslash",
+			    "一个以单独的反斜杠结尾的 STRING");
 			return -1;
 		}
 		c = p[i];
@@ -146,7 +149,8 @@ pickle_unescape_string(struct buf *out, const unsigned char *p,
 			    p[i + 1] <= '7'; k++)
 				v = v * 8 + (p[++i] - '0');
 			if (v >= 0x80) {
-				*why = "a STRING that is not ASCII";
+				*why = LD("a STRING that is not ASCII",
+				    "一个不是 ASCII 的 STRING");
 				return -1;
 			}
 			buf_addc(out, (unsigned char)v);
@@ -156,12 +160,14 @@ pickle_unescape_string(struct buf *out, const unsigned char *p,
 			int h1 = i + 1 < n ? hexval(p[i + 1]) : -1;
 			int h2 = i + 2 < n ? hexval(p[i + 2]) : -1;
 			if (h1 < 0 || h2 < 0) {
-				*why = "a STRING with an invalid \\x escape";
+				*why = LD("a STRING with an invalid \\x escape",
+				    "一个带无效 \\x 转义的 STRING");
 				return -1;
 			}
 			i += 2;
 			if (h1 * 16 + h2 >= 0x80) {
-				*why = "a STRING that is not ASCII";
+				*why = LD("a STRING that is not ASCII",
+				    "一个不是 ASCII 的 STRING");
 				return -1;
 			}
 			buf_addc(out, (unsigned char)(h1 * 16 + h2));
@@ -169,7 +175,8 @@ pickle_unescape_string(struct buf *out, const unsigned char *p,
 		}
 		default:        /* kept as it is, backslash and all */
 			if (c >= 0x80) {
-				*why = "a STRING that is not ASCII";
+				*why = LD("a STRING that is not ASCII",
+				    "一个不是 ASCII 的 STRING");
 				return -1;
 			}
 			buf_addc(out, '\\');
@@ -208,14 +215,17 @@ pickle_raw_unicode(struct buf *out, const unsigned char *p, size_t n,
 		for (size_t k = 0; k < digits; k++, i++) {
 			int h = i < n ? hexval(p[i]) : -1;
 			if (h < 0) {
-				*why = digits == 4 ? "a truncated \\uXXXX escape" :
-				    "a truncated \\UXXXXXXXX escape";
+				*why = digits == 4 ? LD("a truncated \\uXXXX escape",
+				    "被截断的 \\uXXXX 转义") :
+				    LD("a truncated \\UXXXXXXXX escape",
+				    "被截断的 \\UXXXXXXXX 转义");
 				return -1;
 			}
 			v = v << 4 | (uint32_t)h;
 		}
 		if (v > 0x10ffff) {
-			*why = "a \\Uxxxxxxxx escape out of range";
+			*why = LD("a \\Uxxxxxxxx escape out of range",
+			    "\\Uxxxxxxxx 转义超出范围");
 			return -1;
 		}
 		pk_utf8_put(out, v);
@@ -333,11 +343,13 @@ pickle_decimal(struct buf *out, const unsigned char *p, size_t n,
 	if (i < n && (p[i] == '-' || p[i] == '+'))
 		neg = p[i++] == '-';
 	if (i == n) {
-		*why = "not a decimal integer";
+		*why = LD("not a decimal integer",
+		    "不是十进制整数");
 		return -1;
 	}
 	if (n - i > MAX_STR_DIGITS) {
-		*why = "an integer of more than 4300 digits";
+		*why = LD("an integer of more than 4300 digits",
+		    "超过 4300 位的整数");
 		return -1;
 	}
 	size_t cap = (n - i) / 9 + 2, nl = 0;
@@ -345,7 +357,8 @@ pickle_decimal(struct buf *out, const unsigned char *p, size_t n,
 	for (; i < n; i++) {
 		if (p[i] < '0' || p[i] > '9') {
 			free(l);
-			*why = "not a decimal integer";
+			*why = LD("not a decimal integer",
+			    "不是十进制整数");
 			return -1;
 		}
 		uint64_t carry = (uint64_t)(p[i] - '0');

@@ -5,6 +5,7 @@
  * writing frames, dropping a client, the signals, and the local side of
  * --tasks and --depth. See manager.h for the contract and manager_int.h for
  * how the manager's files divide the work. */
+#include "lang.h"
 #include "manager_int.h"
 #include "buf.h"
 #include "loop.h"
@@ -112,7 +113,8 @@ drop(struct server *s, struct client *c)
 static void
 accept_backoff(struct server *s, int err)
 {
-	mgr_log(s, "accept: %s: not accepting for %d s", strerror(err),
+	mgr_log(s, LD("accept: %s: not accepting for %d s",
+	    "accept：%s：%d 秒内不再接受连接"), strerror(err),
 	    ACCEPT_BACKOFF_MS / 1000);
 	loop_fd_set(s->lw, 0);
 	loop_timer_set(s->accept_again, ACCEPT_BACKOFF_MS);
@@ -180,10 +182,11 @@ admit_handshake(struct server *s, const char *host)
 	s->evicted++;
 	int64_t now = now_ms();
 	if (now - s->evict_logged >= 1000) {
-		mgr_log(s, "dropped %ld unfinished handshake%s (the oldest of "
+		mgr_log(s, LD("dropped %ld unfinished handshake%s (the oldest of "
 		    "the address with the most, the last from %s) to admit new "
 		    "connections: at most %d handshakes at once, %d from one "
-		    "address", s->evicted, s->evicted == 1 ? "" : "s", host,
+		    "address",
+		    "丢弃了 %ld 个未完成的握手%.0s（来自握手最多的地址中最老的，最后一个来自 %s），以便接受新连接：同时最多 %d 个握手，每个地址最多 %d 个"), s->evicted, s->evicted == 1 ? "" : "s", host,
 		    HS_MAX, HS_PER_PEER);
 		s->evicted = 0;
 		s->evict_logged = now;
@@ -212,7 +215,8 @@ accept_clients(struct server *s)
 		    port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV);
 		admit_handshake(s, host);
 		if (s->nc >= MAX_CLIENTS + HS_MAX) {
-			mgr_log(s, "refused %s:%s: too many clients", host, port);
+			mgr_log(s, LD("refused %s:%s: too many clients",
+			    "拒绝 %s:%s：客户端太多"), host, port);
 			close(fd);
 			continue;
 		}
@@ -241,7 +245,8 @@ accept_clients(struct server *s)
 		c->want = LOOP_READ;
 		c->w = loop_fd(s->loop, fd, c->want, on_client, c);
 		if (c->w == NULL)
-			fatal_("manager: cannot watch a socket: %s",
+			fatal_(LD("manager: cannot watch a socket: %s",
+			    "manager：无法监视套接字：%s"),
 			    strerror(errno));
 		ARRAY_GROW(s->c, s->c_cap, s->nc + 1);
 		s->c[s->nc++] = c;
@@ -277,9 +282,10 @@ enforce_read_budget(struct server *s)
 		for (size_t i = 1; i < s->nc; i++)
 			if (s->c[i]->rd_mem > big->rd_mem)
 				big = s->c[i];
-		mgr_log(s, "dropped %s: its unfinished frame (%zu bytes so far) "
+		mgr_log(s, LD("dropped %s: its unfinished frame (%zu bytes so far) "
 		    "is the largest, and the frames being read hold %zu bytes, "
-		    "over the budget of %zu MiB", big->peer,
+		    "over the budget of %zu MiB",
+		    "丢弃了 %s：它未完成的帧（已到 %zu 字节）最大，而正在读取的帧共占 %zu 字节，超过了 %zu MiB 的预算"), big->peer,
 		    wire_reader_pending(&big->rd), s->rd_mem,
 		    READ_BUDGET >> 20);
 		drop(s, big);
@@ -484,8 +490,9 @@ on_client(struct loop *l, int fd, unsigned events, void *arg)
 			/* Answer what it sent, then go. */
 			process(s, c);
 			if (wire_reader_pending(&c->rd) > 0)
-				mgr_log(s, "dropped %s: it closed in the "
-				    "middle of a frame", c->peer);
+				mgr_log(s, LD("dropped %s: it closed in the "
+				    "middle of a frame",
+				    "丢弃了 %s：它在一帧的中途关闭了连接"), c->peer);
 			gone = 1;
 		} else if (rc == WIRE_ERR) {
 			mgr_log(s, "dropped %s: %s", c->peer, strerror(errno));
@@ -517,13 +524,15 @@ on_round(struct loop *l, void *arg)
 	for (size_t i = s->nc; i-- > 0;) {
 		struct client *c = s->c[i];
 		if (c->state == C_AUTH && now >= c->close_by) {
-			mgr_log(s, "dropped %s: no handshake in %d s",
+			mgr_log(s, LD("dropped %s: no handshake in %d s",
+			    "丢弃了 %s：%d 秒内没有握手"),
 			    c->peer, AUTH_MS / 1000);
 			drop(s, c);
 		} else if (c->frame_by >= 0 && now >= c->frame_by &&
 		    c->state != C_CLOSING) {
-			mgr_log(s, "dropped %s: a frame it began %d s ago is "
-			    "still not whole (%zu bytes of it came)", c->peer,
+			mgr_log(s, LD("dropped %s: a frame it began %d s ago is "
+			    "still not whole (%zu bytes of it came)",
+			    "丢弃了 %s：它 %d 秒前开始的一帧仍不完整（到了 %zu 字节）"), c->peer,
 			    FRAME_MS / 1000, wire_reader_pending(&c->rd));
 			drop(s, c);
 		} else if (c->state == C_CLOSING &&
@@ -594,7 +603,8 @@ on_signal(struct loop *l, int sig, void *arg)
 	struct server *s = arg;
 	if (s->stop)
 		return;
-	mgr_log(s, "%s: shutting down",
+	mgr_log(s, LD("%s: shutting down",
+	    "%s：正在关闭"),
 	    sig == SIGINT ? "interrupted" : "terminated");
 	s->stop = 1;
 	loop_break(l);
@@ -631,7 +641,8 @@ listen_on(struct server *s, char **cause)
 	}
 	freeaddrinfo(res);
 	if (s->lfd < 0) {
-		*cause = xasprintf("cannot listen on %s:%s: %s", s->o->host,
+		*cause = xasprintf(LD("cannot listen on %s:%s: %s",
+		    "无法在 %s:%s 上监听：%s"), s->o->host,
 		    s->o->port, strerror(err));
 		return -1;
 	}
@@ -673,18 +684,23 @@ manager_run(const struct manager_opts *o, char **cause)
 	if (!manager_host_is_loopback(o->host)) {
 		size_t klen = strlen(o->authkey);
 		if (strcmp(o->authkey, "qiye") == 0) {
-			*cause = xasprintf("--host %s is not a loopback "
+			*cause = xasprintf(LD("--host %s is not a loopback "
 			    "address: choose your own --authkey, not the "
-			    "notes' 'qiye'", o->host);
+			    "notes' 'qiye'",
+			    "--host %s 不是回环地址：请自己选一个 --authkey，不要用笔记里的 'qiye'"), o->host);
 			return 2;
 		}
 		if (klen < MIN_PUBLIC_KEY) {
-			char n[32] = "it is empty";
+			char n[48];
+			snprintf(n, sizeof n, "%s", LD("it is empty",
+			    "它是空的"));
 			if (klen > 0)
-				snprintf(n, sizeof n, "it has %zu", klen);
-			*cause = xasprintf("--host %s is not a loopback "
+				snprintf(n, sizeof n, LD("it has %zu",
+				    "它只有 %zu 字节"), klen);
+			*cause = xasprintf(LD("--host %s is not a loopback "
 			    "address: the --authkey must be %d bytes or more "
-			    "(%s)", o->host, MIN_PUBLIC_KEY, n);
+			    "(%s)",
+			    "--host %s 不是回环地址：--authkey 至少要 %d 字节（%s）"), o->host, MIN_PUBLIC_KEY, n);
 			return 2;
 		}
 	}
@@ -704,7 +720,8 @@ manager_run(const struct manager_opts *o, char **cause)
 	}
 	s.lw = loop_fd(s.loop, s.lfd, LOOP_READ, on_listener, &s);
 	if (s.lw == NULL) {
-		*cause = xasprintf("cannot watch the listening socket: %s",
+		*cause = xasprintf(LD("cannot watch the listening socket: %s",
+		    "无法监视监听套接字：%s"),
 		    strerror(errno));
 		loop_free(s.loop);
 		close(s.lfd);

@@ -6,6 +6,7 @@
  * arguments as Python would, parking a call that must wait, and the
  * ('#RETURN' | '#ERROR' | '#TRACEBACK', value) replies. See manager_int.h
  * for how the manager's files divide the work. */
+#include "lang.h"
 #include "manager_int.h"
 #include "util.h"
 
@@ -343,8 +344,9 @@ lease_call(struct server *s, struct client *c, struct mqueue *q,
 			}
 			if (lease_ack(s, c, q, (uint64_t)id,
 			    pval_item(p, 1)) < 0)
-				mgr_log(s, "%s: ack of task %lld refused: it was "
-				    "not leased to this client", c->peer,
+				mgr_log(s, LD("%s: ack of task %lld refused: it was "
+				    "not leased to this client",
+				    "%s：拒绝确认任务 %lld：它没有租给这个客户端"), c->peer,
 				    (long long)id);
 		}
 		if (q->n > 0)
@@ -467,7 +469,8 @@ handle_request(struct server *s, struct client *c, const char *m,
 		mgr_reply_return(c, pval_none());
 		c->state = C_SERVING;
 	} else if (strcmp(m, "shutdown") == 0 && na == 0) {
-		mgr_log(s, "shutdown requested by %s", c->peer);
+		mgr_log(s, LD("shutdown requested by %s",
+		    "%s 请求关闭"), c->peer);
 		mgr_reply_return(c, pval_none());
 		s->stop = 1;
 	} else if (strcmp(m, "number_of_objects") == 0 && na == 0) {
@@ -491,7 +494,8 @@ mgr_on_frame(struct server *s, struct client *c, const struct wire_frame *f)
 	char *cause = NULL;
 	struct pval *req = pickle_loads(f->data, f->len, NULL, NULL, &cause);
 	if (req == NULL) {
-		mgr_log(s, "dropped %s: bad request: %s", c->peer, cause);
+		mgr_log(s, LD("dropped %s: bad request: %s",
+		    "丢弃了 %s：错误的请求：%s"), c->peer, cause);
 		reply_traceback(c, "UnpicklingError: %s", cause);
 		free(cause);
 		c->state = C_CLOSING;
@@ -505,7 +509,8 @@ mgr_on_frame(struct server *s, struct client *c, const struct wire_frame *f)
 	if (!ok || m->kind != PV_STR || args->kind != PV_TUPLE ||
 	    kwds->kind != PV_DICT) {
 		char *r = pval_repr_max(req, 80);
-		mgr_log(s, "dropped %s: not a request: %s", c->peer, r);
+		mgr_log(s, LD("dropped %s: not a request: %s",
+		    "丢弃了 %s：不是请求：%s"), c->peer, r);
 		reply_traceback(c, "ValueError: not a request: %s", r);
 		free(r);
 		c->state = C_CLOSING;

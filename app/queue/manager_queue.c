@@ -4,6 +4,7 @@
  * returned when they run out or their worker goes, acked), and waking the
  * calls parked on a queue when it can serve them or their time is up. See
  * manager_int.h for how the manager's files divide the work. */
+#include "lang.h"
 #include "manager_int.h"
 #include "buf.h"
 #include "util.h"
@@ -204,9 +205,10 @@ static void
 dead_letter(struct server *s, struct lease *l)
 {
 	char *r = pval_repr_max(l->item, 60);
-	mgr_log(s, "task %llu (%s) was delivered %u times without an ack, the "
+	mgr_log(s, LD("task %llu (%s) was delivered %u times without an ack, the "
 	    "last time alone (to %s): it goes to the dead letters, not back "
-	    "to the queue", (unsigned long long)l->id, r,
+	    "to the queue",
+	    "任务 %llu（%s）投递了 %u 次都没有确认，最后一次是单独投递的（给 %s）：它进入死信列表，不再回到队列"), (unsigned long long)l->id, r,
 	    deliveries(s, l->id), l->owner->peer);
 	free(r);
 	mark_done(s, l->id);
@@ -237,8 +239,9 @@ lease_return(struct server *s, struct client *owner)
 			continue;
 		}
 		if (owner == NULL)
-			mgr_log(s, "the lease of task %llu (of %s) ran out: it "
-			    "goes back to the queue", (unsigned long long)l->id,
+			mgr_log(s, LD("the lease of task %llu (of %s) ran out: it "
+			    "goes back to the queue",
+			    "任务 %llu（%s 的）租约到期：它回到队列"), (unsigned long long)l->id,
 			    l->owner->peer);
 		if (used < sizeof names - 1) {
 			char *r = l->item->kind == PV_STR ? NULL :

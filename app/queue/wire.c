@@ -6,6 +6,7 @@
  * 3.12's connection.py (deliver_challenge, answer_challenge,
  * _get_digest_name_and_payload, _create_response, _verify_challenge), which
  * talks to 3.11 and older peers too. */
+#include "lang.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -273,15 +274,17 @@ wire_reader_next(struct wire_reader *r, struct wire_frame *f)
 			len = get_be(p + 4, 8);
 			hlen = 12;
 		} else if (small < 0) {
-			reader_fail(r, "bad frame length %ld", (long)small);
+			reader_fail(r, LD("bad frame length %ld",
+			    "错误的帧长度 %ld"), (long)small);
 			return WIRE_ERR;
 		} else {
 			len = (uint64_t)small;
 			hlen = 4;
 		}
 		if (len > r->max) {
-			reader_fail(r, "a frame of %llu bytes is over the "
-			    "limit of %zu bytes", (unsigned long long)len,
+			reader_fail(r, LD("a frame of %llu bytes is over the "
+			    "limit of %zu bytes",
+			    "%llu 字节的帧超过了 %zu 字节的上限"), (unsigned long long)len,
 			    r->max);
 			return WIRE_ERR;
 		}
@@ -614,23 +617,27 @@ verify(struct wire_auth *a, const unsigned char *m, size_t n,
 
 	if (split_digest(m, n, &d, &got, &gotlen) < 0) {
 		wire_writer_frame(out, FAILURE, FAILURE_LEN);
-		return auth_fail(a, "bad answer to our challenge (%zu bytes): "
-		    "no digest prefix, or a digest not allowed", n);
+		return auth_fail(a, LD("bad answer to our challenge (%zu bytes): "
+		    "no digest prefix, or a digest not allowed",
+		    "对我方挑战的应答有误（%zu 字节）：没有摘要前缀，或摘要算法不被允许"), n);
 	}
 	if (!mac(d, a->key, a->keylen, a->nonce, a->noncelen, want,
 	    &wantlen)) {
 		wire_writer_frame(out, FAILURE, FAILURE_LEN);
-		return auth_fail(a, "HMAC-%s is not available here", d->name);
+		return auth_fail(a, LD("HMAC-%s is not available here",
+		    "这里没有 HMAC-%s"), d->name);
 	}
 	ok = wantlen == gotlen && CRYPTO_memcmp(want, got, gotlen) == 0;
 	OPENSSL_cleanse(want, sizeof want);
 	if (!ok) {
 		wire_writer_frame(out, FAILURE, FAILURE_LEN);
 		if (wantlen != gotlen)
-			return auth_fail(a, "expected '%s' of length %u, got "
-			    "%zu: wrong authkey?", d->name, wantlen, gotlen);
-		return auth_fail(a, "digest received was wrong "
-		    "(wrong authkey?)");
+			return auth_fail(a, LD("expected '%s' of length %u, got "
+			    "%zu: wrong authkey?",
+			    "期望长度为 %2$u 的 '%1$s'，收到 %3$zu：authkey 错了？"), d->name, wantlen, gotlen);
+		return auth_fail(a, LD("digest received was wrong "
+		    "(wrong authkey?)",
+		    "收到的摘要不对（authkey 错了？）"));
 	}
 	wire_writer_frame(out, WELCOME, WELCOME_LEN);
 	a->verified = d->name;
@@ -652,16 +659,19 @@ answer(struct wire_auth *a, const unsigned char *m, size_t n,
 	int			 legacy;
 
 	if (n < CHALLENGE_LEN || memcmp(m, CHALLENGE, CHALLENGE_LEN) != 0)
-		return auth_fail(a, "protocol error: expected #CHALLENGE#, "
-		    "got %zu other bytes", n);
+		return auth_fail(a, LD("protocol error: expected #CHALLENGE#, "
+		    "got %zu other bytes",
+		    "协议错误：期望 #CHALLENGE#，收到 %zu 个别的字节"), n);
 	m += CHALLENGE_LEN;
 	n -= CHALLENGE_LEN;
 	if (n < LEGACY_NONCE)
-		return auth_fail(a, "challenge too short: %zu bytes", n);
+		return auth_fail(a, LD("challenge too short: %zu bytes",
+		    "挑战太短：%zu 字节"), n);
 	legacy = split_digest(m, n, &d, &payload, &plen);
 	if (legacy < 0)
-		return auth_fail(a, "unsupported challenge: no digest "
-		    "prefix, or a digest not allowed");
+		return auth_fail(a, LD("unsupported challenge: no digest "
+		    "prefix, or a digest not allowed",
+		    "不支持的挑战：没有摘要前缀，或摘要算法不被允许"));
 	/* The MAC covers the whole message, {name} prefix included. */
 	if (legacy && !mac(d, a->key, a->keylen, m, n,
 	    reply, &maclen)) {
@@ -673,7 +683,8 @@ answer(struct wire_auth *a, const unsigned char *m, size_t n,
 		off = (size_t)snprintf((char *)reply, sizeof reply, "{%s}",
 		    d->name);
 		if (!mac(d, a->key, a->keylen, m, n, reply + off, &maclen))
-			return auth_fail(a, "HMAC-%s is not available here",
+			return auth_fail(a, LD("HMAC-%s is not available here",
+			    "这里没有 HMAC-%s"),
 			    d->name);
 	}
 	wire_writer_frame(out, reply, off + maclen);
@@ -702,11 +713,13 @@ wire_auth_feed(struct wire_auth *a, const void *frame, size_t len,
 	case A_FAILED:
 		return status(a);
 	case A_INIT:
-		return auth_fail(a, "the handshake was not started");
+		return auth_fail(a, LD("the handshake was not started",
+		    "握手还没有开始"));
 	}
 	if (len > WIRE_HANDSHAKE_MAX)
-		return auth_fail(a, "a handshake message of %zu bytes (the "
-		    "limit is %d)", len, WIRE_HANDSHAKE_MAX);
+		return auth_fail(a, LD("a handshake message of %zu bytes (the "
+		    "limit is %d)",
+		    "%zu 字节的握手消息（上限是 %d）"), len, WIRE_HANDSHAKE_MAX);
 	switch (a->state) {
 	case A_WAIT_ANSWER:
 		return verify(a, m, len, out);
@@ -716,10 +729,12 @@ wire_auth_feed(struct wire_auth *a, const void *frame, size_t len,
 		if (len != WELCOME_LEN || memcmp(m, WELCOME, len) != 0) {
 			if (len == FAILURE_LEN &&
 			    memcmp(m, FAILURE, len) == 0)
-				return auth_fail(a, "digest sent was "
-				    "rejected (wrong authkey?)");
-			return auth_fail(a, "digest sent was rejected: "
-			    "expected #WELCOME#, got %zu other bytes", len);
+				return auth_fail(a, LD("digest sent was "
+				    "rejected (wrong authkey?)",
+				    "发出的摘要被拒绝（authkey 错了？）"));
+			return auth_fail(a, LD("digest sent was rejected: "
+			    "expected #WELCOME#, got %zu other bytes",
+			    "发出的摘要被拒绝：期望 #WELCOME#，收到 %zu 个别的字节"), len);
 		}
 		if (a->role == WIRE_SERVER) {
 			a->state = A_DONE;
@@ -727,7 +742,8 @@ wire_auth_feed(struct wire_auth *a, const void *frame, size_t len,
 		}
 		return deliver(a, out);
 	}
-	return auth_fail(a, "bad handshake state %d", a->state);
+	return auth_fail(a, LD("bad handshake state %d",
+	    "错误的握手状态 %d"), a->state);
 }
 
 const char *
@@ -851,8 +867,9 @@ conn_recv(struct wire_conn *c, struct wire_frame *f, long long deadline,
 		if (eof) {
 			if (wire_reader_pending(&c->rd) == 0)
 				return WIRE_EOF;
-			set_cause(cause, "the peer closed the connection in "
+			set_cause(cause, LD("the peer closed the connection in "
 			    "the middle of a frame (%zu bytes of it came)",
+			    "对端在一帧的中途关闭了连接（到了 %zu 字节）"),
 			    wire_reader_pending(&c->rd));
 			return WIRE_ERR;
 		}
@@ -926,13 +943,16 @@ conn_auth(struct wire_conn *c, enum wire_role role, const void *key,
 	if (st == WIRE_AUTH_FAILED)
 		set_cause(cause, "%s", wire_auth_error(&a));
 	else if (rc == WIRE_TIMEOUT)
-		set_cause(cause, "the handshake took longer than %d ms",
+		set_cause(cause, LD("the handshake took longer than %d ms",
+		    "握手超过了 %d 毫秒"),
 		    timeout_ms);
 	else if (rc == WIRE_EOF)
-		set_cause(cause, "the peer closed the connection during the "
-		    "handshake");
+		set_cause(cause, LD("the peer closed the connection during the "
+		    "handshake",
+		    "对端在握手时关闭了连接"));
 	else
-		set_cause(cause, "%s", why != NULL ? why : "handshake failed");
+		set_cause(cause, "%s", why != NULL ? why : LD("handshake failed",
+		    "握手失败"));
 	free(why);
 	return WIRE_ERR;
 }

@@ -4,6 +4,7 @@
  * and the temporary reference's decref (each on a connection of its own);
  * a proxy's calls go on its own connection opened with accept_connection;
  * and at the end the proxies' finalizers send decref. */
+#include "lang.h"
 #include "worker.h"
 #include "pickle.h"
 #include "wire.h"
@@ -52,7 +53,8 @@ dial(const struct worker_opts *o, struct wire_conn *c, int ms, char **cause)
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {
-		*cause = xasprintf("cannot connect to %s:%s: %s", o->host,
+		*cause = xasprintf(LD("cannot connect to %s:%s: %s",
+		    "无法连接到 %s:%s：%s"), o->host,
 		    o->port, strerror(err));
 		return -1;
 	}
@@ -61,7 +63,8 @@ dial(const struct worker_opts *o, struct wire_conn *c, int ms, char **cause)
 	if (wire_conn_client_auth(c, o->authkey, strlen(o->authkey),
 	    WIRE_DIGEST_MD5, ms, &why) != WIRE_OK) {
 		*cause = xasprintf("%s:%s: %s", o->host, o->port,
-		    why ? why : "handshake timed out");
+		    why ? why : LD("handshake timed out",
+		    "握手超时"));
 		free(why);
 		wire_conn_free(c);
 		close(fd);
@@ -109,8 +112,10 @@ call(struct wire_conn *c, struct pval *id, const char *method,
 	if (rc != WIRE_OK) {
 		peer_closed = rc == WIRE_EOF;
 		*cause = xasprintf("%s: %s", method, rc == WIRE_TIMEOUT ?
-		    "no answer in time" : rc == WIRE_EOF ?
-		    "the server closed the connection" : why);
+		    LD("no answer in time",
+		    "没有及时应答") : rc == WIRE_EOF ?
+		    LD("the server closed the connection",
+		    "服务器关闭了连接") : why);
 		free(why);
 		return NULL;
 	}
@@ -145,7 +150,8 @@ returned(struct pval *rep, const char *method, char **cause)
 		return v;
 	}
 	char *r = v->kind == PV_STR ? xstrdup(v->u.s.s) : pval_repr_max(v, 300);
-	*cause = xasprintf("%s: the server answered %s %s", method,
+	*cause = xasprintf(LD("%s: the server answered %s %s",
+	    "%s：服务器应答 %s %s"), method,
 	    pval_item(rep, 0)->u.s.s, r);
 	free(r);
 	pval_free(rep);
@@ -188,7 +194,8 @@ proxy_get(const struct worker_opts *o, const char *typeid, struct proxy *p,
 	struct pval *ident = pval_item(v, 0);
 	if (v->kind != PV_TUPLE || pval_len(v) != 2 || ident->kind != PV_STR) {
 		char *r = pval_repr_max(v, 100);
-		*cause = xasprintf("create %s: unexpected answer %s", typeid, r);
+		*cause = xasprintf(LD("create %s: unexpected answer %s",
+		    "create %s：意外的应答 %s"), typeid, r);
 		free(r);
 		pval_free(v);
 		return -1;
@@ -307,8 +314,9 @@ lease_loop(const struct worker_opts *o, FILE *out, struct proxy *task,
 		for (size_t i = 0; i < pval_len(list); i++) {
 			struct pval *t = pval_item(list, i);
 			if (t->kind != PV_TUPLE || pval_len(t) != 2) {
-				*cause = xasprintf("lease: not a (task_id, "
-				    "item) pair");
+				*cause = xasprintf(LD("lease: not a (task_id, "
+				    "item) pair",
+				    "lease：不是 (task_id, item) 对"));
 				pval_free(list);
 				pval_free(acks);
 				return 1;

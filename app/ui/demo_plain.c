@@ -29,6 +29,7 @@ struct plain {
 	int fatal;              /* the SIGTERM or SIGHUP that stopped us */
 	int done;               /* the run is over */
 	struct loop_watch *input;       /* Enter on stdin, in step mode */
+	enum lang lang;         /* of the [demo] lines; pane names stay */
 };
 
 static const char *
@@ -47,11 +48,14 @@ on_line(void *arg, int pane, const char *text, size_t len)
 static void
 on_title(void *arg, int pane, const char *who, pid_t pid, pid_t tid)
 {
+	const struct plain *pl = arg;
 	if (tid != pid)
-		printf("[demo] pane %s: %s, PID %d, TID %d\n", pane_name(arg, pane),
+		printf(L(pl->lang, "[demo] pane %s: %s, PID %d, TID %d\n",
+		    "[demo] 窗格 %s：%s，PID %d，TID %d\n"), pane_name(arg, pane),
 		    who, (int)pid, (int)tid);
 	else
-		printf("[demo] pane %s: %s, PID %d\n", pane_name(arg, pane), who,
+		printf(L(pl->lang, "[demo] pane %s: %s, PID %d\n",
+		    "[demo] 窗格 %s：%s，PID %d\n"), pane_name(arg, pane), who,
 		    (int)pid);
 }
 
@@ -84,7 +88,8 @@ on_position(void *arg, int pane, int line)
 	const char *s;
 	int len;
 	code_line(pl->demo->code, line, &s, &len);
-	printf("[code] %s at line %d: %.*s\n", pane_name(pl, pane), line, len, s);
+	printf(L(pl->lang, "[code] %s at line %d: %.*s\n",
+	    "[code] %s 第 %d 行：%.*s\n"), pane_name(pl, pane), line, len, s);
 }
 
 static void
@@ -105,7 +110,8 @@ on_exited(void *arg, pid_t pid, const char *who, int status)
 	struct plain *pl = arg;
 	char how[64];
 	printf("[demo] PID %d%s%s%s %s\n", (int)pid, *who ? " (" : "", who,
-	    *who ? ")" : "", demo_how(status, how, sizeof how));
+	    *who ? ")" : "", demo_how_lang(status, pl->lang == LANG_ZH, how,
+	    sizeof how));
 	if (pid == pl->leader)
 		pl->leader_status = status;
 }
@@ -134,7 +140,8 @@ on_signal(struct loop *l, int sig, void *arg)
 	if (sig == SIGTERM || sig == SIGHUP)
 		pl->fatal = sig;
 	if (!pl->stopped)
-		printf("[demo] stopping: SIGTERM to the process group %d\n",
+		printf(L(pl->lang, "[demo] stopping: SIGTERM to the process "
+		    "group %d\n", "[demo] 正在停止：向进程组 %d 发送 SIGTERM\n"),
 		    (int)demo_pgid(pl->run));
 	stop_run(pl);
 }
@@ -167,7 +174,7 @@ demo_plain_run(struct loop *loop, const struct systour_demo *d, int step_mode,
 	long long t0 = now_ms();
 	time_t started = time(NULL);
 	struct plain pl = { .demo = d, .show_positions = step_mode,
-	    .leader_status = -1 };
+	    .leader_status = -1, .lang = lang };
 	struct demo_sink sink = {
 		.arg = &pl, .line = on_line, .title = on_title,
 		.position = on_position, .note = on_note, .figure = on_figure,
@@ -196,7 +203,9 @@ demo_plain_run(struct loop *loop, const struct systour_demo *d, int step_mode,
 		if (pl.input == NULL)   /* a file: epoll cannot wait for it */
 			demo_pause(pl.run, 0);
 		else
-			printf("[demo] press Enter for each step (end of input: run on)\n");
+			printf("%s", L(lang, "[demo] press Enter for each step "
+			    "(end of input: run on)\n", "[demo] 每按一次回车走一步"
+			    "（输入结束后：一直运行下去）\n"));
 	}
 	fflush(stdout);
 

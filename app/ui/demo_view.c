@@ -136,7 +136,7 @@ on_exited(void *arg, pid_t pid, const char *who, int status)
 	/* yellow for an exit, red for a signal */
 	snprintf(line, sizeof line, "\033[%dm── PID %d (%s) %s\033[0m",
 	    WIFSIGNALED(status) ? 31 : 33, (int)pid, who,
-	    demo_how(status, how, sizeof how));
+	    demo_how_lang(status, v->lang == LANG_ZH, how, sizeof how));
 	pane_text_add(v->actor[pane], line, strlen(line));
 	if (pid == demo_pgid(v->run))
 		v->leader_status = status;

@@ -153,7 +153,8 @@ tui_command(struct app *app, const char *what)
 		if (rc != 1)
 			return rc;
 	}
-	app_errorf(app, "%s: no demo is running", what);
+	app_errorf(app, L(app->lang, "%s: no demo is running",
+	    "%s：没有正在运行的演示"), what);
 	return -1;
 }
 
@@ -426,7 +427,8 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 	t.w_input = loop_fd(t.loop, STDIN_FILENO, LOOP_READ, on_input, &t);
 	int rc = EXIT_OK;
 	if (t.w_input == NULL || term_init() != 0) {
-		warnx_("cannot start the terminal interface (TERM=%s); try --plain",
+		warnx_(LD("cannot start the terminal interface (TERM=%s); try "
+		    "--plain", "无法启动终端界面（TERM=%s）；试试 --plain"),
 		    getenv("TERM") ? getenv("TERM") : "");
 		rc = EXIT_WORK;
 		goto out;

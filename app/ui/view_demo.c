@@ -91,14 +91,16 @@ demo_command(struct view *v, const char *what)
 		char *why = NULL;
 		int pane = what[4] ? atoi(what + 5) - 1 : -1;
 		if (demo_view_kill(v->data, pane, &why) < 0) {
-			app_errorf(app, "demo kill: %s", why);
+			app_errorf(app, L(app->lang, "demo kill: %s",
+			    "demo kill：%s"), why);
 			free(why);
 			return -1;
 		}
 		return 0;
 	}
 	if (demo_view_control(v->data, what) < 0) {
-		app_errorf(app, "demo %s: unknown", what);
+		app_errorf(app, L(app->lang, "demo %s: unknown",
+		    "demo %s：未知的控制命令"), what);
 		return -1;
 	}
 	return 0;

@@ -27,6 +27,11 @@
 typedef int (*actor_fn)(struct demo_ctx *, const struct demo_api *,
     struct demo_actor *, void *);
 
+/* The learner's language, set by each demo's run function before it forks:
+ * many helpers below print without seeing the demo's ctx. */
+static int zh;
+#define TR(en, zh_) (zh ? (zh_) : (en))
+
 static const char *
 errname(int e)
 {
@@ -88,7 +93,7 @@ reap(pid_t pid, const char *who)
 		;
 	char how[64];
 	printf("waitpid: %s (PID %d) %s\n", who, (int)pid,
-	    demo_how(status, how, sizeof how));
+	    demo_how_lang(status, zh, how, sizeof how));
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -111,23 +116,27 @@ static const char buffering_code[] =
 #define FULL_BUF 128            /* the small buffer of the third writer */
 
 struct writer {
-	const char *who;        /* pane title */
+	const char *who, *who_zh;       /* pane title */
 	const char *file;
 	const char *key;        /* prefix of its figures */
 	int mode;               /* _IONBF, _IOLBF, _IOFBF; -1: stdio's default */
 	int line;               /* its open() line in the code */
-	const char *how;
+	const char *how, *how_zh;
 };
 
 static const struct writer writers[] = {
-	{ "unbuffered writer", "unbuffered.txt", "unbuffered", _IONBF, 2,
-	  "setvbuf(fp, NULL, _IONBF, 0): a write(2) per write" },
-	{ "line-buffered writer", "line.txt", "line", _IOLBF, 3,
-	  "setvbuf(fp, NULL, _IOLBF, BUFSIZ): a write(2) per line" },
-	{ "128-byte writer", "full128.txt", "full", _IOFBF, 4,
-	  "setvbuf(fp, buf, _IOFBF, 128): a write(2) when full" },
-	{ "default writer", "default.txt", "default", -1, 5,
-	  "no setvbuf: stdio picks the size at the first write" },
+	{ "unbuffered writer", "无缓冲的写进程", "unbuffered.txt", "unbuffered",
+	  _IONBF, 2, "setvbuf(fp, NULL, _IONBF, 0): a write(2) per write",
+	  "setvbuf(fp, NULL, _IONBF, 0)：每次写都调用一次 write(2)" },
+	{ "line-buffered writer", "行缓冲的写进程", "line.txt", "line", _IOLBF, 3,
+	  "setvbuf(fp, NULL, _IOLBF, BUFSIZ): a write(2) per line",
+	  "setvbuf(fp, NULL, _IOLBF, BUFSIZ)：每行调用一次 write(2)" },
+	{ "128-byte writer", "128 字节缓冲的写进程", "full128.txt", "full",
+	  _IOFBF, 4, "setvbuf(fp, buf, _IOFBF, 128): a write(2) when full",
+	  "setvbuf(fp, buf, _IOFBF, 128)：缓冲满了才调用一次 write(2)" },
+	{ "default writer", "默认缓冲的写进程", "default.txt", "default", -1, 5,
+	  "no setvbuf: stdio picks the size at the first write",
+	  "不调用 setvbuf：stdio 在第一次写时选定大小" },
 };
 #define NWRITERS 4
 static int watch_fds[2] = { -1, -1 };   /* the watcher's: writers close them */
@@ -148,7 +157,8 @@ put(struct demo_ctx *ctx, const struct demo_api *api, struct demo_actor *me, str
 	fputs(text, s->fp);
 	s->total += (long long)strlen(text);
 	long long disk = size_of(s->path);
-	printf("write(%s): total %lld, in buffer %zu, on disk %lld\n",
+	printf(TR("write(%s): total %lld, in buffer %zu, on disk %lld\n",
+	    "write(%s)：共 %lld，缓冲里 %zu，磁盘上 %lld\n"),
 	    as_python, s->total, __fpending(s->fp), disk);
 	if (disk != s->disk) {  /* it reached the kernel: by how much? */
 		long long jump = disk - s->disk;
@@ -157,11 +167,13 @@ put(struct demo_ctx *ctx, const struct demo_api *api, struct demo_actor *me, str
 		s->jump_max = jump > s->jump_max ? jump : s->jump_max;
 		s->disk = disk;
 		if (s->w->mode == _IOFBF && s->changes == 1)
-			printf("stdio filled its %d bytes to the brim, then wrote them "
-			    "all (Python writes out what it holds instead)\n", FULL_BUF);
+			printf(TR("stdio filled its %d bytes to the brim, then wrote them "
+			    "all (Python writes out what it holds instead)\n",
+			    "stdio 把它的 %d 字节缓冲装满，才一次写出全部（Python 则是写出它手里已有的）\n"), FULL_BUF);
 	}
 	if (s->w->mode < 0 && s->total == (long long)strlen(text))
-		printf("stdio made its buffer now: %zu bytes (__fbufsize)\n",
+		printf(TR("stdio made its buffer now: %zu bytes (__fbufsize)\n",
+		    "stdio 现在才建立缓冲：%zu 字节（__fbufsize）\n"),
 		    __fbufsize(s->fp));
 }
 
@@ -188,9 +200,10 @@ writer_run(struct demo_ctx *ctx, const struct demo_api *api,
 	if (s.w->mode >= 0)     /* glibc ignores the size when buf is NULL */
 		setvbuf(s.fp, s.w->mode == _IOFBF ? small : NULL, s.w->mode,
 		    s.w->mode == _IOFBF ? sizeof small : BUFSIZ);
-	printf("%s\n", s.w->how);
+	printf("%s\n", TR(s.w->how, s.w->how_zh));
 	if (s.w->mode < 0 && fstat(fileno(s.fp), &st) == 0) {
-		printf("fstat: st_blksize %ld\n", (long)st.st_blksize);
+		printf(TR("fstat: st_blksize %ld\n",
+		    "fstat：st_blksize %ld\n"), (long)st.st_blksize);
 		api->figure(me, "st_blksize", (long long)st.st_blksize);
 	}
 
@@ -213,13 +226,15 @@ writer_run(struct demo_ctx *ctx, const struct demo_api *api,
 	api->step(me, 10);
 	int rc = fflush(s.fp);
 	long long after = size_of(s.path);
-	printf("fflush = %d: on disk %lld of %lld\n", rc, after, s.total);
+	printf(TR("fflush = %d: on disk %lld of %lld\n",
+	    "fflush = %d：磁盘上 %lld / %lld\n"), rc, after, s.total);
 	figuref(api, me, after, "%s_size_after_flush", key);
 	figuref(api, me, s.total, "%s_bytes_written", key);
 
 	api->step(me, 11);
 	rc = fclose(s.fp);
-	printf("fclose = %d: on disk %lld\n", rc, size_of(s.path));
+	printf(TR("fclose = %d: on disk %lld\n",
+	    "fclose = %d：磁盘上 %lld\n"), rc, size_of(s.path));
 	return rc == 0 && after == s.total ? 0 : 1;
 }
 
@@ -233,7 +248,8 @@ watch_sizes(char paths[NWRITERS][PATH_MAX], long long seen[NWRITERS])
 		if (now == seen[k])
 			continue;
 		if (seen[k] < 0)
-			printf("%-14s created, %lld bytes\n", writers[k].file, now);
+			printf(TR("%-14s created, %lld bytes\n",
+			    "%-14s 已创建，%lld 字节\n"), writers[k].file, now);
 		else
 			printf("%-14s %4lld -> %4lld bytes (+%lld)\n", writers[k].file,
 			    seen[k], now, now - seen[k]);
@@ -249,6 +265,7 @@ static int
 buffering_run(struct demo_ctx *ctx, const struct demo_api *api,
     struct demo_actor *me)
 {
+	zh = api->zh(ctx);
 	char paths[NWRITERS][PATH_MAX];
 	long long seen[NWRITERS], changes = 0;
 	pid_t pids[NWRITERS];
@@ -261,18 +278,22 @@ buffering_run(struct demo_ctx *ctx, const struct demo_api *api,
 	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (in < 0 || inotify_add_watch(in, api->scratch(ctx), IN_CREATE |
 	    IN_MODIFY | IN_CLOSE_WRITE) < 0 || pipe(done) != 0) {
-		printf("inotify or pipe: %s\n", strerror(errno));
+		printf(TR("inotify or pipe: %s\n",
+		    "inotify 或 pipe：%s\n"), strerror(errno));
 		return 1;
 	}
 	watch_fds[0] = in;
 	watch_fds[1] = done[0];
 	api->step(me, 12);
-	printf("stat() on each file whenever inotify reports a write\n");
-	api->note(me, "each writer stat()s its own file after each write; this "
-	    "pane prints every change of st_size as it happens");
+	printf(TR("stat() on each file whenever inotify reports a write\n",
+	    "每当 inotify 报告一次写入，就对每个文件调用 stat()\n"));
+	api->note(me, TR("each writer stat()s its own file after each write; this "
+	    "pane prints every change of st_size as it happens",
+	    "每个写进程每次写后都 stat() 自己的文件；这个窗格在 st_size 变化时立刻打印出来"));
 
 	for (int k = 0; k < NWRITERS; k++)
-		pids[k] = spawn(ctx, api, k + 1, writers[k].who, writer_run,
+		pids[k] = spawn(ctx, api, k + 1, TR(writers[k].who,
+		    writers[k].who_zh), writer_run,
 		    (void *)&writers[k]);
 	close(done[1]);         /* end of file on done[0]: all writers gone */
 
@@ -294,12 +315,14 @@ buffering_run(struct demo_ctx *ctx, const struct demo_api *api,
 		figuref(api, me, seen[k], "watcher_final_%s", writers[k].key);
 	api->figure(me, "watcher_changes", changes);
 	for (int k = 0; k < NWRITERS; k++)
-		bad |= reap(pids[k], writers[k].who);
+		bad |= reap(pids[k], TR(writers[k].who, writers[k].who_zh));
 	return bad ? 1 : 0;
 }
 
 static const char *const buffering_panes[] = { "watcher", "unbuffered",
 	"line", "128 bytes", "default", NULL };
+static const char *const buffering_panes_zh[] = {
+	"观察者", "无缓冲", "行缓冲", "128 字节", "默认", NULL };
 
 static const struct systour_demo buffering_demo = {
 	.name = "buffering",
@@ -307,6 +330,7 @@ static const struct systour_demo buffering_demo = {
 	.title_zh = "缓冲：写入的字节何时到达文件",
 	.code = buffering_code,
 	.panes = buffering_panes,
+	.panes_zh = buffering_panes_zh,
 	.run = buffering_run,
 };
 
@@ -427,7 +451,8 @@ kernel_run(struct demo_ctx *ctx, const struct demo_api *api,
 			text[n] = '\0';
 			sscanf(text, "pos: %lld flags: %o", &pos, &fl);
 			flags_text((int)fl, flags, sizeof flags);
-			printf("%-5s %-3s fd %d pos %lld, flags %s\n", q.what, q.tag,
+			printf(TR("%-5s %-3s fd %d pos %lld, flags %s\n",
+			    "%-5s %-3s fd %d 位置 %lld，标志 %s\n"), q.what, q.tag,
 			    q.fd, pos, flags);
 			figuref(api, me, pos, "pos_after_%s_%s", q.what, q.tag);
 		}
@@ -479,7 +504,8 @@ try_mode(struct demo_ctx *ctx, const struct demo_api *api, struct demo_actor *me
 	printf("open(\"demo.txt\", %s, 0666) = %d\n", flags, fd);
 	struct stat st;
 	fstat(fd, &st);
-	printf("right after open: %lld bytes\n", (long long)st.st_size);
+	printf(TR("right after open: %lld bytes\n",
+	    "刚 open 之后：%lld 字节\n"), (long long)st.st_size);
 	figuref(api, me, (long long)st.st_size, "size_at_open_%s", tag);
 	if (mode[0] == 'a')     /* Python's 'a' also moves to the end itself */
 		printf("lseek(%d, 0, SEEK_END) = %lld\n", fd,
@@ -515,6 +541,7 @@ static int
 modes_run(struct demo_ctx *ctx, const struct demo_api *api,
     struct demo_actor *me)
 {
+	zh = api->zh(ctx);
 	static const char *const modes[] = { "r", "rb", "r+", "w", "w+", "a",
 		"a+", "x" };
 	struct modes_state m;
@@ -528,15 +555,17 @@ modes_run(struct demo_ctx *ctx, const struct demo_api *api,
 		return 1;
 	}
 	int kfds[4] = { ask[0], answer[1], ask[1], answer[0] };
-	pid_t kernel = spawn(ctx, api, 1, "reads /proc/PID/fdinfo", kernel_run,
+	pid_t kernel = spawn(ctx, api, 1, TR("reads /proc/PID/fdinfo",
+	    "读取 /proc/PID/fdinfo"), kernel_run,
 	    kfds);
 	close(ask[0]);
 	close(answer[1]);
 	m.ask_wr = ask[1];
 	m.answer_rd = answer[0];
-	api->note(me, "the kernel pane reads /proc/%d/fdinfo/FD: the flags the open "
+	api->note(me, TR("the kernel pane reads /proc/%d/fdinfo/FD: the flags the open "
 	    "file keeps (O_CREAT, O_TRUNC, O_EXCL act at open and are gone) and "
-	    "the position", (int)getpid());
+	    "the position",
+	    "kernel 窗格读取 /proc/%d/fdinfo/FD：打开的文件保留的标志（O_CREAT、O_TRUNC、O_EXCL 只在 open 时起作用，之后就没了）和位置"), (int)getpid());
 
 	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
 		printf("--- mode '%s' ---\n", modes[i]);
@@ -544,7 +573,8 @@ modes_run(struct demo_ctx *ctx, const struct demo_api *api,
 		int fd = open(m.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		api->step(me, 16);
 		if (fd < 0 || write(fd, "hello\n", 6) != 6) {
-			printf("cannot make demo.txt: %s\n", strerror(errno));
+			printf(TR("cannot make demo.txt: %s\n",
+			    "无法创建 demo.txt：%s\n"), strerror(errno));
 			return 1;
 		}
 		close(fd);
@@ -555,17 +585,21 @@ modes_run(struct demo_ctx *ctx, const struct demo_api *api,
 	}
 	api->step(me, 19);
 	printf("unlink(\"demo.txt\") = %d\n", unlink(m.path));
-	printf("--- mode 'r', no file ---\n");
+	printf(TR("--- mode 'r', no file ---\n",
+	    "--- 模式 'r'，没有文件 ---\n"));
 	try_mode(ctx, api, me, &m, "r", "r_missing");
-	printf("--- mode 'x', no file ---\n");
+	printf(TR("--- mode 'x', no file ---\n",
+	    "--- 模式 'x'，没有文件 ---\n"));
 	try_mode(ctx, api, me, &m, "x", "x_missing");
 
 	close(m.ask_wr);        /* the kernel pane reads end of file, exits */
 	close(m.answer_rd);
-	return reap(kernel, "kernel pane") ? 1 : 0;
+	return reap(kernel, TR("kernel pane",
+	    "kernel 窗格")) ? 1 : 0;
 }
 
 static const char *const modes_panes[] = { "python", "kernel", NULL };
+static const char *const modes_panes_zh[] = { "python", "内核", NULL };
 
 static const struct systour_demo modes_demo = {
 	.name = "modes",
@@ -573,6 +607,7 @@ static const struct systour_demo modes_demo = {
 	.title_zh = "文件模式：r、w、a、+、b 和 x 对文件做了什么",
 	.code = modes_code,
 	.panes = modes_panes,
+	.panes_zh = modes_panes_zh,
 	.run = modes_run,
 };
 
@@ -642,21 +677,26 @@ py_close(struct pyfile *f)
 {
 	int flush_err = 0;
 	if (f->len > 0) {
-		printf("close(): first flush the %zu bytes still buffered\n", f->len);
+		printf(TR("close(): first flush the %zu bytes still buffered\n",
+		    "close()：先 flush 缓冲里还剩的 %zu 字节\n"), f->len);
 		if (py_flush(f) < 0)
 			flush_err = errno;
 	}
 	int fd = f->fd, rc = close(fd);
 	printf("close(%d) = %d\n", fd, rc);
 	int gone = fcntl(fd, F_GETFD) < 0 && errno == EBADF;
-	printf("fcntl(%d, F_GETFD): %s\n", fd, gone ? "EBADF, the fd is released"
-	    : "still open!");
+	printf("fcntl(%d, F_GETFD): %s\n", fd, gone ? TR("EBADF, the fd is released",
+	    "EBADF，fd 已经释放")
+	    : TR("still open!",
+	    "还开着！"));
 	f->fd = -1;
 	long long size = size_of(f->path);
-	printf("on disk: %lld bytes\n", size);
+	printf(TR("on disk: %lld bytes\n",
+	    "磁盘上：%lld 字节\n"), size);
 	if (flush_err)
-		printf("close() raises OSError [Errno %d] again: its flush failed, "
-		    "but the fd was closed\n", flush_err);
+		printf(TR("close() raises OSError [Errno %d] again: its flush failed, "
+		    "but the fd was closed\n",
+		    "close() 再次抛出 OSError [Errno %d]：它的 flush 失败了，但 fd 已经关闭\n"), flush_err);
 	figuref(f->api, f->me, 1, "%s_close_ran", f->key);
 	figuref(f->api, f->me, rc, "%s_close_rc", f->key);
 	figuref(f->api, f->me, gone, "%s_fd_closed", f->key);
@@ -680,14 +720,16 @@ py_write(struct pyfile *f)
 {
 	for (int i = 0; i < 200; i++, f->len += 7)
 		memcpy(f->buf + f->len, "content", 7);
-	printf("1400 bytes into the buffer, no system call (%zu buffered)\n",
+	printf(TR("1400 bytes into the buffer, no system call (%zu buffered)\n",
+	    "1400 字节进了缓冲，没有系统调用（缓冲了 %zu）\n"),
 	    f->len);
 }
 
 static void
 raised(struct pyfile *f, int e)
 {
-	printf("OSError: [Errno %d] %s, after %lld bytes\n", e, strerror(e),
+	printf(TR("OSError: [Errno %d] %s, after %lld bytes\n",
+	    "OSError: [Errno %d] %s，写了 %lld 字节之后\n"), e, strerror(e),
 	    f->written);
 	figuref(f->api, f->me, e, "%s_errno", f->key);
 	figuref(f->api, f->me, f->written, "%s_bytes_written", f->key);
@@ -700,10 +742,12 @@ limit_file_size(struct demo_ctx *ctx, const struct demo_api *api, struct demo_ac
 	struct rlimit rl;
 	api->step(me, 2);
 	signal(SIGXFSZ, SIG_IGN);
-	printf("SIGXFSZ ignored: past the limit, write(2) fails with EFBIG\n");
+	printf(TR("SIGXFSZ ignored: past the limit, write(2) fails with EFBIG\n",
+	    "忽略 SIGXFSZ：超过限制后，write(2) 以 EFBIG 失败\n"));
 	api->step(me, 3);
 	getrlimit(RLIMIT_FSIZE, &rl);
-	printf("RLIMIT_FSIZE: soft %lld, hard %lld\n", (long long)rl.rlim_cur,
+	printf(TR("RLIMIT_FSIZE: soft %lld, hard %lld\n",
+	    "RLIMIT_FSIZE：软限制 %lld，硬限制 %lld\n"), (long long)rl.rlim_cur,
 	    (long long)rl.rlim_max);
 	api->step(me, 4);
 	rl.rlim_cur = FSIZE_LIMIT;
@@ -750,7 +794,8 @@ with_exit(struct pyfile *f)
 	if (f->fd < 0)
 		return;
 	f->api->step(f->me, 14);
-	printf("leaving the with block: __exit__ calls close()\n");
+	printf(TR("leaving the with block: __exit__ calls close()\n",
+	    "离开 with 块：__exit__ 调用 close()\n"));
 	py_close(f);
 }
 
@@ -783,7 +828,8 @@ with_run(struct demo_ctx *ctx, const struct demo_api *api,
 	(void)arg;
 	limit_file_size(ctx, api, me);
 	if (with_stmt(ctx, api, me) < 0)
-		printf("the OSError goes on to the caller; the file is closed\n");
+		printf(TR("the OSError goes on to the caller; the file is closed\n",
+		    "OSError 继续抛给调用者；文件已经关闭\n"));
 	return 0;
 }
 
@@ -791,9 +837,11 @@ static int
 with_close_run(struct demo_ctx *ctx, const struct demo_api *api,
     struct demo_actor *me)
 {
+	zh = api->zh(ctx);
 	struct rlimit rl;
 	getrlimit(RLIMIT_FSIZE, &rl);
-	printf("my RLIMIT_FSIZE: %lld; each actor lowers its own to %d\n",
+	printf(TR("my RLIMIT_FSIZE: %lld; each actor lowers its own to %d\n",
+	    "我的 RLIMIT_FSIZE：%lld；每个角色把自己的降到 %d\n"),
 	    (long long)rl.rlim_cur, FSIZE_LIMIT);
 	api->figure(me, "limit", FSIZE_LIMIT);
 	pid_t t = spawn(ctx, api, 1, "try/finally", tryfinally_run, NULL);
@@ -805,7 +853,8 @@ with_close_run(struct demo_ctx *ctx, const struct demo_api *api,
 		snprintf(name, sizeof name, "%s.txt", keys[i]);
 		scratch_path(ctx, api, path, name);
 		long long size = size_of(path);
-		printf("stat(\"%s\"): %lld bytes\n", name, size);
+		printf(TR("stat(\"%s\"): %lld bytes\n",
+		    "stat(\"%s\")：%lld 字节\n"), name, size);
 		figuref(api, me, size, "%s_size_seen_by_parent", keys[i]);
 	}
 	return bad ? 1 : 0;
@@ -813,6 +862,8 @@ with_close_run(struct demo_ctx *ctx, const struct demo_api *api,
 
 static const char *const with_panes[] = { "parent", "try/finally", "with",
 	NULL };
+static const char *const with_panes_zh[] = {
+	"父进程", "try/finally", "with", NULL };
 
 static const struct systour_demo with_demo = {
 	.name = "with-close",
@@ -820,6 +871,7 @@ static const struct systour_demo with_demo = {
 	.title_zh = "try/finally 与 with：写入失败时 close 照样执行",
 	.code = with_code,
 	.panes = with_panes,
+	.panes_zh = with_panes_zh,
 	.run = with_close_run,
 };
 

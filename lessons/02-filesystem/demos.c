@@ -86,6 +86,10 @@ struct fs {
 };
 
 static int trace_on = 1;        /* print each system call */
+/* The learner's language, set by fs_run() before the actors fork: the
+ * helpers below that print do not see the demo's ctx. */
+static int zh;
+#define TR(en, zh_) (zh ? (zh_) : (en))
 static char foo_is_1[] = "FOO=1";       /* putenv() keeps the pointer */
 
 /* Print a system call and its result as strace does; keep errno. */
@@ -277,13 +281,15 @@ copytree(const char *src, const char *dst, int *files, int *dirs)
 		else {
 			long long bytes = copyfile(s, d);
 			rc = bytes < 0 ? -1 : copystat(s, d);
-			printf("   copy2 %s -> %s: open, sendfile %lld bytes, close, chmod,"
-			    " utimensat\n", s, d, bytes);
+			printf(TR("   copy2 %s -> %s: open, sendfile %lld bytes, close, chmod,"
+			    " utimensat\n",
+			    "   copy2 %s -> %s：open，sendfile %lld 字节，close，chmod，utimensat\n"), s, d, bytes);
 			(*files)++;
 		}
 	}
 	if (rc == 0 && (rc = copystat(src, dst)) == 0)
-		printf("   copystat %s -> %s: chmod, utimensat\n", src, dst);
+		printf(TR("   copystat %s -> %s: chmod, utimensat\n",
+		    "   copystat %s -> %s：chmod，utimensat\n"), src, dst);
 	return rc;
 }
 
@@ -333,7 +339,8 @@ rmtree(struct fs *fs, const char *path)
 	rm_files = rm_dirs = 0;
 	if (rmtree_at(AT_FDCWD, "", path) < 0)
 		return -1;
-	printf("-> None (%d files unlinked, %d directories removed, deepest first)\n",
+	printf(TR("-> None (%d files unlinked, %d directories removed, deepest first)\n",
+	    "-> None（unlink 了 %d 个文件，删除了 %d 个目录，从最深的开始）\n"),
 	    rm_files, rm_dirs);
 	snprintf(name, sizeof name, "rmtree_%s_unlinked", path);
 	fs->api->figure(fs->me, name, rm_files);
@@ -398,26 +405,31 @@ fs_do(struct fs *fs, int line)
 		for (char **e = environ; *e; e++)
 			k++;
 		snprintf(fs->py_foo, sizeof fs->py_foo, "%s", getenv("FOO") ? getenv("FOO") : "");
-		printf("   os.environ = a dict copied from the C environ (%d variables)\n", k);
+		printf(TR("   os.environ = a dict copied from the C environ (%d variables)\n",
+		    "   os.environ = 从 C 的 environ 复制来的 dict（%d 个变量）\n"), k);
 		return 0;
 	case 2:         /* os.getcwd() */
 		if (getcwd(a, sizeof a) == NULL)
 			return (int)traced(-1, "getcwd(buf, %zu)", sizeof a);
 		printf("   getcwd(\"%s\", %zu) = %zu\n", a, sizeof a, strlen(a) + 1);
 		k = realpath(fs->api->scratch(fs->ctx), b) && strcmp(a, b) == 0;
-		return answer(fs, "cwd_is_scratch", k, "'%s' (%s)", a, k ? "the scratch"
-		    " directory, where this process was started" : "not the scratch?");
+		return answer(fs, "cwd_is_scratch", k, "'%s' (%s)", a, k ? TR("the scratch"
+		    " directory, where this process was started",
+		    "临时目录，本进程就是在这里启动的") : TR("not the scratch?",
+		    "不是临时目录？"));
 	case 3:         /* os.makedirs('a/b/c'): stat() upwards, mkdir() downwards */
 		if (makedirs("a/b/c", &k) < 0)
 			return -1;
-		return answer(fs, "makedirs_mkdirs", k, "None (%d directories made)", k);
+		return answer(fs, "makedirs_mkdirs", k, TR("None (%d directories made)",
+		    "None（创建了 %d 个目录）"), k);
 	case 4:         /* os.mkdir('a/d') */
 		if (traced(mkdir("a/d", 0777), "mkdir(\"a/d\", 0777)") < 0 || stat("a/d", &st) < 0)
 			return -1;
 		mode_t mask = umask(0);
 		umask(mask);
 		filemode(st.st_mode, mode);
-		return answer(fs, NULL, 0, "None (mode 0777 & ~umask %03o = %03o, %s)",
+		return answer(fs, NULL, 0, TR("None (mode 0777 & ~umask %03o = %03o, %s)",
+		    "None（模式 0777 & ~umask %03o = %03o，%s）"),
 		    (unsigned)mask, (unsigned)(st.st_mode & 07777), mode);
 	case 5:         /* open('a/x.txt', 'w').write('hello, tree\n') */
 	case 6:         /* open('a/b/c/g.txt', 'w').write('g' * 100) */
@@ -439,12 +451,14 @@ fs_do(struct fs *fs, int line)
 			if ((w = snprintf(a + at, sizeof a - (size_t)at, "%s'%s'", i ? ", " : "",
 			    names[i])) > 0 && (size_t)(at + w) < sizeof a)
 				at += w;
-		return answer(fs, "listdir_count", k, "[%s] (the directory's order, not sorted)", a);
+		return answer(fs, "listdir_count", k, TR("[%s] (the directory's order, not sorted)",
+		    "[%s]（目录自己的顺序，没有排序）"), a);
 	}
 	case 8:         /* os.remove('a/b/c/g.txt') */
 		if (traced(unlink("a/b/c/g.txt"), "unlink(\"a/b/c/g.txt\")") < 0)
 			return -1;
-		return answer(fs, NULL, 0, "None (a name is gone; the data goes with the last one)");
+		return answer(fs, NULL, 0, TR("None (a name is gone; the data goes with the last one)",
+		    "None（少了一个名字；数据随最后一个名字一起消失）"));
 	case 9:         /* os.removedirs('a/b/c'): the leaf, then parents while empty */
 		snprintf(a, sizeof a, "a/b/c");
 		if (traced(rmdir(a), "rmdir(\"%s\")", a) < 0)
@@ -454,14 +468,16 @@ fs_do(struct fs *fs, int line)
 			if (traced(rmdir(a), "rmdir(\"%s\")", a) < 0)
 				break;  /* not empty: stop, quietly */
 		}
-		return answer(fs, "removedirs_removed", k, "None (%d directories removed)", k);
+		return answer(fs, "removedirs_removed", k, TR("None (%d directories removed)",
+		    "None（删除了 %d 个目录）"), k);
 	case 10:        /* os.rename('a/x.txt', 'a/y.txt') */
 		if (stat("a/x.txt", &st) < 0 ||
 		    traced(rename("a/x.txt", "a/y.txt"), "rename(\"a/x.txt\", \"a/y.txt\")") < 0 ||
 		    stat("a/y.txt", &st2) < 0)
 			return -1;
-		return answer(fs, "rename_same_inode", st.st_ino == st2.st_ino, "None (inode %lu "
-		    "before, %lu after: the same file, a new name)", (unsigned long)st.st_ino,
+		return answer(fs, "rename_same_inode", st.st_ino == st2.st_ino, TR("None (inode %lu "
+		    "before, %lu after: the same file, a new name)",
+		    "None（之前 inode %lu，之后 %lu：同一个文件，新的名字）"), (unsigned long)st.st_ino,
 		    (unsigned long)st2.st_ino);
 	case 11:        /* os.stat('a/y.txt') */
 		if (traced(stat("a/y.txt", &st), "stat(\"a/y.txt\", {...})") < 0)
@@ -471,7 +487,8 @@ fs_do(struct fs *fs, int line)
 		    "st_ino=%lu, st_nlink=%lu, st_size=%lld, st_mtime=%lld)", (unsigned)st.st_mode,
 		    (unsigned long)st.st_ino, (unsigned long)st.st_nlink,
 		    (long long)st.st_size, (long long)st.st_mtim.tv_sec);
-		printf("   stat.filemode: %s; st_size %lld: the %lld bytes written\n", mode,
+		printf(TR("   stat.filemode: %s; st_size %lld: the %lld bytes written\n",
+		    "   stat.filemode：%s；st_size %lld：即写入的 %lld 字节\n"), mode,
 		    (long long)st.st_size, fs->written);
 		return 0;
 	case 12:        /* os.path.isfile('a/y.txt'): stat, then S_ISREG */
@@ -482,28 +499,35 @@ fs_do(struct fs *fs, int line)
 		return answer(fs, "isdir", k, "%s (S_ISDIR(st_mode))", PYBOOL(k));
 	case 14:        /* os.path.isabs('a/y.txt') */
 		k = "a/y.txt"[0] == '/';
-		printf("   (no system call: it only looks for a leading '/')\n");
+		printf(TR("   (no system call: it only looks for a leading '/')\n",
+		    "   （没有系统调用：它只看开头是不是 '/'）\n"));
 		return answer(fs, "isabs", k, "%s", PYBOOL(k));
 	case 15:        /* os.path.exists('missing'): stat, any error is False */
 		k = traced(stat("missing", &st), "stat(\"missing\")") == 0;
-		return answer(fs, "exists_missing", k, "%s (no exception: just False)", PYBOOL(k));
+		return answer(fs, "exists_missing", k, TR("%s (no exception: just False)",
+		    "%s（不抛异常：只是 False）"), PYBOOL(k));
 	case 16:        /* os.path.split('a/y.txt') */
 		py_split("a/y.txt", a, b, sizeof a);
-		printf("   (no system call: string arithmetic; the path need not exist)\n");
+		printf(TR("   (no system call: string arithmetic; the path need not exist)\n",
+		    "   （没有系统调用：只是字符串运算；路径不必存在）\n"));
 		return answer(fs, NULL, 0, "('%s', '%s')", a, b);
 	case 17:        /* os.path.splitext('a/b.tar.gz') */
 		py_splitext("a/b.tar.gz", a, b, sizeof a);
-		answer(fs, NULL, 0, "('%s', '%s') (only the last extension)", a, b);
+		answer(fs, NULL, 0, TR("('%s', '%s') (only the last extension)",
+		    "('%s', '%s')（只取最后一个扩展名）"), a, b);
 		py_splitext(".bashrc", a, b, sizeof a);
-		printf("   and os.path.splitext('.bashrc') -> ('%s', '%s')\n", a, b);
+		printf(TR("   and os.path.splitext('.bashrc') -> ('%s', '%s')\n",
+		    "   而 os.path.splitext('.bashrc') -> ('%s', '%s')\n"), a, b);
 		return 0;
 	case 18:        /* os.path.dirname('a/y.txt') */
 		py_split("a/y.txt", a, b, sizeof a);
-		return answer(fs, NULL, 0, "'%s' (the head of os.path.split)", a);
+		return answer(fs, NULL, 0, TR("'%s' (the head of os.path.split)",
+		    "'%s'（os.path.split 的 head）"), a);
 	case 19: {      /* os.path.basename('a/y.txt') */
 		char c[] = "/x/y/";
 		py_split("a/y.txt", a, b, sizeof a);
-		answer(fs, NULL, 0, "'%s' (the tail of os.path.split)", b);
+		answer(fs, NULL, 0, TR("'%s' (the tail of os.path.split)",
+		    "'%s'（os.path.split 的 tail）"), b);
 		py_split(c, a, b, sizeof a);
 		printf("   os.path.basename('/x/y/') -> '%s', but C's basename(\"/x/y/\") = \"%s\"\n",
 		    b, basename(c));
@@ -512,8 +536,10 @@ fs_do(struct fs *fs, int line)
 	case 20:        /* os.putenv('FOO', '1'): the C environ only */
 		if (putenv(foo_is_1) != 0)
 			return -1;
-		printf("   putenv(\"FOO=1\"): no system call, an array in this process's memory\n");
-		return answer(fs, NULL, 0, "None (the C environ has FOO; os.environ has not)");
+		printf(TR("   putenv(\"FOO=1\"): no system call, an array in this process's memory\n",
+		    "   putenv(\"FOO=1\")：没有系统调用，只是本进程内存里的一个数组\n"));
+		return answer(fs, NULL, 0, TR("None (the C environ has FOO; os.environ has not)",
+		    "None（C 的 environ 里有 FOO；os.environ 里没有）"));
 	case 21:        /* os.getenv('FOO'): a lookup in the os.environ dict */
 	case 24:
 		printf("   os.environ.get('FOO'); C's getenv(\"FOO\") = \"%s\"\n",
@@ -524,19 +550,23 @@ fs_do(struct fs *fs, int line)
 	case 22:        /* os.system('echo FOO=$FOO'): the child gets the C environ */
 		if ((k = py_system(fs, "echo FOO=$FOO")) < 0)
 			return -1;
-		return answer(fs, "system_status", k, "%d (the wait status)", k);
+		return answer(fs, "system_status", k, TR("%d (the wait status)",
+		    "%d（wait 状态）"), k);
 	case 23:        /* os.environ['FOO'] = '1': the copy, then putenv */
 		snprintf(fs->py_foo, sizeof fs->py_foo, "1");
-		printf("   os.environ's dict gets FOO, then putenv(\"FOO=1\")\n");
+		printf(TR("   os.environ's dict gets FOO, then putenv(\"FOO=1\")\n",
+		    "   os.environ 的 dict 先得到 FOO，然后 putenv(\"FOO=1\")\n"));
 		return putenv(foo_is_1);
 	case 25:        /* os.linesep: a str set when os is imported */
-		return answer(fs, NULL, 0, "'\\n' (%zu character, a str: nothing to call)",
+		return answer(fs, NULL, 0, TR("'\\n' (%zu character, a str: nothing to call)",
+		    "'\\n'（%zu 个字符，一个 str：不用调用什么）"),
 		    strlen("\n"));
 	case 26: {      /* os.name: 'posix' names the family; uname the system */
 		struct utsname u;
 		if (traced(uname(&u), "uname(&buf)") < 0)
 			return -1;
-		return answer(fs, NULL, 0, "'posix' (uname says sysname '%s', release '%s')",
+		return answer(fs, NULL, 0, TR("'posix' (uname says sysname '%s', release '%s')",
+		    "'posix'（uname 说 sysname 是 '%s'，release 是 '%s'）"),
 		    u.sysname, u.release);
 	}
 	case 27:        /* os.chmod('a/y.txt', 0o640) */
@@ -544,8 +574,9 @@ fs_do(struct fs *fs, int line)
 	case 28:        /* shutil.copyfile('a/y.txt', 'h.txt'): the bytes only */
 		if ((n = copyfile("a/y.txt", "h.txt")) < 0 || stat("h.txt", &st) < 0)
 			return -1;
-		return answer(fs, "copyfile_bytes", n, "'h.txt' (%lld bytes; mode %04o, from"
-		    " 0666 & ~umask)", n, (unsigned)(st.st_mode & 07777));
+		return answer(fs, "copyfile_bytes", n, TR("'h.txt' (%lld bytes; mode %04o, from"
+		    " 0666 & ~umask)",
+		    "'h.txt'（%lld 字节；模式 %04o，来自 0666 & ~umask）"), n, (unsigned)(st.st_mode & 07777));
 	case 29:        /* shutil.copy('a/y.txt', 'a/d'): the bytes, then the mode */
 		snprintf(a, sizeof a, "a/d");
 		if (traced(stat(a, &st), "stat(\"%s\")", a) == 0 && S_ISDIR(st.st_mode))
@@ -554,8 +585,9 @@ fs_do(struct fs *fs, int line)
 		    traced(chmod(a, st.st_mode & 07777), "chmod(\"%s\", %04o)", a,
 		    (unsigned)(st.st_mode & 07777)) < 0 || stat(a, &st) < 0)
 			return -1;
-		return answer(fs, "copy_mode", st.st_mode & 07777, "'%s' (mode %04o: the"
-		    " source's)", a, (unsigned)(st.st_mode & 07777));
+		return answer(fs, "copy_mode", st.st_mode & 07777, TR("'%s' (mode %04o: the"
+		    " source's)",
+		    "'%s'（模式 %04o：与源文件相同）"), a, (unsigned)(st.st_mode & 07777));
 	case 30: {      /* shutil.copytree('a', 'a2') */
 		int files = 0, dirs = 0;
 		trace_on = 0;
@@ -567,8 +599,9 @@ fs_do(struct fs *fs, int line)
 		    st.st_mtim.tv_nsec == st2.st_mtim.tv_nsec;
 		fs->api->figure(fs->me, "copytree_files", files);
 		fs->api->figure(fs->me, "copytree_dirs", dirs);
-		return answer(fs, "copytree_mtime_kept", k, "'a2' (%d files, %d directories;"
-		    " a2/y.txt's mtime %s a/y.txt's)", files, dirs, k ? "==" : "!=");
+		return answer(fs, "copytree_mtime_kept", k, TR("'a2' (%d files, %d directories;"
+		    " a2/y.txt's mtime %s a/y.txt's)",
+		    "'a2'（%d 个文件，%d 个目录；a2/y.txt 的 mtime %s a/y.txt 的）"), files, dirs, k ? "==" : "!=");
 	}
 	case 31:        /* shutil.move('h.txt', 'a/d/h.txt'): rename, or copy + unlink */
 		if (stat("h.txt", &st) < 0)
@@ -582,8 +615,11 @@ fs_do(struct fs *fs, int line)
 		if (stat("a/d/h.txt", &st2) < 0)
 			return -1;
 		k = st.st_ino == st2.st_ino;
-		return answer(fs, "move_same_inode", k, "'a/d/h.txt' (%s: inode %lu, then %lu)",
-		    k ? "renamed, no copy" : "copied, then unlinked", (unsigned long)st.st_ino,
+		return answer(fs, "move_same_inode", k, TR("'a/d/h.txt' (%s: inode %lu, then %lu)",
+		    "'a/d/h.txt'（%s：inode 先是 %lu，后是 %lu）"),
+		    k ? TR("renamed, no copy",
+		    "改名，没有复制") : TR("copied, then unlinked",
+		    "复制后再 unlink"), (unsigned long)st.st_ino,
 		    (unsigned long)st2.st_ino);
 	case 32:        /* shutil.rmtree('a2') */
 	case 33:        /* shutil.rmtree('a') */
@@ -660,14 +696,15 @@ draw(struct fs *fs, int line, const char *call)
 	char name[64];
 	struct tally t = { 0, 0 };
 	int fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	printf("after %s:\n./\n", call);
+	printf(TR("after %s:\n./\n", "%s 之后：\n./\n"), call);
 	if (fd >= 0) {
 		walk(fd, 0, &t);
 		close(fd);
 	}
 	if (t.entries == 0)
-		printf("  (empty)\n");
-	printf("%d entries, %lld bytes\n", t.entries, t.bytes);
+		printf("%s", TR("  (empty)\n", "  （空）\n"));
+	printf(TR("%d entries, %lld bytes\n",
+	    "%d 项，%lld 字节\n"), t.entries, t.bytes);
 	snprintf(name, sizeof name, "entries_%s", fs_labels[line]);
 	fs->api->figure(fs->me, name, t.entries);
 	fflush(stdout);
@@ -679,7 +716,9 @@ static void __attribute__((noreturn))
 tree_actor(struct fs *fs, int go_rd, int done_wr)
 {
 	unsigned char line = 0;
-	char call[128] = "start (the scratch directory, empty)";
+	char call[128];
+	snprintf(call, sizeof call, "%s", TR("start (the scratch directory, "
+	    "empty)", "开始（临时目录，空的）"));
 	fs->me = fs->api->to_pane(fs->ctx, 1, "tree");
 	trace_on = 0;           /* the tree actor's calls are not the lesson's */
 	do {
@@ -710,16 +749,19 @@ fs_run(struct demo_ctx *ctx, const struct demo_api *api,
 {
 	struct fs fs = { .ctx = ctx, .api = api, .me = me };
 	const char *scratch = api->scratch(ctx);
+	zh = api->zh(ctx);
 	int go[2], done[2], rc = 0, status = 0;
 
 	if (chdir(scratch) < 0) {
 		perror(scratch);
 		return 1;
 	}
-	api->note(fs.me, "the os actor works in its scratch directory %s", scratch);
+	api->note(fs.me, TR("the os actor works in its scratch directory %s",
+	    "os 角色在它的临时目录 %s 里工作"), scratch);
 	if (getenv("FOO")) {
 		unsetenv("FOO");
-		api->note(fs.me, "FOO was set: unset for the demo");
+		api->note(fs.me, TR("FOO was set: unset for the demo",
+		    "FOO 已经设置：为演示而清除"));
 	}
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) {
 		perror("pipe2");
@@ -753,7 +795,8 @@ fs_run(struct demo_ctx *ctx, const struct demo_api *api,
 		}
 		fflush(stdout);         /* then the tree actor draws */
 		if (write(fs.go_wr, &line, 1) != 1 || tree_drawn(&fs) < 0) {
-			printf("the tree actor is gone\n");
+			printf(TR("the tree actor is gone\n",
+			    "tree 角色已经不在了\n"));
 			rc = 1;
 		}
 	}
@@ -761,11 +804,13 @@ fs_run(struct demo_ctx *ctx, const struct demo_api *api,
 	close(fs.done_rd);
 	char how[64];
 	if (waitpid(tree, &status, 0) == tree)
-		printf("the tree actor %s\n", demo_how(status, how, sizeof how));
+		printf(TR("the tree actor %s\n",
+		    "tree 角色%s\n"), demo_how_lang(status, zh, how, sizeof how));
 	return rc;
 }
 
 static const char *const fs_panes[] = { "os", "tree", NULL };
+static const char *const fs_panes_zh[] = { "os", "目录树", NULL };
 
 static const struct systour_demo fs_tree_demo = {
 	.name = "fs-tree",
@@ -773,6 +818,7 @@ static const struct systour_demo fs_tree_demo = {
 	.title_zh = "os、os.path 与 shutil：在临时目录树上逐个调用",
 	.code = fs_code,
 	.panes = fs_panes,
+	.panes_zh = fs_panes_zh,
 	.run = fs_run,
 };
 

@@ -36,19 +36,22 @@ static const unsigned char notes[] = "\x80\x03]q\x00(K\x01K\x02K\x03K\x04" "e.";
  * machine of pickle.loads has it. */
 static const struct {
 	unsigned char off, len;
-	const char *what, *stack;
+	const char *what, *what_zh, *stack;
 } ops[] = {
-	{ 0, 2, "PROTO 3: protocol version 3", "[]" },
-	{ 2, 1, "EMPTY_LIST: push a new list", "[[]]" },
-	{ 3, 2, "BINPUT 0: memo[0] = the list (no pop)", "[[]]" },
-	{ 5, 1, "MARK: push a mark", "[[], MARK]" },
-	{ 6, 2, "BININT1 1: push 1", "[[], MARK, 1]" },
-	{ 8, 2, "BININT1 2", "[[], MARK, 1, 2]" },
-	{ 10, 2, "BININT1 3", "[[], MARK, 1, 2, 3]" },
-	{ 12, 2, "BININT1 4", "[[], MARK, 1, 2, 3, 4]" },
+	{ 0, 2, "PROTO 3: protocol version 3", "PROTO 3：协议版本 3", "[]" },
+	{ 2, 1, "EMPTY_LIST: push a new list", "EMPTY_LIST：压入一个新列表",
+	  "[[]]" },
+	{ 3, 2, "BINPUT 0: memo[0] = the list (no pop)",
+	  "BINPUT 0：memo[0] = 这个列表（不弹出）", "[[]]" },
+	{ 5, 1, "MARK: push a mark", "MARK：压入一个标记", "[[], MARK]" },
+	{ 6, 2, "BININT1 1: push 1", "BININT1 1：压入 1", "[[], MARK, 1]" },
+	{ 8, 2, "BININT1 2", "BININT1 2", "[[], MARK, 1, 2]" },
+	{ 10, 2, "BININT1 3", "BININT1 3", "[[], MARK, 1, 2, 3]" },
+	{ 12, 2, "BININT1 4", "BININT1 4", "[[], MARK, 1, 2, 3, 4]" },
 	{ 14, 1, "APPENDS: all above the mark into the list below it",
-	    "[[1, 2, 3, 4]]" },
-	{ 15, 1, "STOP: the top of the stack is the result", "[]" },
+	  "APPENDS：把标记之上的全部放进它下面的列表", "[[1, 2, 3, 4]]" },
+	{ 15, 1, "STOP: the top of the stack is the result",
+	  "STOP：栈顶就是结果", "[]" },
 };
 
 #define NOPS (sizeof ops / sizeof ops[0])
@@ -76,7 +79,8 @@ dis_run(struct demo_ctx *ctx, const struct demo_api *api,
 	api->step(me, 2);
 	printf("my_list = [1, 2, 3, 4]\n");
 	api->step(me, 3);
-	printf("pickle.dumps(..., protocol=3): %zu bytes\n", sizeof notes - 1);
+	printf(DEMO_TR(api, ctx, "pickle.dumps(..., protocol=3): %zu bytes\n",
+	    "pickle.dumps(..., protocol=3)：%zu 字节\n"), sizeof notes - 1);
 	api->figure(me, "pickle_bytes", (long long)(sizeof notes - 1));
 	api->step(me, 4);
 	print_bytes(notes, sizeof notes - 1);
@@ -106,16 +110,20 @@ dis_run(struct demo_ctx *ctx, const struct demo_api *api,
 		_exit(127);
 	}
 	close(fds[0]);
-	printf("pipe(), fork() = %d: the child runs\n", (int)pid);
+	printf(DEMO_TR(api, ctx, "pipe(), fork() = %d: the child runs\n",
+	    "pipe()，fork() = %d：子进程运行\n"), (int)pid);
 	printf("  execl(\"/proc/self/exe\", \"systour\", \"pickle\", \"dis\", \"-\")\n");
-	printf("  with its stdin on the pipe; it prints each opcode once its bytes are in\n");
+	printf(DEMO_TR(api, ctx, "  with its stdin on the pipe; it prints each opcode once its bytes are in\n",
+	    "  它的 stdin 接在管道上；每个操作码的字节一到，它就打印出来\n"));
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < NOPS; i++) {
 		api->step(me, 5);
 		printf("write(pipe, ");
 		print_bytes(notes + ops[i].off, ops[i].len);
-		printf(")  %2u: %s\n", ops[i].off, ops[i].what);
-		printf("      stack: %s\n", ops[i].stack);
+		printf(")  %2u: %s\n", ops[i].off, DEMO_TR(api, ctx, ops[i].what,
+		    ops[i].what_zh));
+		printf(DEMO_TR(api, ctx, "      stack: %s\n", "      栈：%s\n"),
+		    ops[i].stack);
 		fflush(stdout);
 		if (demo_write_all(fds[1], notes + ops[i].off, ops[i].len) < 0) {
 			perror("write");
@@ -123,7 +131,8 @@ dis_run(struct demo_ctx *ctx, const struct demo_api *api,
 		}
 	}
 	close(fds[1]);
-	printf("close(pipe): the disassembler reads the end of its input\n");
+	printf(DEMO_TR(api, ctx, "close(pipe): the disassembler reads the end of its input\n",
+	    "close(pipe)：反汇编器读到了输入的结尾\n"));
 	int status;
 	if (waitpid(pid, &status, 0) != pid) {
 		perror("waitpid");
@@ -131,20 +140,24 @@ dis_run(struct demo_ctx *ctx, const struct demo_api *api,
 	}
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	char how[64];
-	printf("waitpid(%d): systour pickle dis %s\n", (int)pid,
-	    demo_how(status, how, sizeof how));
+	printf(DEMO_TR(api, ctx, "waitpid(%d): systour pickle dis %s\n",
+	    "waitpid(%d)：systour pickle dis %s\n"), (int)pid,
+	    demo_how_lang(status, api->zh(ctx), how, sizeof how));
 	api->figure(me, "opcodes", (long long)NOPS);
 	api->figure(me, "dis_exit_status", code);
 
 	api->step(me, 6);
-	printf("pickle.loads runs the same opcodes: at STOP the top of the stack is\n");
-	printf("a new list, equal to my_list but not the same object\n");
+	printf(DEMO_TR(api, ctx, "pickle.loads runs the same opcodes: at STOP the top of the stack is\n",
+	    "pickle.loads 执行同样的操作码：到 STOP 时栈顶是\n"));
+	printf(DEMO_TR(api, ctx, "a new list, equal to my_list but not the same object\n",
+	    "一个新列表，与 my_list 相等，但不是同一个对象\n"));
 	api->step(me, 7);
 	printf("[1, 2, 3, 4]\n");
 	return code == 0 ? 0 : 1;
 }
 
 static const char *const dis_panes[] = { "python", "pickle dis", NULL };
+static const char *const dis_panes_zh[] = { "python", "pickle dis", NULL };
 
 static const struct systour_demo dis_demo = {
 	.name = "pickle-dis",
@@ -152,6 +165,7 @@ static const struct systour_demo dis_demo = {
 	.title_zh = "笔记中的 pickle 字节，逐个操作码送进 systour pickle dis",
 	.code = dis_code,
 	.panes = dis_panes,
+	.panes_zh = dis_panes_zh,
 	.run = dis_run,
 };
 

@@ -124,7 +124,8 @@ fork_run(struct demo_ctx *ctx, const struct demo_api *api,
 	}
 	if (pid == 0) {
 		me = api->to_pane(ctx, 1, "child");
-		printf("fork() = 0: I am the child\n");
+		printf(DEMO_TR(api, ctx, "fork() = 0: I am the child\n",
+		    "fork() = 0：我是子进程\n"));
 		printf("PID %d, parent %d\n", (int)getpid(), (int)getppid());
 		api->step(me, 7);
 		long before = minor_faults();
@@ -132,7 +133,8 @@ fork_run(struct demo_ctx *ctx, const struct demo_api *api,
 		long faults = minor_faults() - before;
 		printf("counter += 1: %d, &counter = %p\n", counter,
 		    (void *)&counter);
-		printf("%ld page fault: the kernel copied the page\n", faults);
+		printf(DEMO_TR(api, ctx, "%ld page fault: the kernel copied the page\n",
+		    "%ld 次缺页：内核复制了这一页\n"), faults);
 		api->figure(me, "child_counter", counter);
 		api->figure(me, "child_write_faults", faults);
 		api->step(me, 8);
@@ -144,13 +146,15 @@ fork_run(struct demo_ctx *ctx, const struct demo_api *api,
 		fflush(stdout);
 		_exit(0);
 	}
-	printf("fork() = %d: I am the parent\n", (int)pid);
+	printf(DEMO_TR(api, ctx, "fork() = %d: I am the parent\n",
+	    "fork() = %d：我是父进程\n"), (int)pid);
 	api->step(me, 12);
 	long before = minor_faults();
 	counter -= 1;
 	long faults = minor_faults() - before;
 	printf("counter -= 1: %d, &counter = %p\n", counter, (void *)&counter);
-	printf("%ld page fault; the child's write is not here\n", faults);
+	printf(DEMO_TR(api, ctx, "%ld page fault; the child's write is not here\n",
+	    "%ld 次缺页；子进程写的值不在这里\n"), faults);
 	api->figure(me, "parent_counter", counter);
 	api->figure(me, "parent_write_faults", faults);
 	api->step(me, 13);
@@ -159,7 +163,8 @@ fork_run(struct demo_ctx *ctx, const struct demo_api *api,
 		perror("waitpid");
 		return 1;
 	}
-	printf("waitpid(%d): reaped, exit status %d\n", (int)pid,
+	printf(DEMO_TR(api, ctx, "waitpid(%d): reaped, exit status %d\n",
+	    "waitpid(%d)：已回收，退出状态 %d\n"), (int)pid,
 	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	api->step(me, 14);
 	printf("parent pid %d child %d exit=%d counter=%d\n", (int)getpid(),
@@ -168,6 +173,7 @@ fork_run(struct demo_ctx *ctx, const struct demo_api *api,
 }
 
 static const char *const fork_panes[] = { "parent", "child", NULL };
+static const char *const fork_panes_zh[] = { "父进程", "子进程", NULL };
 
 static const struct systour_demo fork_demo = {
 	.name = "fork",
@@ -175,6 +181,7 @@ static const struct systour_demo fork_demo = {
 	.title_zh = "fork()：一次调用，两次返回，以及写时复制",
 	.code = fork_code,
 	.panes = fork_panes,
+	.panes_zh = fork_panes_zh,
 	.run = fork_run,
 };
 
@@ -226,7 +233,8 @@ join_child(struct demo_ctx *ctx, const struct demo_api *api, int i)
 		api->step(me, 7);
 		printf("working %d/%d\n", k, n);
 	}
-	printf("run_pro done: _exit(0)\n");
+	printf(DEMO_TR(api, ctx, "run_pro done: _exit(0)\n",
+	    "run_pro 结束：_exit(0)\n"));
 	fflush(stdout);
 	_exit(0);
 }
@@ -270,23 +278,28 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api,
 		if (pid == 0)
 			join_child(ctx, api, i);
 		pids[i - 1] = pid;
-		printf("p.start(): fork() = %d, child %d\n", (int)pid, i);
+		printf(DEMO_TR(api, ctx, "p.start(): fork() = %d, child %d\n",
+		    "p.start()：fork() = %d，子进程 %d\n"), (int)pid, i);
 	}
 
 	/* the bug: p is the last Process, so only child 4 is waited for */
 	api->step(me, 16);
-	printf("p.join(): waitpid(%d), child 4 only\n", (int)pids[NCHILD - 1]);
+	printf(DEMO_TR(api, ctx, "p.join(): waitpid(%d), child 4 only\n",
+	    "p.join()：waitpid(%d)，只等子进程 4\n"), (int)pids[NCHILD - 1]);
 	int status;
 	if (waitpid(pids[NCHILD - 1], &status, 0) < 0) {
 		perror("waitpid");
 		return 1;
 	}
-	printf("child 4 reaped, %s\n", demo_how(status, how, sizeof how));
+	printf(DEMO_TR(api, ctx, "child 4 reaped, %s\n",
+	    "子进程 4 已回收，%s\n"), demo_how_lang(status, api->zh(ctx), how, sizeof how));
 	api->step(me, 17);
 	printf("end\n");
-	printf("/proc/PID/stat as 'end' prints:\n");
+	printf(DEMO_TR(api, ctx, "/proc/PID/stat as 'end' prints:\n",
+	    "打印 'end' 时的 /proc/PID/stat：\n"));
 	show_states(pids, state, &unwaited, &zombies);
-	api->note(me, "'end' printed with %d children never waited for", unwaited);
+	api->note(me, DEMO_TR(api, ctx, "'end' printed with %d children never waited for",
+	    "打印 'end' 时，有 %d 个子进程从未被等待"), unwaited);
 	api->figure(me, "unwaited_at_end", unwaited);
 	api->figure(me, "zombies_at_end", zombies);
 	api->figure(me, "running_at_end", unwaited - zombies);
@@ -297,7 +310,8 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api,
 	 * ones still running (the last to end first): waitid() with WNOWAIT
 	 * returns once the child has ended, and leaves it unreaped */
 	if (zombies < unwaited)
-		printf("waitid(WNOWAIT): see them end, reap none\n");
+		printf(DEMO_TR(api, ctx, "waitid(WNOWAIT): see them end, reap none\n",
+		    "waitid(WNOWAIT)：看着它们结束，但一个也不回收\n"));
 	for (int i = NCHILD - 1; i >= 0; i--) {
 		if (state[i] == 0 || state[i] == 'Z')
 			continue;
@@ -316,12 +330,14 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api,
 	int zombies_seen = 0;
 	for (int i = 0; i < NCHILD; i++)
 		zombies_seen += seen_z[i];
-	printf("%d zombies seen, none waited for\n", zombies_seen);
+	printf(DEMO_TR(api, ctx, "%d zombies seen, none waited for\n",
+	    "看到 %d 个僵尸进程，没有一个被等待\n"), zombies_seen);
 	api->figure(me, "zombies_seen", zombies_seen);
 
 	/* the fix: one waitpid per child */
 	api->step(me, 20);
-	printf("the fix: waitpid each child left\n");
+	printf(DEMO_TR(api, ctx, "the fix: waitpid each child left\n",
+	    "修正：对剩下的每个子进程调用 waitpid\n"));
 	int reaped = 0;
 	for (int i = 0; i < NCHILD; i++) {
 		if (child_state(pids[i]) == 0)
@@ -332,13 +348,15 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api,
 			return 1;
 		}
 		reaped++;
-		printf("waitpid(%d): child %d %s, %s\n", (int)pids[i], i + 1,
-		    demo_how(status, how, sizeof how),
+		printf(DEMO_TR(api, ctx, "waitpid(%d): child %d %s, %s\n",
+		    "waitpid(%d)：子进程 %d %s，%s\n"), (int)pids[i], i + 1,
+		    demo_how_lang(status, api->zh(ctx), how, sizeof how),
 		    state_name(child_state(pids[i])));
 	}
 	api->step(me, 22);
 	show_states(pids, state, &unwaited, &zombies);
-	printf("end (now all 4 children have ended)\n");
+	printf(DEMO_TR(api, ctx, "end (now all 4 children have ended)\n",
+	    "end（现在 4 个子进程都已结束）\n"));
 	api->figure(me, "reaped_in_fix", reaped);
 	api->figure(me, "left_unreaped", unwaited);
 	return unwaited == 0 ? 0 : 1;
@@ -347,6 +365,8 @@ join_run(struct demo_ctx *ctx, const struct demo_api *api,
 static const char *const join_panes[] = {
 	"parent", "child 1", "child 2", "child 3", "child 4", NULL
 };
+static const char *const join_panes_zh[] = {
+	"父进程", "子进程 1", "子进程 2", "子进程 3", "子进程 4", NULL };
 
 static const struct systour_demo join_demo = {
 	.name = "join-last",
@@ -354,6 +374,7 @@ static const struct systour_demo join_demo = {
 	.title_zh = "循环后的 join() 只等待最后一个子进程",
 	.code = join_code,
 	.panes = join_panes,
+	.panes_zh = join_panes_zh,
 	.run = join_run,
 };
 
@@ -410,9 +431,11 @@ pool_worker(struct demo_ctx *ctx, const struct demo_api *api, int w,
 	char who[32];
 	snprintf(who, sizeof who, "worker %d", w);
 	struct demo_actor *me = api->to_pane(ctx, w, who);
-	printf("worker %d: PID %d, parent %d\n", w, (int)getpid(),
+	printf(DEMO_TR(api, ctx, "worker %d: PID %d, parent %d\n",
+	    "工作进程 %d：PID %d，父进程 %d\n"), w, (int)getpid(),
 	    (int)getppid());
-	printf("read(2) on the task pipe, fd %d\n", task_fd);
+	printf(DEMO_TR(api, ctx, "read(2) on the task pipe, fd %d\n",
+	    "在任务管道上 read(2)，fd %d\n"), task_fd);
 	fflush(stdout);
 	for (;;) {
 		struct task t;
@@ -421,8 +444,11 @@ pool_worker(struct demo_ctx *ctx, const struct demo_api *api, int w,
 			continue;
 		int bad = n != 0 && n != (ssize_t)sizeof t;     /* error, short */
 		if (bad || n == 0 || t.id < 0) {
-			printf("read(2) = %zd: %s, _exit(%d)\n", n, bad ? "error" :
-			    n == 0 ? "end of file" : "end of tasks", bad);
+			printf(DEMO_TR(api, ctx, "read(2) = %zd: %s, _exit(%d)\n",
+			    "read(2) = %zd：%s，_exit(%d)\n"), n, bad ? "error" :
+			    n == 0 ? DEMO_TR(api, ctx, "end of file",
+			    "文件结束") : DEMO_TR(api, ctx, "end of tasks",
+			    "任务结束"), bad);
 			fflush(stdout);
 			_exit(bad);
 		}
@@ -430,7 +456,8 @@ pool_worker(struct demo_ctx *ctx, const struct demo_api *api, int w,
 		printf("task %d ,pid = %d start \n", t.id, (int)getpid());
 		for (int k = 1; k <= t.steps; k++) {
 			api->step(me, 7);
-			printf("task %d: working %d/%d\n", t.id, k, t.steps);
+			printf(DEMO_TR(api, ctx, "task %d: working %d/%d\n",
+			    "任务 %d：工作中 %d/%d\n"), t.id, k, t.steps);
 		}
 		api->step(me, 8);
 		printf("task %d end \n", t.id);
@@ -496,7 +523,8 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 		perror("pipe");
 		return 1;
 	}
-	printf("Pool(3): task pipe %d/%d, results %d/%d\n", tasks[0],
+	printf(DEMO_TR(api, ctx, "Pool(3): task pipe %d/%d, results %d/%d\n",
+	    "Pool(3)：任务管道 %d/%d，结果管道 %d/%d\n"), tasks[0],
 	    tasks[1], results[0], results[1]);
 	fflush(stdout);
 	for (int w = 0; w < NWORKERS; w++) {
@@ -511,17 +539,20 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 			pool_worker(ctx, api, w + 1, tasks[0], results[1]);
 		}
 		workers[w] = pid;
-		printf("fork() = %d: worker %d\n", (int)pid, w + 1);
+		printf(DEMO_TR(api, ctx, "fork() = %d: worker %d\n",
+		    "fork() = %d：工作进程 %d\n"), (int)pid, w + 1);
 	}
 	close(tasks[0]);
 	close(results[1]);
 	int idle = wait_idle(workers, tasks[0]);
-	printf("before any task: %d of %d workers in read(2)\n", idle,
+	printf(DEMO_TR(api, ctx, "before any task: %d of %d workers in read(2)\n",
+	    "还没有任务时：%d 个（共 %d 个）工作进程在 read(2) 里\n"), idle,
 	    NWORKERS);
 	for (int w = 0; w < NWORKERS; w++)
 		printf("  worker %d PID %d: %c%s\n", w + 1, (int)workers[w],
 		    demo_proc_state(workers[w], NULL, NULL),
-		    blocked_in_read(workers[w], tasks[0]) ? ", in read(2)" : "");
+		    blocked_in_read(workers[w], tasks[0]) ? DEMO_TR(api, ctx, ", in read(2)",
+		    "，在 read(2) 里") : "");
 	api->figure(me, "workers_idle_before_tasks", idle);
 
 	/* apply_async: one fixed-size record into the pipe; no fork. Pool's
@@ -536,7 +567,8 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 			perror("write task");
 			return 1;
 		}
-		printf("apply_async: task %d (%d steps), %zu bytes\n", i,
+		printf(DEMO_TR(api, ctx, "apply_async: task %d (%d steps), %zu bytes\n",
+		    "apply_async：任务 %d（%d 步），%zu 字节\n"), i,
 		    task_steps[i], sizeof(struct task));
 		wait_taken(tasks[1]);
 	}
@@ -551,7 +583,8 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 			return 1;
 		}
 	close(tasks[1]);
-	printf("close(): %d end-of-tasks records\n", NWORKERS);
+	printf(DEMO_TR(api, ctx, "close(): %d end-of-tasks records\n",
+	    "close()：%d 条任务结束记录\n"), NWORKERS);
 
 	/* join(): the results as they come, then waitpid every worker; which
 	 * processes ran the tasks? */
@@ -565,7 +598,8 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 			continue;
 		if (n != (ssize_t)sizeof r)
 			break;          /* end of file: every worker is gone */
-		printf("task %d ran in PID %d (worker %d)\n", r.id, r.pid,
+		printf(DEMO_TR(api, ctx, "task %d ran in PID %d (worker %d)\n",
+		    "任务 %d 在 PID %d（工作进程 %d）中运行\n"), r.id, r.pid,
 		    r.worker);
 		nres++;
 		for (int w = 0; w < NWORKERS; w++)
@@ -587,14 +621,16 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 			return 1;
 		}
 		char how[64];
-		printf("join(): waitpid(%d): worker %d %s\n", (int)workers[w],
-		    w + 1, demo_how(status, how, sizeof how));
+		printf(DEMO_TR(api, ctx, "join(): waitpid(%d): worker %d %s\n",
+		    "join()：waitpid(%d)：工作进程 %d %s\n"), (int)workers[w],
+		    w + 1, demo_how_lang(status, api->zh(ctx), how, sizeof how));
 	}
 
 	int reused = 0;
 	for (int w = 0; w < NWORKERS; w++) {
 		reused += ran[w] > 1;
-		printf("worker %d PID %d ran %d task(s)\n", w + 1,
+		printf(DEMO_TR(api, ctx, "worker %d PID %d ran %d task(s)\n",
+		    "工作进程 %d（PID %d）运行了 %d 个任务\n"), w + 1,
 		    (int)workers[w], ran[w]);
 	}
 	api->step(me, 22);
@@ -609,6 +645,8 @@ pool_run(struct demo_ctx *ctx, const struct demo_api *api,
 static const char *const pool_panes[] = {
 	"pool", "worker 1", "worker 2", "worker 3", NULL
 };
+static const char *const pool_panes_zh[] = {
+	"进程池", "工作进程 1", "工作进程 2", "工作进程 3", NULL };
 
 static const struct systour_demo pool_demo = {
 	.name = "pool",
@@ -616,6 +654,7 @@ static const struct systour_demo pool_demo = {
 	.title_zh = "Pool(3)：预先 fork 的三个工作进程，读同一个任务管道",
 	.code = pool_code,
 	.panes = pool_panes,
+	.panes_zh = pool_panes_zh,
 	.run = pool_run,
 };
 

@@ -31,7 +31,8 @@ static const char pipe_code[] =
 /* conn.send(obj), obj already pickled: the frame as strace shows it.
  * Returns the bytes written, or -errno. */
 static long long
-send_show(const char *call, int fd, const unsigned char *obj, size_t len)
+send_show(struct demo_ctx *ctx, const struct demo_api *api,
+    const char *call, int fd, const unsigned char *obj, size_t len)
 {
 	unsigned char frame[256];
 	char s[1024];
@@ -43,14 +44,16 @@ send_show(const char *call, int fd, const unsigned char *obj, size_t len)
 		    strerrorname_np(errno), strerror(errno));
 		return -errno;
 	}
-	printf("%s: %zu bytes on fd %d: %s\n", call, len + 4, fd,
+	printf(DEMO_TR(api, ctx, "%s: %zu bytes on fd %d: %s\n",
+	    "%s：%zu 字节，在 fd %d 上：%s\n"), call, len + 4, fd,
 	    strace_str(s, sizeof s, frame, len + 4));
 	return (long long)len + 4;
 }
 
 /* print(conn.recv()): one frame, unpickled. */
 static void
-recv_show(const char *call, int fd)
+recv_show(struct demo_ctx *ctx, const struct demo_api *api,
+    const char *call, int fd)
 {
 	unsigned char obj[256];
 	char text[128];
@@ -60,7 +63,8 @@ recv_show(const char *call, int fd)
 		return;
 	}
 	unpickle(obj, len, text, sizeof text);
-	printf("%s    (%s: a 4-byte length, then %zu bytes of pickle from fd %d)\n",
+	printf(DEMO_TR(api, ctx, "%s    (%s: a 4-byte length, then %zu bytes of pickle from fd %d)\n",
+	    "%s    （%s：4 字节的长度，然后是 %zu 字节 pickle，来自 fd %d）\n"),
 	    text, call, len, fd);
 }
 
@@ -83,8 +87,9 @@ pipe_run(struct demo_ctx *ctx, const struct demo_api *api,
 	api->step(me, 3);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
 		return perror("socketpair"), 1;
-	printf("a, b = Pipe(): socketpair(AF_UNIX, SOCK_STREAM): a = fd %d (%s, %s), "
-	    "b = fd %d (%s, %s)\n", sv[0], fd_target(sv[0], t0, sizeof t0),
+	printf(DEMO_TR(api, ctx, "a, b = Pipe(): socketpair(AF_UNIX, SOCK_STREAM): a = fd %d (%s, %s), "
+	    "b = fd %d (%s, %s)\n",
+	    "a, b = Pipe()：socketpair(AF_UNIX, SOCK_STREAM)：a = fd %d（%s，%s），b = fd %d（%s，%s）\n"), sv[0], fd_target(sv[0], t0, sizeof t0),
 	    access_mode(sv[0]), sv[1], fd_target(sv[1], t1, sizeof t1),
 	    access_mode(sv[1]));
 	fflush(stdout);
@@ -95,24 +100,25 @@ pipe_run(struct demo_ctx *ctx, const struct demo_api *api,
 		me = api->to_pane(ctx, 1, "child b");
 		close(sv[0]);
 		api->step(me, 4);
-		recv_show("b.recv()", sv[1]);
+		recv_show(ctx, api, "b.recv()", sv[1]);
 		api->step(me, 5);
-		api->figure(me, "duplex_b_to_a_bytes", send_show("b.send([1, 2])",
+		api->figure(me, "duplex_b_to_a_bytes", send_show(ctx, api, "b.send([1, 2])",
 		    sv[1], obj, pickle_ints(obj, v, 2)));
 		child_exit(0);
 	}
 	close(sv[1]);
 	api->step(me, 4);
-	api->figure(me, "duplex_a_to_b_bytes", send_show("a.send('hi')", sv[0],
+	api->figure(me, "duplex_a_to_b_bytes", send_show(ctx, api, "a.send('hi')", sv[0],
 	    obj, pickle_str(obj, "hi")));
 	api->step(me, 5);
-	recv_show("a.recv()", sv[0]);
+	recv_show(ctx, api, "a.recv()", sv[0]);
 
 	api->step(me, 7);
 	if (pipe(pf) != 0)
 		return perror("pipe"), 1;
-	printf("r, w = Pipe(duplex=False): pipe(): r = fd %d (%s, %s), w = fd %d "
-	    "(%s, %s)\n", pf[0], fd_target(pf[0], t0, sizeof t0), access_mode(pf[0]),
+	printf(DEMO_TR(api, ctx, "r, w = Pipe(duplex=False): pipe(): r = fd %d (%s, %s), w = fd %d "
+	    "(%s, %s)\n",
+	    "r, w = Pipe(duplex=False)：pipe()：r = fd %d（%s，%s），w = fd %d（%s，%s）\n"), pf[0], fd_target(pf[0], t0, sizeof t0), access_mode(pf[0]),
 	    pf[1], fd_target(pf[1], t1, sizeof t1), access_mode(pf[1]));
 	fflush(stdout);
 	if ((kid[1] = fork()) < 0)
@@ -122,33 +128,36 @@ pipe_run(struct demo_ctx *ctx, const struct demo_api *api,
 		me = api->to_pane(ctx, 2, "child w");
 		close(pf[0]);
 		api->step(me, 8);
-		api->figure(me, "simplex_bytes", send_show("w.send('x')", pf[1],
+		api->figure(me, "simplex_bytes", send_show(ctx, api, "w.send('x')", pf[1],
 		    obj, pickle_str(obj, "x")));
 		if (read(pf[1], &c, 1) < 0)
-			printf("w only sends: read(%d) = -1 %s (%s)\n", pf[1],
+			printf(DEMO_TR(api, ctx, "w only sends: read(%d) = -1 %s (%s)\n",
+			    "w 只能发送：read(%d) = -1 %s（%s）\n"), pf[1],
 			    strerrorname_np(errno), strerror(errno));
 		api->figure(me, "write_end_read_errno", errno);
 		child_exit(0);
 	}
 	close(pf[1]);
 	api->step(me, 8);
-	recv_show("r.recv()", pf[0]);
+	recv_show(ctx, api, "r.recv()", pf[0]);
 	api->step(me, 10);
-	long long r = send_show("r.send('y')", pf[0], obj, pickle_str(obj, "y"));
+	long long r = send_show(ctx, api, "r.send('y')", pf[0], obj, pickle_str(obj, "y"));
 	api->step(me, 12);
-	printf("connection is read-only    (OSError: Python checks before writing; "
-	    "the kernel says %s)\n", r < 0 ? strerrorname_np((int)-r) : "nothing");
+	printf(DEMO_TR(api, ctx, "connection is read-only    (OSError: Python checks before writing; "
+	    "the kernel says %s)\n",
+	    "connection is read-only    （OSError：Python 在写之前就检查了；内核说的是 %s）\n"), r < 0 ? strerrorname_np((int)-r) : "nothing");
 	api->figure(me, "read_end_send_errno", r < 0 ? -r : 0);
 	for (int i = 0; i < 2; i++) {
 		char how[64];
 		waitpid(kid[i], &st, 0);
 		printf("child %c (PID %d) %s\n", "bw"[i], (int)kid[i],
-		    demo_how(st, how, sizeof how));
+		    demo_how_lang(st, api->zh(ctx), how, sizeof how));
 	}
 	return 0;
 }
 
 static const char *const pipe_panes[] = { "main", "child b", "child w", NULL };
+static const char *const pipe_panes_zh[] = { "main", "子进程 b", "子进程 w", NULL };
 
 const struct systour_demo pipe_demo = {
 	.name = "pipe",
@@ -157,5 +166,6 @@ const struct systour_demo pipe_demo = {
 	.title_zh = "Pipe()：socketpair，两端都能收发；Pipe(duplex=False)：pipe，只有一个方向",
 	.code = pipe_code,
 	.panes = pipe_panes,
+	.panes_zh = pipe_panes_zh,
 	.run = pipe_run,
 };

@@ -95,9 +95,11 @@ eof_sender(struct demo_ctx *ctx, const struct demo_api *api, int fd, int fix)
 	if (fix) {
 		api->step(me, 36);
 		close(fd);
-		printf("conn.close(): closed fd %d\n", fd);
+		printf(DEMO_TR(api, ctx, "conn.close(): closed fd %d\n",
+		    "conn.close()：关闭了 fd %d\n"), fd);
 	}
-	printf("send_fun returns; the process exits and its descriptors close\n");
+	printf(DEMO_TR(api, ctx, "send_fun returns; the process exits and its descriptors close\n",
+	    "send_fun 返回；进程退出，它的描述符随之关闭\n"));
 	child_exit(0);
 }
 
@@ -111,7 +113,8 @@ eof_receiver(struct demo_ctx *ctx, const struct demo_api *api, int fd,
 	if (fix) {
 		api->step(me, 39);
 		close(send_end);
-		printf("send_end.close(): closed fd %d, my copy of the sending end\n",
+		printf(DEMO_TR(api, ctx, "send_end.close(): closed fd %d, my copy of the sending end\n",
+		    "send_end.close()：关闭了 fd %d，即我手里那份发送端\n"),
 		    send_end);
 	}
 	for (int n = 0;; n++) {
@@ -125,8 +128,9 @@ eof_receiver(struct demo_ctx *ctx, const struct demo_api *api, int fd,
 		int r = msg_recv(fd, obj, sizeof obj, &len);
 		if (r == 0 && fix) {
 			api->step(me, 43);
-			printf("read(%d) returned 0, end of file: EOFError, after %d "
-			    "items\n", fd, n);
+			printf(DEMO_TR(api, ctx, "read(%d) returned 0, end of file: EOFError, after %d "
+			    "items\n",
+			    "read(%d) 返回 0，文件结束：收到 %d 项之后抛出 EOFError\n"), fd, n);
 			api->figure(me, "fix_items", n);
 			api->step(me, 44);
 			child_exit(0);
@@ -143,17 +147,22 @@ eof_receiver(struct demo_ctx *ctx, const struct demo_api *api, int fd,
 /* The notes' receiver as the kernel sees it: asleep in read() or not, and
  * who still holds the sending end (object end). */
 static int
-eof_show(pid_t r, int fd, const char *end)
+eof_show(struct demo_ctx *ctx, const struct demo_api *api,
+    pid_t r, int fd, const char *end)
 {
 	struct pstate ps;
 	char in_r[64], in_me[64];
 	int asleep = wait_asleep(r, SYS_read, SYS_read, fd, "unix_stream", &ps) == 0;
 	fds_on(getpid(), end, in_me, sizeof in_me);
 	fds_on(r, end, in_r, sizeof in_r);
-	printf("receiver PID %d: state %c, wchan %s: %s\n", (int)r, ps.state,
-	    ps.wchan, asleep ? "still blocked in recv()" : "not in recv()");
-	printf("the sending end pipe[0] (%s) is open in main (fd: %s) and in the "
-	    "receiver (fd: %s)\n", end, in_me, in_r);
+	printf(DEMO_TR(api, ctx, "receiver PID %d: state %c, wchan %s: %s\n",
+	    "接收进程 PID %d：状态 %c，wchan %s：%s\n"), (int)r, ps.state,
+	    ps.wchan, asleep ? DEMO_TR(api, ctx, "still blocked in recv()",
+	    "仍阻塞在 recv() 里") : DEMO_TR(api, ctx, "not in recv()",
+	    "不在 recv() 里"));
+	printf(DEMO_TR(api, ctx, "the sending end pipe[0] (%s) is open in main (fd: %s) and in the "
+	    "receiver (fd: %s)\n",
+	    "发送端 pipe[0]（%s）在 main（fd：%s）和接收进程（fd：%s）中都还开着\n"), end, in_me, in_r);
 	return asleep;
 }
 
@@ -169,9 +178,11 @@ eof_run(struct demo_ctx *ctx, const struct demo_api *api,
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 || pipe(ev) != 0)
 		return perror("Pipe"), 1;
 	fd_target(sv[0], end, sizeof end);
-	printf("pipe = Pipe(): socketpair: pipe[0] = fd %d (%s), pipe[1] = fd %d\n",
+	printf(DEMO_TR(api, ctx, "pipe = Pipe(): socketpair: pipe[0] = fd %d (%s), pipe[1] = fd %d\n",
+	    "pipe = Pipe()：socketpair：pipe[0] = fd %d（%s），pipe[1] = fd %d\n"),
 	    sv[0], end, sv[1]);
-	api->note(me, "no time.sleep(): the step gate paces the processes");
+	api->note(me, DEMO_TR(api, ctx, "no time.sleep(): the step gate paces the processes",
+	    "没有 time.sleep()：由步骤闸门控制各进程的节奏"));
 	api->step(me, 24);
 	fflush(stdout);
 	if ((s = fork()) == 0) {
@@ -188,40 +199,49 @@ eof_run(struct demo_ctx *ctx, const struct demo_api *api,
 	close(ev[1]);   /* main only reads the receiver's "recv() called" */
 	if (s < 0 || r < 0)
 		return perror("fork"), 1;
-	printf("sender PID %d, receiver PID %d: fork gave each a copy of fds %d "
-	    "and %d\n", (int)s, (int)r, sv[0], sv[1]);
+	printf(DEMO_TR(api, ctx, "sender PID %d, receiver PID %d: fork gave each a copy of fds %d "
+	    "and %d\n",
+	    "发送进程 PID %d，接收进程 PID %d：fork 给了每个进程一份 fd %d 和 %d 的副本\n"), (int)s, (int)r, sv[0], sv[1]);
 	api->step(me, 27);
 	char how[64];
 	waitpid(s, &st, 0);
-	printf("send_process.join(): the sender %s\n",
-	    demo_how(st, how, sizeof how));
+	printf(DEMO_TR(api, ctx, "send_process.join(): the sender %s\n",
+	    "send_process.join()：发送进程%s\n"),
+	    demo_how_lang(st, api->zh(ctx), how, sizeof how));
 	api->step(me, 29);
 	while (calls < 4)               /* 4 items, then the 5th recv() */
 		if (read_full(ev[0], &calls, sizeof calls) != 1)
-			return fprintf(stderr, "the receiver died\n"), 1;
-	printf("recv_process.join() waits: the receiver had all 4 items\n");
-	int blocked = eof_show(r, sv[1], end);
+			return fprintf(stderr, DEMO_TR(api, ctx, "the receiver died\n",
+			    "接收进程死了\n")), 1;
+	printf(DEMO_TR(api, ctx, "recv_process.join() waits: the receiver had all 4 items\n",
+	    "recv_process.join() 在等：接收进程已经收到全部 4 项\n"));
+	int blocked = eof_show(ctx, api, r, sv[1], end);
 	close(sv[0]);
 	close(sv[1]);
-	printf("main closes its copies: close(%d), close(%d)\n", sv[0], sv[1]);
+	printf(DEMO_TR(api, ctx, "main closes its copies: close(%d), close(%d)\n",
+	    "main 关闭它的副本：close(%d)，close(%d)\n"), sv[0], sv[1]);
 	api->step(me, 29);
-	blocked += eof_show(r, sv[1], end);
+	blocked += eof_show(ctx, api, r, sv[1], end);
 	api->figure(me, "bug_blocked_checks", blocked);
 	api->step(me, 29);
 	kill(r, SIGINT);
 	waitpid(r, &st, 0);
 	close(ev[0]);
-	printf("Ctrl-C: kill(%d, SIGINT); the receiver %s%s\n", (int)r,
-	    WIFSIGNALED(st) ? "was killed by SIG" : "exited", WIFSIGNALED(st) ?
+	printf(DEMO_TR(api, ctx, "Ctrl-C: kill(%d, SIGINT); the receiver %s%s\n",
+	    "Ctrl-C：kill(%d, SIGINT)；接收进程%s%s\n"), (int)r,
+	    WIFSIGNALED(st) ? DEMO_TR(api, ctx, "was killed by SIG",
+	    "被杀死，信号 SIG") : "exited", WIFSIGNALED(st) ?
 	    sigabbrev_np(WTERMSIG(st)) : "");
 	api->figure(me, "bug_receiver_signal", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 
-	api->note(me, "now the fix: every process closes the ends it does not use");
+	api->note(me, DEMO_TR(api, ctx, "now the fix: every process closes the ends it does not use",
+	    "现在是修正：每个进程关闭它不用的那一端"));
 	api->step(me, 48);
 	if (pipe(pf) != 0)
 		return perror("pipe"), 1;
-	printf("recv_end, send_end = Pipe(duplex=False): pipe(): recv_end = fd %d, "
-	    "send_end = fd %d\n", pf[0], pf[1]);
+	printf(DEMO_TR(api, ctx, "recv_end, send_end = Pipe(duplex=False): pipe(): recv_end = fd %d, "
+	    "send_end = fd %d\n",
+	    "recv_end, send_end = Pipe(duplex=False)：pipe()：recv_end = fd %d，send_end = fd %d\n"), pf[0], pf[1]);
 	api->step(me, 51);
 	fflush(stdout);
 	if ((s = fork()) == 0)
@@ -232,26 +252,32 @@ eof_run(struct demo_ctx *ctx, const struct demo_api *api,
 		eof_receiver(ctx, api, pf[0], pf[1], -1);
 	if (s < 0 || r < 0)
 		return perror("fork"), 1;
-	printf("sender PID %d, receiver PID %d\n", (int)s, (int)r);
+	printf(DEMO_TR(api, ctx, "sender PID %d, receiver PID %d\n",
+	    "发送进程 PID %d，接收进程 PID %d\n"), (int)s, (int)r);
 	api->step(me, 53);
 	close(pf[1]);
-	printf("send_end.close(): main closes fd %d\n", pf[1]);
+	printf(DEMO_TR(api, ctx, "send_end.close(): main closes fd %d\n",
+	    "send_end.close()：main 关闭 fd %d\n"), pf[1]);
 	api->step(me, 54);
 	close(pf[0]);
-	printf("recv_end.close(): main closes fd %d\n", pf[0]);
+	printf(DEMO_TR(api, ctx, "recv_end.close(): main closes fd %d\n",
+	    "recv_end.close()：main 关闭 fd %d\n"), pf[0]);
 	api->step(me, 55);
 	waitpid(s, &st, 0);
-	printf("send_process.join(): the sender %s\n",
-	    demo_how(st, how, sizeof how));
+	printf(DEMO_TR(api, ctx, "send_process.join(): the sender %s\n",
+	    "send_process.join()：发送进程%s\n"),
+	    demo_how_lang(st, api->zh(ctx), how, sizeof how));
 	api->step(me, 56);
 	waitpid(r, &st, 0);
-	printf("recv_process.join() returns: the receiver %s\n",
-	    demo_how(st, how, sizeof how));
+	printf(DEMO_TR(api, ctx, "recv_process.join() returns: the receiver %s\n",
+	    "recv_process.join() 返回：接收进程%s\n"),
+	    demo_how_lang(st, api->zh(ctx), how, sizeof how));
 	api->figure(me, "fix_receiver_status", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	return 0;
 }
 
 static const char *const eof_panes[] = { "main", "sender", "receiver", NULL };
+static const char *const eof_panes_zh[] = { "main", "发送进程", "接收进程", NULL };
 
 const struct systour_demo eof_demo = {
 	.name = "pipe-eof",
@@ -260,5 +286,6 @@ const struct systour_demo eof_demo = {
 	.title_zh = "发送端的每个副本都关闭之后，recv() 才会得到 EOFError",
 	.code = eof_code,
 	.panes = eof_panes,
+	.panes_zh = eof_panes_zh,
 	.run = eof_run,
 };

@@ -54,8 +54,9 @@ full_writer(struct demo_ctx *ctx, const struct demo_api *api, int wc,
 	struct demo_actor *me = api->to_pane(ctx, 1, "writer");
 	memcpy(frame, &n, 4);
 	memset(frame + 4, 'x', size);
-	printf("wc = fd %d, O_NONBLOCK %s; the frame is %zu bytes, written %d at "
-	    "a time\n", wc, fcntl(wc, F_GETFL) & O_NONBLOCK ? "on" : "off", total,
+	printf(DEMO_TR(api, ctx, "wc = fd %d, O_NONBLOCK %s; the frame is %zu bytes, written %d at "
+	    "a time\n",
+	    "wc = fd %d，O_NONBLOCK %s；这一帧 %zu 字节，每次写 %d 字节\n"), wc, fcntl(wc, F_GETFL) & O_NONBLOCK ? "on" : "off", total,
 	    PIPE_BUF);
 	api->step(me, 5);
 	for (int k = 1; done < total; k++) {
@@ -65,10 +66,12 @@ full_writer(struct demo_ctx *ctx, const struct demo_api *api, int wc,
 		if (w < 0)
 			child_exit(1);
 		done += (size_t)w;
-		printf("write #%d: %zd bytes (%zu sent)\n", k, w, done);
+		printf(DEMO_TR(api, ctx, "write #%d: %zd bytes (%zu sent)\n",
+		    "第 %d 次 write：%zd 字节（已发送 %zu）\n"), k, w, done);
 	}
 	api->step(me, 6);
-	printf("writer: sent %zu bytes\n", size);
+	printf(DEMO_TR(api, ctx, "writer: sent %zu bytes\n",
+	    "写进程：发送了 %zu 字节\n"), size);
 	child_exit(0);
 }
 
@@ -84,7 +87,8 @@ full_run(struct demo_ctx *ctx, const struct demo_api *api,
 		return perror("pipe"), 1;
 	api->step(me, 10);
 	sz = fcntl(fds[1], F_GETPIPE_SZ);
-	printf("%d    (fcntl(%d, F_GETPIPE_SZ): what the pipe holds, in bytes)\n", sz,
+	printf(DEMO_TR(api, ctx, "%d    (fcntl(%d, F_GETPIPE_SZ): what the pipe holds, in bytes)\n",
+	    "%d    （fcntl(%d, F_GETPIPE_SZ)：管道能容纳的字节数）\n"), sz,
 	    fds[1]);
 	api->figure(me, "getpipe_sz", sz);
 	close(fds[0]);
@@ -96,8 +100,9 @@ full_run(struct demo_ctx *ctx, const struct demo_api *api,
 		api->step(me, 12);
 		if (pipe(fds) != 0)
 			return perror("pipe"), 1;
-		printf("size %zu: rc, wc = Pipe(duplex=False): pipe(): rc = fd %d, "
-		    "wc = fd %d\n", size, fds[0], fds[1]);
+		printf(DEMO_TR(api, ctx, "size %zu: rc, wc = Pipe(duplex=False): pipe(): rc = fd %d, "
+		    "wc = fd %d\n",
+		    "大小 %zu：rc, wc = Pipe(duplex=False)：pipe()：rc = fd %d，wc = fd %d\n"), size, fds[0], fds[1]);
 		api->step(me, 14);
 		fflush(stdout);
 		pid_t p = fork();
@@ -108,7 +113,8 @@ full_run(struct demo_ctx *ctx, const struct demo_api *api,
 			full_writer(ctx, api, fds[1], size);
 		}
 		close(fds[1]);
-		printf("p.start(): writer PID %d\n", (int)p);
+		printf(DEMO_TR(api, ctx, "p.start(): writer PID %d\n",
+		    "p.start()：写进程 PID %d\n"), (int)p);
 		/* join(timeout=1): once its bytes come, watch the pipe (FIONREAD)
 		 * and the writer (/proc) for at most 1 s */
 		api->step(me, 15);
@@ -124,33 +130,42 @@ full_run(struct demo_ctx *ctx, const struct demo_api *api,
 		}
 		ioctl(fds[0], FIONREAD, &queued);
 		api->step(me, 16);
-		printf("%zu writer still blocked: %s\n", size, blocked ? "True" : "False");
+		printf(DEMO_TR(api, ctx, "%zu writer still blocked: %s\n",
+		    "%zu 写进程仍然阻塞：%s\n"), size, blocked ? "True" : "False");
 		if (blocked) {
-			printf("writer PID %d: state %c, wchan %s, in write(%d); the "
+			printf(DEMO_TR(api, ctx, "writer PID %d: state %c, wchan %s, in write(%d); the "
 			    "pipe holds %d bytes (FIONREAD), F_GETPIPE_SZ is %d\n",
+			    "写进程 PID %d：状态 %c，wchan %s，在 write(%d) 里；管道里有 %d 字节（FIONREAD），F_GETPIPE_SZ 是 %d\n"),
 			    (int)p, ps.state, ps.wchan, fds[1], queued, sz);
 			api->figure(me, "pipe_capacity", queued);
 		} else
-			printf("the pipe holds %d bytes (FIONREAD): %s\n", queued,
-			    (size_t)queued == size + 4 ? "the whole frame, it fit" :
-			    "the writer was not seen blocked");
+			printf(DEMO_TR(api, ctx, "the pipe holds %d bytes (FIONREAD): %s\n",
+			    "管道里有 %d 字节（FIONREAD）：%s\n"), queued,
+			    (size_t)queued == size + 4 ? DEMO_TR(api, ctx, "the whole frame, it fit",
+			    "整帧都在，它放得下") :
+			    DEMO_TR(api, ctx, "the writer was not seen blocked",
+			    "没有看到写进程阻塞"));
 		api->figure(me, i ? "blocked_70000" : "blocked_60000", blocked);
 		api->step(me, 17);
 		static char buf[FULL_MAX];
 		size_t len = 0;
 		int got = msg_recv(fds[0], buf, sizeof buf, &len);
-		printf("rc.recv_bytes(): %s %zu bytes; the writer can go on\n",
-		    got == 1 ? "got" : "failed after", len);
+		printf(DEMO_TR(api, ctx, "rc.recv_bytes(): %s %zu bytes; the writer can go on\n",
+		    "rc.recv_bytes()：%s %zu 字节；写进程可以继续了\n"),
+		    got == 1 ? "got" : DEMO_TR(api, ctx, "failed after",
+		    "失败，之前收到"), len);
 		api->step(me, 18);
 		char how[64];
 		waitpid(p, &st, 0);
-		printf("p.join(): the writer %s\n", demo_how(st, how, sizeof how));
+		printf(DEMO_TR(api, ctx, "p.join(): the writer %s\n",
+		    "p.join()：写进程%s\n"), demo_how_lang(st, api->zh(ctx), how, sizeof how));
 		close(fds[0]);
 	}
 	return 0;
 }
 
 static const char *const full_panes[] = { "main", "writer", NULL };
+static const char *const full_panes_zh[] = { "main", "写进程", NULL };
 
 const struct systour_demo full_demo = {
 	.name = "pipe-full",
@@ -158,5 +173,6 @@ const struct systour_demo full_demo = {
 	.title_zh = "管道满了：写进程在 write() 里睡眠，直到有人来读",
 	.code = full_code,
 	.panes = full_panes,
+	.panes_zh = full_panes_zh,
 	.run = full_run,
 };

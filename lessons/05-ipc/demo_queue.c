@@ -195,7 +195,8 @@ queue_writer(struct demo_ctx *ctx, const struct demo_api *api,
 			continue;
 		const char *why = strerrorname_np(errno);
 		sem_getvalue(&d->q.slots, &free_slots);
-		printf("put blocks: queue full (sem_trywait(slots): %s, %d free)\n",
+		printf(DEMO_TR(api, ctx, "put blocks: queue full (sem_trywait(slots): %s, %d free)\n",
+		    "put 阻塞：队列已满（sem_trywait(slots)：%s，空位 %d）\n"),
 		    why, free_slots);
 		__atomic_add_fetch(&d->puts_blocked, 1, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&d->blocked, getpid(), __ATOMIC_SEQ_CST);
@@ -203,7 +204,8 @@ queue_writer(struct demo_ctx *ctx, const struct demo_api *api,
 		long long t0 = demo_now_ms();
 		if (queue_put(&d->q, obj, len, 1) != 0)
 			child_exit(1);
-		printf("put returns after %lld ms: a get() gave a slot back\n",
+		printf(DEMO_TR(api, ctx, "put returns after %lld ms: a get() gave a slot back\n",
+		    "put 在 %lld 毫秒后返回：一次 get() 还回了一个空位\n"),
 		    demo_now_ms() - t0);
 	}
 	child_exit(0);
@@ -235,7 +237,8 @@ queue_reader(struct demo_ctx *ctx, const struct demo_api *api,
 			child_exit(1);
 		d->got_at_empty = d->got;
 		api->step(me, 44);
-		printf("queue.Empty after 1.0 s (poll() timed out, measured %lld ms)\n",
+		printf(DEMO_TR(api, ctx, "queue.Empty after 1.0 s (poll() timed out, measured %lld ms)\n",
+		    "1.0 秒后 queue.Empty（poll() 超时，实测 %lld 毫秒）\n"),
 		    waited);
 		api->figure(me, "empty_after_ms", waited);
 	}
@@ -264,12 +267,14 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api,
 	sem_init(&d->reader_in_get, 1, 0);
 	sem_getvalue(&d->q.slots, &v);
 	int capacity = fcntl(fds[1], F_GETPIPE_SZ);
-	printf("q = Queue(maxsize=2): pipe [%d, %d] of %d bytes; rlock, wlock "
+	printf(DEMO_TR(api, ctx, "q = Queue(maxsize=2): pipe [%d, %d] of %d bytes; rlock, wlock "
 	    "and slots (value %d): process-shared semaphores in MAP_SHARED "
-	    "memory\n", fds[0], fds[1], capacity, v);
+	    "memory\n",
+	    "q = Queue(maxsize=2)：管道 [%d, %d]，%d 字节；rlock、wlock 和 slots（值 %d）：放在 MAP_SHARED 内存里的进程间共享信号量\n"), fds[0], fds[1], capacity, v);
 	api->figure(me, "queue_maxsize", v);
 	api->figure(me, "queue_pipe_capacity", capacity);
-	api->note(me, "no time.sleep(): the step gate paces the processes");
+	api->note(me, DEMO_TR(api, ctx, "no time.sleep(): the step gate paces the processes",
+	    "没有 time.sleep()：由步骤闸门控制各进程的节奏"));
 	for (int n = 1; n <= 2; n++) {
 		api->step(me, 26 + n);
 		fflush(stdout);
@@ -277,17 +282,23 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api,
 			return perror("fork"), 1;
 		if (w[n] == 0)
 			queue_writer(ctx, api, d, n);
-		printf("proc_write%d.start(): writer %d is PID %d\n", n, n, (int)w[n]);
+		printf(DEMO_TR(api, ctx, "proc_write%d.start(): writer %d is PID %d\n",
+		    "proc_write%d.start()：写进程 %d 是 PID %d\n"), n, n, (int)w[n]);
 	}
 	api->step(me, 29);
-	api->note(me, "main starts the reader once a put() blocks on the full queue");
+	api->note(me, DEMO_TR(api, ctx, "main starts the reader once a put() blocks on the full queue",
+	    "等某个 put() 在满队列上阻塞后，main 才启动读进程"));
 	if (wait_event(&d->writer_blocked) != 0)
-		return fprintf(stderr, "a writer died\n"), 1;
+		return fprintf(stderr, DEMO_TR(api, ctx, "a writer died\n",
+		    "一个写进程死了\n")), 1;
 	pid_t b = __atomic_load_n(&d->blocked, __ATOMIC_SEQ_CST);
 	int seen = wait_asleep(b, SYS_futex, SYS_futex, -1, "futex", &ps) == 0;
 	sem_getvalue(&d->q.slots, &v);
-	printf("writer %d (PID %d) %s in put(): state %c, wchan %s; free slots: %d\n",
-	    b == w[1] ? 1 : 2, (int)b, seen ? "is waiting" : "is not seen waiting",
+	printf(DEMO_TR(api, ctx, "writer %d (PID %d) %s in put(): state %c, wchan %s; free slots: %d\n",
+	    "写进程 %d（PID %d）%s在 put() 里：状态 %c，wchan %s；空位：%d\n"),
+	    b == w[1] ? 1 : 2, (int)b, seen ? DEMO_TR(api, ctx, "is waiting",
+	    "正在等待") : DEMO_TR(api, ctx, "is not seen waiting",
+	    "没有被看到等待"),
 	    ps.state, ps.wchan, v);
 	api->figure(me, "writer_seen_waiting", seen);
 	fflush(stdout);
@@ -295,33 +306,44 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api,
 		return perror("fork"), 1;
 	if (reader == 0)
 		queue_reader(ctx, api, d);
-	printf("proc_read.start(): reader is PID %d\n", (int)reader);
+	printf(DEMO_TR(api, ctx, "proc_read.start(): reader is PID %d\n",
+	    "proc_read.start()：读进程是 PID %d\n"), (int)reader);
 	for (int n = 2; n >= 1; n--) {
 		api->step(me, 33 - n);
 		char how[64];
 		waitpid(w[n], &st, 0);
-		printf("proc_write%d.join(): writer %d %s\n", n, n,
-		    demo_how(st, how, sizeof how));
+		printf(DEMO_TR(api, ctx, "proc_write%d.join(): writer %d %s\n",
+		    "proc_write%d.join()：写进程 %d %s\n"), n, n,
+		    demo_how_lang(st, api->zh(ctx), how, sizeof how));
 	}
 	api->step(me, 33);
-	api->note(me, "main terminates the reader once it has taken every item, "
-	    "timed out, and called get() again");
+	api->note(me, DEMO_TR(api, ctx, "main terminates the reader once it has taken every item, "
+	    "timed out, and called get() again",
+	    "等读进程取完所有项、超时、又调用了一次 get() 之后，main 才终止它"));
 	do
 		if (wait_event(&d->reader_in_get) != 0)
-			return fprintf(stderr, "the reader died\n"), 1;
+			return fprintf(stderr, DEMO_TR(api, ctx, "the reader died\n",
+			    "读进程死了\n")), 1;
 	while (d->got_at_empty < 6);
 	seen = wait_asleep(reader, SYS_poll, SYS_ppoll, -1, "poll", &ps) == 0;
-	printf("reader (PID %d) %s: state %c, wchan %s\n", (int)reader, seen ?
-	    "is blocked in get(), in poll()" : "is not in get()", ps.state, ps.wchan);
+	printf(DEMO_TR(api, ctx, "reader (PID %d) %s: state %c, wchan %s\n",
+	    "读进程（PID %d）%s：状态 %c，wchan %s\n"), (int)reader, seen ?
+	    DEMO_TR(api, ctx, "is blocked in get(), in poll()",
+	    "阻塞在 get() 里，即 poll() 里") : DEMO_TR(api, ctx, "is not in get()",
+	    "不在 get() 里"), ps.state, ps.wchan);
 	kill(reader, SIGTERM);
 	waitpid(reader, &st, 0);
 	sem_getvalue(&d->q.rlock, &v);
-	printf("proc_read.terminate(): kill(%d, SIGTERM); the reader %s%s, "
-	    "after taking %d items\n", (int)reader, WIFSIGNALED(st) ?
-	    "was killed by SIG" : "exited", WIFSIGNALED(st) ?
+	printf(DEMO_TR(api, ctx, "proc_read.terminate(): kill(%d, SIGTERM); the reader %s%s, "
+	    "after taking %d items\n",
+	    "proc_read.terminate()：kill(%d, SIGTERM)；读进程%s%s，此前取走了 %d 项\n"), (int)reader, WIFSIGNALED(st) ?
+	    DEMO_TR(api, ctx, "was killed by SIG",
+	    "被杀死，信号 SIG") : "exited", WIFSIGNALED(st) ?
 	    sigabbrev_np(WTERMSIG(st)) : "", d->got);
-	printf("rlock = %d: %s\n", v, v ? "the read lock is free" : "it died "
-	    "holding the queue's read lock: no get() can ever take it again");
+	printf("rlock = %d: %s\n", v, v ? DEMO_TR(api, ctx, "the read lock is free",
+	    "读锁是空闲的") : DEMO_TR(api, ctx, "it died "
+	    "holding the queue's read lock: no get() can ever take it again",
+	    "它死时还持有队列的读锁：再也没有 get() 能拿到它了"));
 	api->figure(me, "items_got", d->got);
 	api->figure(me, "puts_blocked", d->puts_blocked);
 	api->figure(me, "reader_signal", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
@@ -331,6 +353,8 @@ queue_run(struct demo_ctx *ctx, const struct demo_api *api,
 
 static const char *const queue_panes[] = { "main", "writer 1", "writer 2",
 	"reader", NULL };
+static const char *const queue_panes_zh[] = {
+	"main", "写进程 1", "写进程 2", "读进程", NULL };
 
 const struct systour_demo queue_demo = {
 	.name = "queue",
@@ -340,5 +364,6 @@ const struct systour_demo queue_demo = {
 	    "get(timeout) 抛出 Empty",
 	.code = queue_code,
 	.panes = queue_panes,
+	.panes_zh = queue_panes_zh,
 	.run = queue_run,
 };

@@ -175,7 +175,7 @@ close_from_3(void)
 /* A pane's parent: wait for the process it started and say how it ended;
  * leave with a status that carries it (128 + the signal for a signal). */
 static void __attribute__((noreturn))
-wait_and_tell(pid_t pid)
+wait_and_tell(pid_t pid, int zh)
 {
 	int status;
 	char buf[80];
@@ -184,7 +184,7 @@ wait_and_tell(pid_t pid)
 			perror("waitpid");
 			_exit(1);
 		}
-	printf("» waitpid: %s\n", demo_how(status, buf, sizeof buf));
+	printf("» waitpid: %s\n", demo_how_lang(status, zh, buf, sizeof buf));
 	fflush(stdout);
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) :
 	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
@@ -200,7 +200,8 @@ start_worker(struct demo_ctx *ctx, const struct demo_api *api, int pane,
 	if (pid != 0)
 		return pid;
 	char who[32], addr[64];
-	snprintf(who, sizeof who, "parent of worker %d", pane);
+	snprintf(who, sizeof who, DEMO_TR(api, ctx, "parent of worker %d",
+	    "工作进程 %d 的父进程"), pane);
 	api->to_pane(ctx, pane, who);
 	snprintf(addr, sizeof addr, "127.0.0.1:%s", port);
 	printf("» fork() + execl(\"%s\", \"systour\", \"worker\", "
@@ -213,7 +214,8 @@ start_worker(struct demo_ctx *ctx, const struct demo_api *api, int pane,
 		_exit(1);
 	}
 	if (w == 0) {
-		api->to_pane(ctx, pane, "systour worker");
+		api->to_pane(ctx, pane, DEMO_TR(api, ctx, "systour worker",
+		    "systour 工作进程"));
 		close_from_3();
 		execl(self_exe, "systour", "worker", "--connect", addr,
 		    "--pace", PACE_MS, "--lease", "30", "--timeout",
@@ -221,7 +223,7 @@ start_worker(struct demo_ctx *ctx, const struct demo_api *api, int pane,
 		perror(self_exe);
 		_exit(127);
 	}
-	wait_and_tell(w);
+	wait_and_tell(w, api->zh(ctx));
 }
 
 /* The full path of prog found in PATH, into buf; 0, or -1 if not there. */
@@ -252,10 +254,12 @@ start_python(struct demo_ctx *ctx, const struct demo_api *api,
 	if (pid != 0)
 		return pid;
 	char python[4096], file[4200];
-	api->to_pane(ctx, PY_PANE, "parent of python3");
+	api->to_pane(ctx, PY_PANE, DEMO_TR(api, ctx, "parent of python3",
+	    "python3 的父进程"));
 	if (in_path("python3", python, sizeof python) < 0) {
-		printf("python3 is not installed (not in PATH): no CPython "
-		    "worker in this run\n");
+		printf(DEMO_TR(api, ctx, "python3 is not installed (not in PATH): no CPython "
+		    "worker in this run\n",
+		    "没有安装 python3（PATH 里没有）：这次运行没有 CPython 工作进程\n"));
 		fflush(stdout);
 		_exit(0);
 	}
@@ -272,7 +276,8 @@ start_python(struct demo_ctx *ctx, const struct demo_api *api,
 		perror(file);
 		_exit(1);
 	}
-	printf("» the notes' task process, its port 8001 changed to %s:\n", port);
+	printf(DEMO_TR(api, ctx, "» the notes' task process, its port 8001 changed to %s:\n",
+	    "» 笔记中的任务进程，端口 8001 改成了 %s：\n"), port);
 	printf("» fork() + execl(\"%s\", \"python3\", \"-u\", \"task_process.py\")\n",
 	    python);
 	fflush(stdout);
@@ -282,7 +287,8 @@ start_python(struct demo_ctx *ctx, const struct demo_api *api,
 		_exit(1);
 	}
 	if (w == 0) {
-		api->to_pane(ctx, PY_PANE, "python3 (CPython)");
+		api->to_pane(ctx, PY_PANE, DEMO_TR(api, ctx, "python3 (CPython)",
+		    "python3（CPython）"));
 		close_from_3();
 		if (chdir(api->scratch(ctx)) != 0)
 			perror("chdir");
@@ -290,7 +296,7 @@ start_python(struct demo_ctx *ctx, const struct demo_api *api,
 		perror("execl python3");
 		_exit(127);
 	}
-	wait_and_tell(w);
+	wait_and_tell(w, api->zh(ctx));
 }
 
 /* ---- The leader: the manager's relay --------------------------------- */
@@ -357,6 +363,7 @@ on_manager_line(struct relay *r, char *line)
 {
 	struct demo_actor *me = r->me;
 	const struct demo_api *api = r->api;
+	struct demo_ctx *ctx = r->ctx;
 	const char *p;
 
 	if (!r->started && (p = strstr(line, "listening on ")) != NULL) {
@@ -364,21 +371,26 @@ on_manager_line(struct relay *r, char *line)
 		snprintf(r->port, sizeof r->port, "%s", colon ? colon + 1 : "");
 		printf("%s\n", line);
 		api->step(me, line_of("task_quue = Queue"));
-		printf("» 1 the queues: the task queue and the result queue live "
+		printf(DEMO_TR(api, ctx, "» 1 the queues: the task queue and the result queue live "
 		    "in the manager (--maxsize %d, as Queue(task_number))\n",
+		    "» 1 队列：任务队列和结果队列都在管理进程里（--maxsize %d，相当于 Queue(task_number)）\n"),
 		    NTASKS);
-		printf("» --depth draws them: █ queued, ▒ leased (a worker has "
+		printf(DEMO_TR(api, ctx, "» --depth draws them: █ queued, ▒ leased (a worker has "
 		    "it, not acked yet), ░ in the result queue; \"task 31+4\" "
-		    "is 31 queued + 4 leased\n");
+		    "is 31 queued + 4 leased\n",
+		    "» --depth 把它们画出来：█ 排队中，▒ 已租出（某个工作进程拿着，还没确认），░ 在结果队列里；\"task 31+4\" 表示 31 个排队 + 4 个租出\n"));
 		api->step(me, line_of("QueueManager.register('get_task_queue'"));
-		printf("» 2 registered: 'create' with get_task_queue or "
-		    "get_result_queue gives a proxy its queue\n");
+		printf(DEMO_TR(api, ctx, "» 2 registered: 'create' with get_task_queue or "
+		    "get_result_queue gives a proxy its queue\n",
+		    "» 2 注册：用 get_task_queue 或 get_result_queue 调用 'create'，代理就拿到了它的队列\n"));
 		api->step(me, line_of("manager = QueueManager("));
-		printf("» 3 address 127.0.0.1, port 0: the kernel picked %s; "
-		    "authkey 'qiye'\n", r->port);
+		printf(DEMO_TR(api, ctx, "» 3 address 127.0.0.1, port 0: the kernel picked %s; "
+		    "authkey 'qiye'\n",
+		    "» 3 地址 127.0.0.1，端口 0：内核选了 %s；authkey 'qiye'\n"), r->port);
 		api->step(me, line_of("manager.start()"));
-		printf("» 4 started: listening on 127.0.0.1:%s; now %d systour "
-		    "workers and the notes' CPython worker connect\n", r->port,
+		printf(DEMO_TR(api, ctx, "» 4 started: listening on 127.0.0.1:%s; now %d systour "
+		    "workers and the notes' CPython worker connect\n",
+		    "» 4 已启动：在 127.0.0.1:%s 上监听；现在 %d 个 systour 工作进程和笔记中的 CPython 工作进程连上来\n"), r->port,
 		    NWORKERS);
 		fflush(stdout);
 		start_workers(r);
@@ -387,10 +399,12 @@ on_manager_line(struct relay *r, char *line)
 	if (!r->put_seen && strncmp(line, "url is ", 7) == 0) {
 		r->put_seen = 1;
 		api->step(me, line_of("task = manager.get_task_queue()"));
-		printf("» 5 the queues: with --tasks the service side is the "
-		    "manager itself (the workers get theirs over TCP)\n");
+		printf(DEMO_TR(api, ctx, "» 5 the queues: with --tasks the service side is the "
+		    "manager itself (the workers get theirs over TCP)\n",
+		    "» 5 队列：带 --tasks 时，服务端就是管理进程自己（工作进程通过 TCP 拿到各自的队列）\n"));
 		api->step(me, line_of("task.put(url)"));
-		printf("» 6 put the tasks:\n");
+		printf(DEMO_TR(api, ctx, "» 6 put the tasks:\n",
+		    "» 6 放入任务：\n"));
 	}
 	if (strncmp(line, "result is ", 10) == 0) {
 		if (!r->result_seen) {
@@ -411,8 +425,9 @@ on_manager_line(struct relay *r, char *line)
 		r->done_seen = 1;
 		printf("%s\n", line);
 		api->step(me, line_of("manager.shutdown()"));
-		printf("» every result is in: the manager ends once its "
-		    "clients have gone\n");
+		printf(DEMO_TR(api, ctx, "» every result is in: the manager ends once its "
+		    "clients have gone\n",
+		    "» 结果全部到齐：客户端都离开后，管理进程就结束\n"));
 		return;
 	}
 	printf("%s\n", line);
@@ -452,9 +467,13 @@ summary(struct relay *r, int manager_status)
 {
 	char buf[80];
 	int once = 0, missing = 0, twice = 0, requeued = 0;
-	printf("» waitpid(%d): systour manager %s\n", (int)r->manager,
-	    demo_how(manager_status, buf, sizeof buf));
-	printf("» exit statuses:");
+	const struct demo_api *api = r->api;
+	struct demo_ctx *ctx = r->ctx;
+	printf(DEMO_TR(api, ctx, "» waitpid(%d): systour manager %s\n",
+	    "» waitpid(%d)：systour 管理进程%s\n"), (int)r->manager,
+	    demo_how_lang(manager_status, api->zh(ctx), buf, sizeof buf));
+	printf(DEMO_TR(api, ctx, "» exit statuses:",
+	    "» 退出状态："));
 	for (int i = 0; r->started && i <= NWORKERS; i++) {
 		int c = r->kid_code[i];
 		if (i < NWORKERS)
@@ -474,20 +493,24 @@ summary(struct relay *r, int manager_status)
 		twice += r->results[i] > 1;
 		if (r->requeued[i]) {
 			requeued++;
-			printf("» ImageUrl_%d went back to the queue %d time%s; "
-			    "its result came %d time%s\n", i, r->requeued[i],
+			printf(DEMO_TR(api, ctx, "» ImageUrl_%d went back to the queue %d time%s; "
+			    "its result came %d time%s\n",
+			    "» ImageUrl_%d 回到队列 %d 次%.0s；它的结果来了 %d 次%.0s\n"), i, r->requeued[i],
 			    r->requeued[i] == 1 ? "" : "s", r->results[i],
 			    r->results[i] == 1 ? "" : "s");
 		}
 	}
 	if (missing == 0 && twice == 0 && r->others == 0)
-		printf("» results: %d of %d, each exactly once\n", once, NTASKS);
+		printf(DEMO_TR(api, ctx, "» results: %d of %d, each exactly once\n",
+		    "» 结果：%d / %d，每个恰好一次\n"), once, NTASKS);
 	else {
-		printf("» results: %d of %d exactly once; missing:", once, NTASKS);
+		printf(DEMO_TR(api, ctx, "» results: %d of %d exactly once; missing:",
+		    "» 结果：%d / %d 恰好一次；缺少："), once, NTASKS);
 		for (int i = 0; i < NTASKS; i++)
 			if (r->results[i] == 0)
 				printf(" ImageUrl_%d", i);
-		printf("; more than once: %d; others: %d\n", twice, r->others);
+		printf(DEMO_TR(api, ctx, "; more than once: %d; others: %d\n",
+		    "；多于一次：%d；其他：%d\n"), twice, r->others);
 	}
 	r->api->figure(r->me, "results_once", once);
 	r->api->figure(r->me, "results_missing", missing);
@@ -513,9 +536,10 @@ manager_run(struct demo_ctx *ctx, const struct demo_api *api,
 		perror("pipe2");
 		return 1;
 	}
-	printf("» pipe() + fork() + execl(\"%s\", \"systour\", "
+	printf(DEMO_TR(api, ctx, "» pipe() + fork() + execl(\"%s\", \"systour\", "
 	    "\"manager\", \"--port\", \"0\", \"--tasks\", \"%s\", \"--maxsize\", "
 	    "\"%s\", \"--depth\"): its output comes through this process\n",
+	    "» pipe() + fork() + execl(\"%s\", \"systour\", \"manager\", \"--port\", \"0\", \"--tasks\", \"%s\", \"--maxsize\", \"%s\", \"--depth\")：它的输出经过这个进程\n"),
 	    self_exe, tasks, maxsize);
 	fflush(stdout);
 	pid_t leader = getpid();
@@ -540,7 +564,8 @@ manager_run(struct demo_ctx *ctx, const struct demo_api *api,
 	}
 	close(rel[1]);
 	char who[64];
-	snprintf(who, sizeof who, "relay for manager PID %d", (int)r.manager);
+	snprintf(who, sizeof who, DEMO_TR(api, ctx, "relay for manager PID %d",
+	    "管理进程 PID %d 的中继"), (int)r.manager);
 	api->release(me);       /* the pane is retitled: a new actor */
 	me = r.me = api->to_pane(ctx, 0, who);
 
@@ -584,15 +609,18 @@ manager_run(struct demo_ctx *ctx, const struct demo_api *api,
 			else if (stall > 0 && demo_now_ms() - stall >= STALL_MS) {
 				stall = 0;      /* once */
 				if (r.queued > 0)
-					printf("» no worker is left to take the "
+					printf(DEMO_TR(api, ctx, "» no worker is left to take the "
 					    "%ld task%s back in the queue: ",
+					    "» 没有工作进程剩下来接走退回队列的 %ld 个任务%.0s："),
 					    r.queued, r.queued == 1 ? "" : "s");
 				else
-					printf("» a task taken with get() (no "
+					printf(DEMO_TR(api, ctx, "» a task taken with get() (no "
 					    "lease: the CPython worker) went "
 					    "with its worker; its result cannot "
-					    "come: ");
-				printf("SIGTERM to the manager\n");
+					    "come: ",
+					    "» 一个用 get() 取走的任务（没有租约：CPython 工作进程）随它的工作进程一起没了；它的结果不会来了："));
+				printf(DEMO_TR(api, ctx, "SIGTERM to the manager\n",
+				    "向管理进程发送 SIGTERM\n"));
 				fflush(stdout);
 				kill(r.manager, SIGTERM);
 			}
@@ -623,6 +651,8 @@ static const char *const manager_panes[] = {
 	"manager", "worker 1", "worker 2", "worker 3", "worker 4",
 	"CPython worker", NULL
 };
+static const char *const manager_panes_zh[] = {
+	"管理进程", "工作进程 1", "工作进程 2", "工作进程 3", "工作进程 4", "CPython 工作进程", NULL };
 
 static const struct systour_demo manager_demo = {
 	.name = "manager",
@@ -632,6 +662,7 @@ static const struct systour_demo manager_demo = {
 	    "worker 和笔记中的 CPython 任务进程（k 杀死一个 worker）",
 	.code = manager_code,
 	.panes = manager_panes,
+	.panes_zh = manager_panes_zh,
 	.run = manager_run,
 };
 

@@ -140,6 +140,7 @@ assert rows[6][2] == "Walking, \"recursively\"", rows[6]' <<<"$output" || fail "
 }
 
 @test "--db PATH keeps progress in that file, apart from the default" {
+	mkdir "$BATS_TEST_TMPDIR/other"
 	run --separate-stderr "$SYSTOUR" --db "$BATS_TEST_TMPDIR/other/p.db" --plain <<<'show 1'
 	assert_status 0
 	[ -f "$BATS_TEST_TMPDIR/other/p.db" ] || fail "no database at --db PATH"

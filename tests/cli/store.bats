@@ -45,21 +45,79 @@ load helpers
 	[[ "${lines[0]}" =~ \ 25%\ +1/4$ ]] || fail "the fresh database does not save"
 }
 
-@test "a garbage database given with --db is moved aside too, and never deleted" {
-	cp "$FIXTURES/garbage-progress.db" mine.db
+# damaged_db FILE: an SQLite database (right header) whose second page is
+# overwritten, so that quick_check finds it damaged.
+damaged_db() {
+	python3 - "$1" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("CREATE TABLE t (x TEXT)")
+c.executemany("INSERT INTO t VALUES (?)", [("row %d " % i * 20,) for i in range(500)])
+c.commit()
+c.close()
+b = bytearray(open(sys.argv[1], "rb").read())
+b[4096:4196] = b"\xff" * 100
+open(sys.argv[1], "wb").write(bytes(b))
+EOF
+}
+
+@test "a damaged SQLite database given with --db is moved aside, and never deleted" {
+	damaged_db mine.db
+	cp mine.db orig.db
 	run --separate-stderr "$SYSTOUR" --db "$BATS_TEST_TMPDIR/mine.db" progress --json
 	assert_status 0
 	assert_one_error
 	json_assert 'j["saving"] is True'
 	local moved=("$BATS_TEST_TMPDIR"/mine.db.corrupt-*)
 	[ -f "${moved[0]}" ] || fail "not moved aside"
-	cmp "$FIXTURES/garbage-progress.db" "${moved[0]}" || fail "bytes changed"
-	# again: the second garbage file gets another name, the first stays
-	cp "$FIXTURES/garbage-progress.db" mine.db
+	cmp orig.db "${moved[0]}" || fail "bytes changed"
+	# again: the second damaged file gets another name, the first stays
+	cp orig.db mine.db
 	run --separate-stderr "$SYSTOUR" --db "$BATS_TEST_TMPDIR/mine.db" list
 	assert_status 0
 	moved=("$BATS_TEST_TMPDIR"/mine.db.corrupt-*)
 	[ "${#moved[@]}" -eq 2 ] || fail "expected two moved files: ${moved[*]}"
+}
+
+@test "--db naming a file that is not SQLite at all: refused (1), the file untouched" {
+	cp "$FIXTURES/garbage-progress.db" mine.txt
+	run --separate-stderr "$SYSTOUR" --db "$BATS_TEST_TMPDIR/mine.txt" list
+	assert_status 1
+	assert_one_error
+	assert_err_has "$BATS_TEST_TMPDIR/mine.txt"
+	assert_err_has "not an SQLite database"
+	[ -z "$output" ] || fail "it ran anyway"
+	cmp "$FIXTURES/garbage-progress.db" mine.txt || fail "the file changed"
+	local side=(mine.txt?*)
+	[ ! -e "${side[0]}" ] || fail "files appeared: ${side[*]}"
+	# in Chinese too
+	run --separate-stderr "$SYSTOUR" --lang zh --db "$BATS_TEST_TMPDIR/mine.txt" list
+	assert_status 1
+	assert_err_has "不是 SQLite 数据库"
+}
+
+@test "--db in a folder that does not exist: an error naming the folder (1), nothing created" {
+	run --separate-stderr "$SYSTOUR" --db "$BATS_TEST_TMPDIR/no/such/dir/x.db" list
+	assert_status 1
+	assert_one_error
+	assert_err_has "$BATS_TEST_TMPDIR/no/such/dir"
+	assert_err_has "does not exist"
+	[ ! -e "$BATS_TEST_TMPDIR/no" ] || fail "the folders were created"
+	# the default location, though, is created
+	run --separate-stderr "$SYSTOUR" --plain <<<'show 1'
+	assert_status 0
+	[ -s "$(db_path)" ] || fail "the default database was not created"
+}
+
+@test "a database on a full disk (/dev/full) says the disk is full and names it" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	run --separate-stderr "$SYSTOUR" --db /dev/full list
+	assert_status 0
+	assert_one_error
+	assert_err_has "/dev/full"
+	assert_err_has "the disk is full"
+	[[ "$stderr" != *rollback* ]] || fail "SQLite's rollback message leaked"
+	assert_out_match '^01 +alpha '
 }
 
 @test "an empty progress.db file is taken as a new database, silently" {
@@ -110,6 +168,7 @@ load helpers
 
 @test "two plain shells writing to one database at once both succeed, counts add up" {
 	local n=1000 db="$BATS_TEST_TMPDIR/shared/progress.db"
+	mkdir "$BATS_TEST_TMPDIR/shared"
 	local script_a script_b i
 	for ((i = 0; i < n; i++)); do
 		script_a+=$'show alpha\nnext\nnext\n'

@@ -137,3 +137,33 @@ check_step_text() {
 	keys q
 	wait_gone 'q/Esc 关闭'
 }
+
+@test "the language chosen with L is remembered across runs; --lang beats it, it beats LANG" {
+	start_list
+	wait_row 0 '^ systour · Lessons +English$'
+	keys L
+	wait_row 0 '^ systour · 课程 +中文$'
+	keys q
+	wait_exit
+	[ "$EXIT_STATUS" -eq 0 ] || fail "exit status $EXIT_STATUS"
+	tm kill-server
+	# LANG is C.UTF-8 (English): the remembered Chinese wins
+	start_list
+	wait_row 0 '^ systour · 课程 +中文$'
+	wait_for '甲：文件与描述符'
+	tm kill-server
+	# --lang en wins over it, and does not change what is remembered
+	start_list -- --lang en
+	wait_row 0 '^ systour · Lessons +English$'
+	tm kill-server
+	start_list
+	wait_row 0 '^ systour · 课程 +中文$'
+	# back to English with L: remembered too, even under a Chinese LANG
+	keys L
+	wait_row 0 '^ systour · Lessons +English$'
+	keys q
+	wait_exit
+	tm kill-server
+	start_list -e LANG=zh_CN.UTF-8
+	wait_row 0 '^ systour · Lessons +English$'
+}

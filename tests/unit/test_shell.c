@@ -168,6 +168,7 @@ setup(void **state)
 		return -1;
 	}
 	fx->app.lang = LANG_EN;
+	lang_set_default(LANG_EN);	/* a test may have switched it */
 	fx->app.ui = &capture_ui;
 	fx->app.ui_data = &fx->cap;
 	fx->cap.confirm_answer = -1;
@@ -596,6 +597,10 @@ test_exec_line(void **state)
 	assert_int_equal(fx->cap.open_step, 1);
 	assert_int_equal(fx->app.lang, LANG_ZH);
 	assert_int_equal(run_line(fx, "show \"alpha"), CMD_USAGE);
+	/* show --lang=zh switched the language, messages too */
+	assert_string_equal(err(fx), "引号没有闭合\n");
+	fx->app.lang = LANG_EN;
+	assert_int_equal(run_line(fx, "show \"alpha"), CMD_USAGE);
 	assert_string_equal(err(fx), "a quote is not closed\n");
 	/* a one-shot-only context never applies to a typed line */
 	assert_int_equal(run_line(fx, "n"), CMD_ERR);
@@ -657,7 +662,7 @@ test_cmd_lang(void **state)
 	assert_int_equal(RUN(fx, "lang"), CMD_OK);
 	assert_string_equal(out(fx), "zh\n");
 	assert_int_equal(RUN(fx, "lang", "xx"), CMD_USAGE);
-	assert_string_equal(err(fx), "lang xx: not a language (en or zh)\n");
+	assert_string_equal(err(fx), "lang xx：不是一种语言（en 或 zh）\n");
 	assert_int_equal(fx->app.lang, LANG_ZH);
 	assert_int_equal(RUN(fx, "show", "1"), CMD_OK);
 	assert_int_equal(RUN(fx, "lang", "en_US.UTF-8"), CMD_OK);

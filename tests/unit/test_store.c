@@ -872,6 +872,92 @@ test_fork_child_refused(void **state)
 	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM step_seen"), 2);
 }
 
+/* A version 2 database gains the setting table (migration 3), keeping its
+ * rows; a setting is remembered across a reopen, replaced when set again,
+ * outlives a reset, and is NULL when unset or when not saving. */
+static void
+test_settings_migrate_from_2_and_persist(void **state)
+{
+	struct fixture	*fx = *state;
+	char		*warning = NULL, *v;
+	struct store	*st;
+
+	sql_exec(fx->db, "CREATE TABLE step_seen (lesson TEXT NOT NULL, step"
+	    " INTEGER NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER"
+	    " NOT NULL, times INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (lesson,"
+	    " step)); INSERT INTO step_seen VALUES ('01-files', 3, 10, 20, 2);"
+	    " CREATE TABLE demo_run (demo TEXT NOT NULL, started INTEGER NOT"
+	    " NULL, duration_ms INTEGER NOT NULL, ended TEXT NOT NULL);"
+	    " PRAGMA user_version = 2;");
+	st = store_open(fx->db, &warning);
+	assert_null(warning);
+	assert_int_equal(store_step_was_seen(st, "01-files", 3), 1);
+	assert_null(store_setting_get(st, "lang"));
+	assert_int_equal(store_setting_set(st, "lang", "zh"), STORE_OK);
+	store_close(st);
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 3);
+	v = sql_text(fx->db, "SELECT value FROM setting WHERE key = 'lang'");
+	assert_string_equal(v, "zh");
+	free(v);
+
+	st = store_open(fx->db, &warning);
+	assert_null(warning);
+	v = store_setting_get(st, "lang");
+	assert_non_null(v);
+	assert_string_equal(v, "zh");
+	free(v);
+	assert_int_equal(store_setting_set(st, "lang", "en"), STORE_OK);
+	assert_int_equal(store_reset(st), STORE_OK);
+	v = store_setting_get(st, "lang");
+	assert_string_equal(v, "en");
+	free(v);
+	assert_null(store_setting_get(st, "no such key"));
+	store_close(st);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM setting"), 1);
+
+	assert_int_equal(store_setting_set(NULL, "lang", "zh"), STORE_ERR);
+	assert_null(store_setting_get(NULL, "lang"));
+}
+
+/* store_check_path: a missing folder and a file that is not SQLite are
+ * refused and left as they were; a new file, an empty one and a damaged
+ * SQLite one pass (store_open() deals with those). */
+static void
+test_check_path(void **state)
+{
+	struct fixture	*fx = *state;
+	unsigned char	 buf[4096];
+	char		*cause = NULL, *p;
+	struct stat	 sb;
+
+	p = xasprintf("%s/no/such/x.db", fx->dir);
+	assert_int_equal(store_check_path(p, &cause), -1);
+	assert_non_null(strstr(cause, "does not exist"));
+	free(cause);
+	cause = NULL;
+	free(p);
+	p = xasprintf("%s/no", fx->dir);
+	assert_int_equal(stat(p, &sb), -1);
+	free(p);
+
+	assert_int_equal(store_check_path(fx->db, &cause), 0);	/* new */
+	write_bytes(fx->db, "", 0);
+	assert_int_equal(store_check_path(fx->db, &cause), 0);	/* empty */
+	garbage(buf, sizeof buf, 1);
+	write_bytes(fx->db, buf, sizeof buf);
+	assert_int_equal(store_check_path(fx->db, &cause), -1);
+	assert_non_null(strstr(cause, "not an SQLite database"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(stat(fx->db, &sb), 0);
+	assert_int_equal(sb.st_size, (off_t)sizeof buf);
+	/* a damaged SQLite file: right header, garbage after it */
+	memcpy(buf, "SQLite format 3", 16);
+	write_bytes(fx->db, buf, sizeof buf);
+	assert_int_equal(store_check_path(fx->db, &cause), 0);
+	assert_null(cause);
+}
+
 /* NULL is a store that saves nothing. */
 static void
 test_null_store(void **state)
@@ -907,6 +993,8 @@ main(void)
 		T(test_two_processes_write_at_once),
 		T(test_fork_child_refused),
 		T(test_null_store),
+		T(test_settings_migrate_from_2_and_persist),
+		T(test_check_path),
 #undef T
 	};
 
