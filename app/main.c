@@ -147,9 +147,16 @@ main(int argc, char **argv)
 			app.db_path = xstrdup(v);
 		} else if (strcmp(a, "--lang") == 0 || strncmp(a, "--lang=", 7) == 0) {
 			const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+			if (v == NULL || *v == '\0') {
+				warnx_("%s", L(app.lang, "--lang: needs a value (zh or en)",
+				    "--lang：需要一个值（zh 或 en）"));
+				free(rest);
+				return EXIT_USAGE;
+			}
 			int l = lang_parse(v);
 			if (l < 0) {
-				warnx_("--lang %s: not a language (en or zh)", v ? v : "");
+				warnx_(L(app.lang, "--lang %s: not a language (zh or en)",
+				    "--lang %s：不是一种语言（zh 或 en）"), v);
 				free(rest);
 				return EXIT_USAGE;
 			}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static const char *const controls[] = {
@@ -51,14 +52,14 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 		return CMD_OK;
 	}
 	const char *name = args->argv[0];
-	if (args->argc > 1 && strcmp(name, "kill") != 0) {
+	if (args->argc > 1 && strcasecmp(name, "kill") != 0) {
 		app_errorf(app, "demo %s: one name only (kill takes a pane)", name);
 		return CMD_USAGE;
 	}
 	for (int i = 0; controls[i]; i++)
-		if (strcmp(name, controls[i]) == 0) {
+		if (strcasecmp(name, controls[i]) == 0) {
 			char what[32];
-			snprintf(what, sizeof what, "%s", name);
+			snprintf(what, sizeof what, "%s", controls[i]);
 			if (args->argc > 1) {
 				/* demo kill PANE: the pane by its number */
 				char *end;
@@ -84,7 +85,7 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 	const struct systour_demo *d = demo_find(&app->lessons, name);
 	if (d == NULL) {
 		app_errorf(app, "demo: no demo \"%s\" (see: demo)", name);
-		return CMD_ERR;
+		return CMD_USAGE;       /* a name that does not exist */
 	}
 	int step = cmd_has(args, "step", NULL);
 	int rc;
