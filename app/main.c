@@ -5,6 +5,7 @@
 #include "loop.h"
 #include "plain.h"
 #include "shell.h"
+#include "term.h"
 #include "tui.h"
 #include "util.h"
 
@@ -220,6 +221,22 @@ main(int argc, char **argv)
 		app.store = store_open(app.db_path, &warning);
 	}
 
+	/* a terminal curses cannot draw on: the plain shell, saying so */
+	char *why_not = NULL;
+	if (tui && !term_usable(&why_not)) {
+		const char *t = getenv("TERM");
+		warnx_(L(app.lang, "TERM=%s: %s; using the plain shell (--plain)",
+		    "TERM=%s：%s；改用纯文本 shell（--plain）"), t ? t : "", why_not);
+		free(why_not);
+		why_not = NULL;
+		tui = 0;
+		if (first != NULL) {	/* systour demo NAME: its lines as text */
+			free(first);
+			first = NULL;
+			one = cmd_find(rest[0], &why_not);
+			free(why_not);
+		}
+	}
 	if (tui) {
 		rc = tui_run(&app, warning, first);
 	} else {
