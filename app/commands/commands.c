@@ -520,8 +520,13 @@ cmd_reset_exec(struct app *app, struct cmd_args *args)
 		    "清除 %s 中的全部进度？"), store_path(app->store));
 		int yes = app->ui->ask(app, q);
 		free(q);
+		if (yes == APP_ASK_LATER)
+			return CMD_OK;  /* on yes, the front end runs reset --yes */
 		if (yes < 0) {
-			app_errorf(app, "reset: add --yes to erase all progress");
+			app_errorf(app, "%s", L(app->lang,
+			    "reset: add --yes to erase all progress (input is "
+			    "not a terminal: no one to ask)",
+			    "reset：加 --yes 以清除全部进度（输入不是终端，无人可问）"));
 			return CMD_USAGE;
 		}
 		if (yes == 0) {

@@ -103,10 +103,20 @@ tui_error(struct app *app, const char *msg)
 	tui_set_status(app->ui_data, 1, msg);
 }
 
+/* The loop cannot stop for an answer: the question goes on the status
+ * line, and the next key answers it (y: the command again with --yes). */
 static int
 tui_ask(struct app *app, const char *question)
 {
-	return -1;      /* a command cannot stop to ask: it takes --yes */
+	struct tui *t = app->ui_data;
+	if (t->running == NULL)
+		return -1;
+	free(t->asked);
+	t->asked = xasprintf("%s --yes", t->running);
+	char *q = xasprintf("%s [y/N]", question);
+	tui_set_status(t, 0, q);
+	free(q);
+	return APP_ASK_LATER;
 }
 
 /* The list: everything above it closes, and the lesson that was open is
@@ -275,7 +285,25 @@ run_command(const char *line, void *arg)
 	if (line == NULL)
 		return;
 	tui_set_status(t, 0, NULL);
+	t->running = line;
 	cmd_exec_line(t->app, line);
+	t->running = NULL;
+}
+
+/* The key after a question answers it: y runs the command that asked, with
+ * --yes; any other key is no. */
+static void
+answer(struct tui *t, enum key k, wchar_t ch)
+{
+	char *line = t->asked;
+	t->asked = NULL;
+	tui_set_status(t, 0, NULL);
+	if (k == K_CHAR && (ch == 'y' || ch == 'Y'))
+		cmd_exec_line(t->app, line);
+	else
+		tui_set_status(t, 0, L(t->app->lang, "No: nothing done.",
+		    "否：什么也没做。"));
+	free(line);
 }
 
 /* The keys that work in every view that lets them through. 1 if taken. */
@@ -304,6 +332,10 @@ key(struct tui *t, enum key k, wchar_t ch)
 {
 	if (k == K_NONE)
 		return;
+	if (t->asked) {
+		answer(t, k, ch);
+		return;
+	}
 	tui_set_status(t, 0, NULL);
 	struct view *top = tui_top(t);
 	if ((COLS < TUI_MIN_COLS || LINES < TUI_MIN_ROWS) && !top->ops->overlay) {
@@ -468,6 +500,7 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 	free(t.stack[0]);
 	free(t.status);
 out:
+	free(t.asked);
 	loop_cancel(t.w_input);
 	loop_cancel(t.w_esc);
 	for (int i = 0; i < 5; i++)

@@ -26,6 +26,9 @@ struct tui {
 
 	int demo_only;          /* started as `systour demo NAME`: closing quits */
 
+	const char *running;    /* the command line being run, or NULL */
+	char *asked;            /* on y: this line (the command + --yes) */
+
 	int quit_signal;        /* SIGTERM or SIGHUP that ended the run */
 	struct cmdline_input in;        /* bytes from the terminal */
 	struct loop *loop;
