@@ -199,7 +199,7 @@ draw_header(struct tui *t, struct view *v)
 		v->ops->header(v, left, right, sizeof left);
 	int rw = text_width(right);
 	draw_fill(0, 0, COLS, a, pair);
-	draw_text(0, 0, COLS - rw - 1, left, a | A_BOLD, pair);
+	draw_text_cut(0, 0, COLS - rw - 1, left, a | A_BOLD, pair);
 	draw_text(0, COLS - rw, rw, right, a, pair);
 }
 
@@ -220,7 +220,7 @@ draw_status(struct tui *t, struct view *v)
 	attr_t ea = t->status_error ? term_ui_attr(UI_ERROR, &ep) : a;
 	if (!t->status_error)
 		ep = pair;
-	draw_text(y, 1, COLS - rw - 2, msg, ea, ep);
+	draw_text_cut(y, 1, COLS - rw - 2, msg, ea, ep);
 }
 
 static void
@@ -306,6 +306,17 @@ answer(struct tui *t, enum key k, wchar_t ch)
 	free(line);
 }
 
+void
+tui_switch_lang(struct tui *t)
+{
+	int help = view_is_help(tui_top(t));
+	if (help)
+		tui_pop(t);     /* shown again below, in the new language */
+	cmd_exec_line(t->app, t->app->lang == LANG_EN ? "lang zh" : "lang en");
+	if (help)
+		view_help_push(t);
+}
+
 /* The keys that work in every view that lets them through. 1 if taken. */
 static int
 global_key(struct tui *t, enum key k, wchar_t ch)
@@ -314,12 +325,10 @@ global_key(struct tui *t, enum key k, wchar_t ch)
 		return 0;
 	if (ch == ':')
 		cmdline_start();
-	else if (ch == '?') {
-		char *help = view_help_text(t);
-		tui_push(t, &view_popup_ops, help);
-		free(help);
-	} else if (ch == 'L')
-		cmd_exec_line(t->app, t->app->lang == LANG_EN ? "lang zh" : "lang en");
+	else if (ch == '?')
+		view_help_push(t);
+	else if (ch == 'L')
+		tui_switch_lang(t);
 	else
 		return 0;
 	return 1;
