@@ -62,7 +62,7 @@ REVIEWED = {
     ("05-ipc", 4, "python", 1): FRAGMENT + " (Queue)",
     ("05-ipc", 7, "python", 1): "runs forever by design: the notes' receiver never ends",
     ("05-ipc", 8, "python", 1): FRAGMENT + " (Pipe)",
-    ("05-ipc", 11, "python", 1): "prints measured times, which vary from run to run",
+    ("05-ipc", 12, "python", 1): "prints measured times, which vary from run to run",
     ("06-threads", 2, "python", 1): "runs forever by design: the notes' while True: pass",
     ("06-threads", 5, "python", 1): "runs forever by design: the notes' while True: pass",
     ("06-threads", 5, "python", 2): FRAGMENT + " (threading, var, change_fun)",
