@@ -27,6 +27,15 @@ REAL="SYSTOUR_LESSONS=$ROOT/lessons"
 	! grep -q '…' <<<"$row" || fail "a short title was cut: $row"
 }
 
+@test "a lesson title too long for the header ends in …, before the step" {
+	local title
+	title=$(SYSTOUR_LESSONS="$ROOT/lessons" "$SYSTOUR" show 8 | head -n 1)
+	[ "${#title}" -gt 50 ] || skip "lesson 08's title fits now: $title"
+	start_list -x 80 -e "$REAL"
+	keys 8
+	wait_row 0 '^ systour · 08 .*… +step 1/[0-9]+ · English$'
+}
+
 @test "on a 200-column terminal, the text of a step is at most 100 columns wide" {
 	start_list -x 200 -y 40 -e "$REAL"
 	keys :
