@@ -736,8 +736,15 @@ test_cmd_reset(void **state)
 	assert_int_equal(store_step_seen(fx->app.store, "01-alpha", 1), STORE_OK);
 	fx->cap.confirm_answer = -1;
 	assert_int_equal(RUN(fx, "reset"), CMD_USAGE);
-	assert_string_equal(err(fx), "reset: add --yes to erase all progress\n");
+	assert_string_equal(err(fx), "reset: add --yes to erase all progress "
+	    "(input is not a terminal: no one to ask)\n");
 	assert_non_null(strstr(fx->cap.question, "Erase all progress in "));
+	/* a front end that asks without waiting (the TUI): nothing erased
+	 * yet, no error; it runs reset --yes on a yes */
+	fx->cap.confirm_answer = APP_ASK_LATER;
+	assert_int_equal(RUN(fx, "reset"), CMD_OK);
+	assert_string_equal(err(fx), "");
+	assert_int_equal(store_steps_seen(fx->app.store, "01-alpha", 2), 1);
 	fx->cap.confirm_answer = 0;
 	assert_int_equal(RUN(fx, "reset"), CMD_ERR);
 	assert_string_equal(out(fx), "Nothing erased.\n");
