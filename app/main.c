@@ -156,8 +156,8 @@ main(int argc, char **argv)
 			}
 			int l = lang_parse(v);
 			if (l < 0) {
-				warnx_(L(app.lang, "--lang %s: not a language (zh or en)",
-				    "--lang %s：不是一种语言（zh 或 en）"), v);
+				warnx_(L(app.lang, "--lang %s: not a language (en or zh)",
+				    "--lang %s：不是一种语言（en 或 zh）"), v);
 				free(rest);
 				return EXIT_USAGE;
 			}
