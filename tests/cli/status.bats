@@ -93,3 +93,33 @@ real_lessons() {
 	assert_status 0
 	assert_out_has "[demo]"
 }
+
+@test "a command's option without its value, or a bad value, is bad usage (2)" {
+	real_lessons
+	run --separate-stderr "$SYSTOUR" demo pool --plain --delay
+	assert_status 2
+	assert_one_error
+	assert_err_has "demo: option --delay needs a value"
+	run --separate-stderr "$SYSTOUR" demo pool --plain --delay x
+	assert_status 2
+	assert_one_error
+	run --separate-stderr "$SYSTOUR" --db
+	assert_status 2
+	assert_one_error
+	run --separate-stderr "$SYSTOUR" progress --json --csv
+	assert_status 2
+	assert_one_error
+}
+
+@test "the plain shell: the same names give the same statuses, one error each" {
+	real_lessons
+	run --separate-stderr "$SYSTOUR" --plain <<<"show p"
+	assert_status 2
+	assert_err_has "show: ambiguous lesson: p, could be: pickle, processes"
+	run --separate-stderr "$SYSTOUR" --plain <<<"show PROCESSES"
+	assert_status 0
+	assert_out_has "[04-processes"
+	run --separate-stderr "$SYSTOUR" --plain <<<"demo nosuch"
+	assert_status 2
+	assert_one_error
+}
