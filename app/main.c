@@ -6,6 +6,7 @@
 #include "plain.h"
 #include "store.h"
 #include "shell.h"
+#include "term.h"
 #include "tui.h"
 #include "util.h"
 
@@ -187,6 +188,12 @@ main(int argc, char **argv)
 			app.db_path = xstrdup(v);
 		} else if (strcmp(a, "--lang") == 0 || strncmp(a, "--lang=", 7) == 0) {
 			const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+			if (v == NULL || *v == '\0') {
+				warnx_("%s", L(app.lang, "--lang: needs a value (zh or en)",
+				    "--lang：需要一个值（zh 或 en）"));
+				free(rest);
+				return EXIT_USAGE;
+			}
 			int l = lang_parse(v);
 			if (l < 0 && (v == NULL || *v == '\0')) {
 				warnx_("%s", L(app.lang, "--lang needs a language "
@@ -281,6 +288,22 @@ main(int argc, char **argv)
 		free(ldir);
 	}
 
+	/* a terminal curses cannot draw on: the plain shell, saying so */
+	char *why_not = NULL;
+	if (tui && !term_usable(&why_not)) {
+		const char *t = getenv("TERM");
+		warnx_(L(app.lang, "TERM=%s: %s; using the plain shell (--plain)",
+		    "TERM=%s：%s；改用纯文本 shell（--plain）"), t ? t : "", why_not);
+		free(why_not);
+		why_not = NULL;
+		tui = 0;
+		if (first != NULL) {	/* systour demo NAME: its lines as text */
+			free(first);
+			first = NULL;
+			one = cmd_find(rest[0], &why_not);
+			free(why_not);
+		}
+	}
 	if (tui) {
 		rc = tui_run(&app, warning, first);
 	} else {

@@ -5,9 +5,11 @@
 #include "buf.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* ---- Lessons ---------------------------------------------------------- */
@@ -40,6 +42,11 @@ take_lang(struct app *app, struct cmd_args *args)
 	const char *v;
 	if (!cmd_has(args, "lang", &v))
 		return 0;
+	if (v == NULL || *v == '\0') {
+		app_errorf(app, "%s", L(app->lang, "--lang: needs a value (zh or en)",
+		    "--lang：需要一个值（zh 或 en）"));
+		return -1;
+	}
 	int l = lang_parse(v);
 	if (l < 0) {
 		app_errorf(app, L(app->lang, "--lang %s: not a language (en or zh)",
@@ -67,16 +74,54 @@ parse_step(struct app *app, const struct lesson *ls, const char *s, int *step)
 	return 0;
 }
 
+/* Does a problem of loading name a lesson folder "NN-what" (or number
+ * what)? Then what names a lesson that exists but could not be loaded. */
+static int
+broken_lesson(const struct app *app, const char *what)
+{
+	for (int i = 0; i < app->nproblems; i++) {
+		const char *p = app->problems[i], *slash;
+		/* "DIR/NN-name/lesson.en.md:9: ..." */
+		while ((slash = strchr(p, '/')) != NULL) {
+			const char *id = p;
+			p = slash + 1;
+			size_t n = (size_t)(slash - id);
+			if (n < 4 || id[2] != '-' || !isdigit((unsigned char)id[0]))
+				continue;
+			if ((strlen(what) == n - 3 && strncasecmp(id + 3, what, n - 3) == 0) ||
+			    (strlen(what) == n && strncasecmp(id, what, n) == 0) ||
+			    (isdigit((unsigned char)*what) &&
+			    what[strspn(what, "0123456789")] == '\0' &&
+			    atoi(what) == atoi(id)))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static enum cmd_retval
 cmd_show_exec(struct app *app, struct cmd_args *args)
 {
 	if (take_lang(app, args) != 0)
 		return CMD_USAGE;
-	struct lesson *ls = lessons_find(&app->lessons, args->argv[0]);
+	struct buf amb = BUF_INIT;
+	struct lesson *ls = lessons_lookup(&app->lessons, args->argv[0], &amb);
 	if (ls == NULL) {
-		app_errorf(app, L(app->lang, "show: no lesson \"%s\" (see: list)",
-		    "show：没有课程“%s”（见 list）"), args->argv[0]);
-		return CMD_ERR;
+		/* a name that names no lesson, or more than one, is bad usage */
+		if (amb.len > 0)
+			app_errorf(app, L(app->lang,
+			    "show: ambiguous lesson: %s, could be: %s",
+			    "show：课程名有歧义：%s，可能是：%s"), args->argv[0],
+			    buf_str(&amb));
+		else
+			app_errorf(app, L(app->lang,
+			    "show: no lesson \"%s\" (see: list)",
+			    "show：没有课程“%s”（见 list）"), args->argv[0]);
+		int ambiguous = amb.len > 0;
+		buf_free(&amb);
+		/* a lesson that is there but failed to load: the work failed */
+		return !ambiguous && broken_lesson(app, args->argv[0]) ?
+		    CMD_ERR : CMD_USAGE;
 	}
 	int step = 0;
 	if (args->argc > 1 && parse_step(app, ls, args->argv[1], &step) != 0)
@@ -490,9 +535,13 @@ cmd_reset_exec(struct app *app, struct cmd_args *args)
 		    "清除 %s 中的全部进度？"), store_path(app->store));
 		int yes = app->ui->ask(app, q);
 		free(q);
+		if (yes == APP_ASK_LATER)
+			return CMD_OK;  /* on yes, the front end runs reset --yes */
 		if (yes < 0) {
-			app_errorf(app, L(app->lang, "reset: add --yes to erase all progress",
-			    "reset：加上 --yes 才会清除全部进度"));
+			app_errorf(app, "%s", L(app->lang,
+			    "reset: add --yes to erase all progress (input is "
+			    "not a terminal: no one to ask)",
+			    "reset：加 --yes 以清除全部进度（输入不是终端，无人可问）"));
 			return CMD_USAGE;
 		}
 		if (yes == 0) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static const char *const controls[] = {
@@ -52,15 +53,15 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 		return CMD_OK;
 	}
 	const char *name = args->argv[0];
-	if (args->argc > 1 && strcmp(name, "kill") != 0) {
+	if (args->argc > 1 && strcasecmp(name, "kill") != 0) {
 		app_errorf(app, L(app->lang, "demo %s: one name only (kill takes a pane)",
 		    "demo %s：只能给一个名称（kill 接一个窗格）"), name);
 		return CMD_USAGE;
 	}
 	for (int i = 0; controls[i]; i++)
-		if (strcmp(name, controls[i]) == 0) {
+		if (strcasecmp(name, controls[i]) == 0) {
 			char what[32];
-			snprintf(what, sizeof what, "%s", name);
+			snprintf(what, sizeof what, "%s", controls[i]);
 			if (args->argc > 1) {
 				/* demo kill PANE: the pane by its number */
 				char *end;
@@ -89,7 +90,7 @@ cmd_demo_exec(struct app *app, struct cmd_args *args)
 	if (d == NULL) {
 		app_errorf(app, L(app->lang, "demo: no demo \"%s\" (see: demo)",
 		    "demo：没有演示“%s”（见 demo）"), name);
-		return CMD_ERR;
+		return CMD_USAGE;       /* a name that does not exist */
 	}
 	int step = cmd_has(args, "step", NULL);
 	int rc;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const struct cmd_entry *
 cmd_find(const char *name, char **cause)
@@ -20,12 +21,12 @@ cmd_find(const char *name, char **cause)
 	struct buf ambiguous = BUF_INIT;    /* "name, name, ..." */
 
 	for (const struct cmd_entry *const *e = cmd_table; *e; e++) {
-		if (strcmp((*e)->name, name) == 0 ||
-		    ((*e)->alias && strcmp((*e)->alias, name) == 0)) {
+		if (strcasecmp((*e)->name, name) == 0 ||
+		    ((*e)->alias && strcasecmp((*e)->alias, name) == 0)) {
 			buf_free(&ambiguous);
 			return *e;
 		}
-		if (len == 0 || strncmp((*e)->name, name, len) != 0)
+		if (len == 0 || strncasecmp((*e)->name, name, len) != 0)
 			continue;
 		if (found) {
 			if (ambiguous.len == 0)

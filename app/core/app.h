@@ -27,13 +27,19 @@ struct app_view {
 
 /* What a front end must answer for the commands: each front end is one
  * table. Everything else a front end shows is its own business. */
+enum { APP_ASK_LATER = 2 };
+
 struct ui_ops {
 	const char *name;
 	/* Text the user asked for (one or more lines, ending in a newline). */
 	void (*print)(struct app *app, const char *text);
 	/* One line: what went wrong. */
 	void (*error)(struct app *app, const char *msg);
-	/* Ask a yes/no question: 1 yes, 0 no, -1 when there is no one to ask. */
+	/* Ask a yes/no question: 1 yes, 0 no, -1 when there is no one to ask
+	 * (input is not a person at a terminal). APP_ASK_LATER: the question
+	 * is put without waiting (the TUI, whose loop must go on); on yes the
+	 * front end runs the same command line again with --yes, so a command
+	 * that asks takes --yes and returns at once. */
 	int (*ask)(struct app *app, const char *question);
 	/* Show what a command asked for. 0 when it was shown (for a demo run
 	 * to its end in place, as the plain shell does: 0 a good end, 1 not);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -748,7 +749,7 @@ lessons_free(struct lesson_set *set)
 }
 
 struct lesson *
-lessons_find(struct lesson_set *set, const char *what)
+lessons_lookup(struct lesson_set *set, const char *what, struct buf *ambiguous)
 {
 	if (what == NULL || *what == '\0')
 		return NULL;
@@ -761,17 +762,28 @@ lessons_find(struct lesson_set *set, const char *what)
 		return NULL;
 	}
 	for (int i = 0; i < set->n; i++)
-		if (strcmp(set->v[i].id, what) == 0 || strcmp(set->v[i].name, what) == 0)
+		if (strcasecmp(set->v[i].id, what) == 0 ||
+		    strcasecmp(set->v[i].name, what) == 0)
 			return &set->v[i];
 	struct lesson *found = NULL;
+	int nfound = 0;
 	size_t len = strlen(what);
 	for (int i = 0; i < set->n; i++) {
 		struct lesson *ls = &set->v[i];
-		if (strncmp(ls->name, what, len) == 0) {
-			if (found)
-				return NULL;    /* ambiguous */
-			found = ls;
-		}
+		if (strncasecmp(ls->name, what, len) != 0)
+			continue;
+		if (ambiguous && nfound == 1)
+			buf_adds(ambiguous, found->name);
+		if (ambiguous && nfound >= 1)
+			buf_printf(ambiguous, ", %s", ls->name);
+		found = ls;
+		nfound++;
 	}
-	return found;
+	return nfound == 1 ? found : NULL;
+}
+
+struct lesson *
+lessons_find(struct lesson_set *set, const char *what)
+{
+	return lessons_lookup(set, what, NULL);
 }

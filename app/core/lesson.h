@@ -78,7 +78,13 @@ int lessons_load(const char *dir, struct lesson_set *set,
 void lessons_free(struct lesson_set *set);
 
 /* Find a lesson by id ("01-files"), name ("files"), number ("1", "01") or
- * a unique prefix of the name. NULL if none or ambiguous. */
+ * a unique prefix of the name, in any case ("PROCESSES"). NULL if none or
+ * ambiguous; when ambiguous and ambiguous is not NULL, the names that
+ * matched are appended to it ("pickle, processes"). */
+struct buf;
+struct lesson *lessons_lookup(struct lesson_set *set, const char *what,
+    struct buf *ambiguous);
+/* lessons_lookup without the names. */
 struct lesson *lessons_find(struct lesson_set *set, const char *what);
 
 /* Parse one lesson file's text. 0, or -1 with *cause = "LINE: what"

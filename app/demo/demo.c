@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -73,7 +74,7 @@ demo_find(const struct lesson_set *set, const char *name)
 	for (int i = 0; i < set->n; i++) {
 		const struct systour_lesson_module *m = set->v[i].module_info;
 		for (int k = 0; m && m->demos && m->demos[k]; k++)
-			if (strcmp(m->demos[k]->name, name) == 0)
+			if (strcasecmp(m->demos[k]->name, name) == 0)
 				return m->demos[k];
 	}
 	return NULL;

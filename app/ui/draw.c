@@ -30,6 +30,19 @@ draw_text(int y, int x, int w, const char *s, attr_t attr, short pair)
 	return col;
 }
 
+int
+draw_text_cut(int y, int x, int w, const char *s, attr_t attr, short pair)
+{
+	if (text_width(s) <= w)
+		return draw_text(y, x, w, s, attr, pair);
+	if (w < 1)
+		return 0;
+	int col = draw_text(y, x, w - 1, s, attr, pair);
+	struct cell ell = { L'…', 1, S_TEXT };
+	draw_cell(y, x + col, &ell, attr, pair);
+	return col + 1;
+}
+
 /* Fill a row from x to the edge with spaces in attr. */
 void
 draw_fill(int y, int x, int w, attr_t attr, short pair)

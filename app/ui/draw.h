@@ -13,6 +13,10 @@ void draw_cell(int y, int x, const struct cell *c, attr_t attr, short pair);
  * character. Returns the columns drawn. */
 int draw_text(int y, int x, int w, const char *s, attr_t attr, short pair);
 
+/* draw_text, but text that does not fit ends in "…" (in the last column
+ * it may have). */
+int draw_text_cut(int y, int x, int w, const char *s, attr_t attr, short pair);
+
 /* Spaces from (y, x) over w columns (to the screen's edge at most). */
 void draw_fill(int y, int x, int w, attr_t attr, short pair);
 

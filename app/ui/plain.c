@@ -43,7 +43,13 @@ void
 plain_print_step(struct app *app, const struct lesson_text *t, int step)
 {
 	struct page pg = { 0 };
-	render_step(&pg, t, step, app->lang, out_width());
+	/* a live demo is named as it is run here; code for a file or a pipe
+	 * comes whole, to be copied */
+	int flags = strcmp(app->ui->name, "oneshot") == 0 ? RENDER_ONESHOT :
+	    RENDER_SHELL;
+	if (!isatty(STDOUT_FILENO))
+		flags |= RENDER_CODE_WHOLE;
+	render_step_for(&pg, t, step, app->lang, out_width(), flags);
 	print_page(&pg);
 	page_free(&pg);
 }

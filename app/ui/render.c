@@ -8,6 +8,7 @@
 #include <md4c.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #define MAX_LISTS 8
@@ -18,6 +19,7 @@ struct render {
 	enum lang lang;
 	enum line_kind kind;
 	const struct cells *margin;
+	int flags;              /* RENDER_* */
 
 	struct cells para;      /* inline text of the open block */
 	int strong, em, codespan; /* open spans */
@@ -139,7 +141,9 @@ flush_code(struct render *r)
 		cells_clear(&line);
 		cells_add(&line, s, n, S_TEXT);
 		highlight_line(r->code_lang, line.c, line.n, &state);
-		page_code(r->pg, &line, r->width, &margin, kind);
+		/* text for a file or a pipe: a code line whole, to copy */
+		page_code(r->pg, &line, r->flags & RENDER_CODE_WHOLE ?
+		    INT_MAX / 2 : r->width, &margin, kind);
 		s += nl ? n + 1 : n;
 		left -= nl ? n + 1 : n;
 	}
@@ -295,12 +299,13 @@ text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *arg)
 	return 0;
 }
 
-void
-render_markdown(struct page *pg, const char *md, int width,
-    const struct cells *margin, enum line_kind kind, enum lang lang)
+static void
+render_md(struct page *pg, const char *md, int width,
+    const struct cells *margin, enum line_kind kind, enum lang lang, int flags)
 {
 	struct render r;
 	memset(&r, 0, sizeof r);
+	r.flags = flags;
 	r.pg = pg;
 	r.width = width;
 	r.lang = lang;
@@ -321,6 +326,13 @@ render_markdown(struct page *pg, const char *md, int width,
 	buf_free(&r.code);
 }
 
+void
+render_markdown(struct page *pg, const char *md, int width,
+    const struct cells *margin, enum line_kind kind, enum lang lang)
+{
+	render_md(pg, md, width, margin, kind, lang, 0);
+}
+
 /* One line of text in a style, wrapped. */
 static void
 add_line(struct page *pg, const char *s, enum style st, int width,
@@ -336,6 +348,29 @@ void
 render_step(struct page *pg, const struct lesson_text *t, int step,
     enum lang lang, int width)
 {
+	render_step_for(pg, t, step, lang, width, 0);
+}
+
+/* How a step's live demo is run where it is shown. */
+static char *
+demo_line(const char *name, enum lang lang, int flags)
+{
+	if (flags & RENDER_ONESHOT)
+		return xasprintf(L(lang, "▶ Live demo \"%s\": run it with: "
+		    "systour demo %s", "▶ 现场演示“%s”：运行它：systour demo %s"),
+		    name, name);
+	if (flags & RENDER_SHELL)
+		return xasprintf(L(lang, "▶ Live demo \"%s\": type demo %s to "
+		    "run it.", "▶ 现场演示“%s”：输入 demo %s 运行。"), name, name);
+	return xasprintf(L(lang, "▶ Live demo \"%s\": press d to run it "
+	    "(or the command: demo %s).", "▶ 现场演示“%s”：按 d 运行"
+	    "（或用命令 demo %s）。"), name, name);
+}
+
+void
+render_step_for(struct page *pg, const struct lesson_text *t, int step,
+    enum lang lang, int width, int flags)
+{
 	const struct step *st = &t->steps[step];
 	char *head = xasprintf("%d/%d · %s", step + 1, t->nsteps, st->title);
 	add_line(pg, head, S_TITLE, width, NULL, LK_TEXT);
@@ -348,21 +383,19 @@ render_step(struct page *pg, const struct lesson_text *t, int step,
 		char *s;
 		switch (p->kind) {
 		case PART_MARKDOWN:
-			render_markdown(pg, p->text, width, NULL, LK_TEXT, lang);
+			render_md(pg, p->text, width, NULL, LK_TEXT, lang, flags);
 			break;
 		case PART_ERRATUM:
 			page_blank(pg, NULL, LK_TEXT);
 			add_line(pg, L(lang, "The notes are wrong here",
 			    "笔记这里有误"), S_ERRATUM, width, &bar, LK_ERRATUM);
-			render_markdown(pg, p->text, width, &bar, LK_ERRATUM, lang);
+			render_md(pg, p->text, width, &bar, LK_ERRATUM, lang, flags);
 			break;
 		case PART_DEMO:
 		case PART_EXERCISE:
 			page_blank(pg, NULL, LK_TEXT);
 			s = p->kind == PART_DEMO && p->available ?
-			    xasprintf(L(lang, "▶ Live demo \"%s\": press d to run it "
-			    "(or the command: demo %s).", "▶ 现场演示“%s”：按 d 运行"
-			    "（或用命令 demo %s）。"), p->text, p->text) :
+			    demo_line(p->text, lang, flags) :
 			    p->kind == PART_DEMO ?
 			    xasprintf(L(lang, "▶ Live demo \"%s\": not available yet "
 			    "in this version of systour.", "▶ 现场演示“%s”：本版 systour "

@@ -12,6 +12,14 @@
 void render_step(struct page *pg, const struct lesson_text *t, int step,
     enum lang lang, int width);
 
+/* render_step for where the step is shown: flags of RENDER_ONESHOT (a
+ * live demo is run with `systour demo NAME`), RENDER_SHELL (with `demo
+ * NAME` typed in the plain shell; neither: `d` in the TUI), and
+ * RENDER_CODE_WHOLE (code lines never wrapped, for a file or a pipe). */
+enum { RENDER_ONESHOT = 1, RENDER_SHELL = 2, RENDER_CODE_WHOLE = 4 };
+void render_step_for(struct page *pg, const struct lesson_text *t, int step,
+    enum lang lang, int width, int flags);
+
 /* Append Markdown laid out at width columns; every line starts with margin
  * (may be NULL) and is of kind. */
 void render_markdown(struct page *pg, const char *md, int width,

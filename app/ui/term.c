@@ -12,7 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <term.h>
+#include <ncursesw/term.h>
 
 #define MOUSE_ON  "\033[?1000h\033[?1006h"
 #define MOUSE_OFF "\033[?1000l\033[?1006l"
@@ -83,6 +83,23 @@ init_colors(void)
 	init_pair(CP_POPUP, COLOR_BLACK, COLOR_WHITE);
 	for (short c = 0; c < 8; c++)
 		init_pair((short)(CP_FG0 + c), c, -1);
+}
+
+int
+term_usable(char **cause)
+{
+	int err = 0;
+	/* the terminfo entry only: nothing is written to the terminal */
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		const char *t = getenv("TERM");
+		*cause = xasprintf("%s", t == NULL || *t == '\0' ? "TERM is not set" :
+		    err == 0 ? "no terminfo entry for this TERM" :
+		    "this terminal cannot be drawn on");
+		return 0;
+	}
+	del_curterm(cur_term);
+	cur_term = NULL;
+	return 1;
 }
 
 int

@@ -17,6 +17,10 @@
  * terminal cannot be set up. */
 int term_init(void);
 
+/* Can curses draw on this terminal ($TERM has a terminfo entry)? 1, or 0
+ * with *cause (allocated) saying why not. Touches nothing on screen. */
+int term_usable(char **cause);
+
 /* Give the terminal back as it was. Safe to call twice. */
 void term_end(void);
 

@@ -103,10 +103,20 @@ tui_error(struct app *app, const char *msg)
 	tui_set_status(app->ui_data, 1, msg);
 }
 
+/* The loop cannot stop for an answer: the question goes on the status
+ * line, and the next key answers it (y: the command again with --yes). */
 static int
 tui_ask(struct app *app, const char *question)
 {
-	return -1;      /* a command cannot stop to ask: it takes --yes */
+	struct tui *t = app->ui_data;
+	if (t->running == NULL)
+		return -1;
+	free(t->asked);
+	t->asked = xasprintf("%s --yes", t->running);
+	char *q = xasprintf("%s [y/N]", question);
+	tui_set_status(t, 0, q);
+	free(q);
+	return APP_ASK_LATER;
 }
 
 /* The list: everything above it closes, and the lesson that was open is
@@ -190,7 +200,7 @@ draw_header(struct tui *t, struct view *v)
 		v->ops->header(v, left, right, sizeof left);
 	int rw = text_width(right);
 	draw_fill(0, 0, COLS, a, pair);
-	draw_text(0, 0, COLS - rw - 1, left, a | A_BOLD, pair);
+	draw_text_cut(0, 0, COLS - rw - 1, left, a | A_BOLD, pair);
 	draw_text(0, COLS - rw, rw, right, a, pair);
 }
 
@@ -211,7 +221,7 @@ draw_status(struct tui *t, struct view *v)
 	attr_t ea = t->status_error ? term_ui_attr(UI_ERROR, &ep) : a;
 	if (!t->status_error)
 		ep = pair;
-	draw_text(y, 1, COLS - rw - 2, msg, ea, ep);
+	draw_text_cut(y, 1, COLS - rw - 2, msg, ea, ep);
 }
 
 static void
@@ -276,7 +286,36 @@ run_command(const char *line, void *arg)
 	if (line == NULL)
 		return;
 	tui_set_status(t, 0, NULL);
+	t->running = line;
 	cmd_exec_line(t->app, line);
+	t->running = NULL;
+}
+
+/* The key after a question answers it: y runs the command that asked, with
+ * --yes; any other key is no. */
+static void
+answer(struct tui *t, enum key k, wchar_t ch)
+{
+	char *line = t->asked;
+	t->asked = NULL;
+	tui_set_status(t, 0, NULL);
+	if (k == K_CHAR && (ch == 'y' || ch == 'Y'))
+		cmd_exec_line(t->app, line);
+	else
+		tui_set_status(t, 0, L(t->app->lang, "No: nothing done.",
+		    "否：什么也没做。"));
+	free(line);
+}
+
+void
+tui_switch_lang(struct tui *t)
+{
+	int help = view_is_help(tui_top(t));
+	if (help)
+		tui_pop(t);     /* shown again below, in the new language */
+	cmd_exec_line(t->app, t->app->lang == LANG_EN ? "lang zh" : "lang en");
+	if (help)
+		view_help_push(t);
 }
 
 /* The keys that work in every view that lets them through. 1 if taken. */
@@ -287,12 +326,10 @@ global_key(struct tui *t, enum key k, wchar_t ch)
 		return 0;
 	if (ch == ':')
 		cmdline_start();
-	else if (ch == '?') {
-		char *help = view_help_text(t);
-		tui_push(t, &view_popup_ops, help);
-		free(help);
-	} else if (ch == 'L')
-		cmd_exec_line(t->app, t->app->lang == LANG_EN ? "lang zh" : "lang en");
+	else if (ch == '?')
+		view_help_push(t);
+	else if (ch == 'L')
+		tui_switch_lang(t);
 	else
 		return 0;
 	return 1;
@@ -305,6 +342,10 @@ key(struct tui *t, enum key k, wchar_t ch)
 {
 	if (k == K_NONE)
 		return;
+	if (t->asked) {
+		answer(t, k, ch);
+		return;
+	}
 	tui_set_status(t, 0, NULL);
 	struct view *top = tui_top(t);
 	if ((COLS < TUI_MIN_COLS || LINES < TUI_MIN_ROWS) && !top->ops->overlay) {
@@ -470,6 +511,7 @@ tui_run(struct app *app, const char *warning, const char *first_command)
 	free(t.stack[0]);
 	free(t.status);
 out:
+	free(t.asked);
 	loop_cancel(t.w_input);
 	loop_cancel(t.w_esc);
 	for (int i = 0; i < 5; i++)

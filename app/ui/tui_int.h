@@ -11,6 +11,7 @@
 #define TUI_MAX_VIEWS 8
 #define TUI_MIN_COLS 80
 #define TUI_MIN_ROWS 24
+#define TUI_READ_COLS 100       /* the widest a lesson's text is laid out */
 #define TUI_FRAME_MS 16         /* at most one frame per 16 ms: 60 a second */
 
 struct loop;
@@ -25,6 +26,9 @@ struct tui {
 	int status_error;
 
 	int demo_only;          /* started as `systour demo NAME`: closing quits */
+
+	const char *running;    /* the command line being run, or NULL */
+	char *asked;            /* on y: this line (the command + --yes) */
 
 	int quit_signal;        /* SIGTERM or SIGHUP that ended the run */
 	struct cmdline_input in;        /* bytes from the terminal */
@@ -49,6 +53,10 @@ int tui_pop_to(struct tui *t, const struct view_ops *ops);
 
 /* The status line's message (NULL clears it); error draws it in red. */
 void tui_set_status(struct tui *t, int error, const char *msg);
+
+/* L: switch between English and Chinese; the ? popup, if open, is shown
+ * again in the new language. */
+void tui_switch_lang(struct tui *t);
 
 /* Rows between the header and the status line. */
 int tui_body_rows(void);

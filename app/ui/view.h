@@ -72,4 +72,11 @@ void view_popup_append(struct tui *t, const char *text);
 /* The keys and commands, for the ? popup. Allocated. */
 char *view_help_text(struct tui *t);
 
+/* Push the ? popup (the keys and the commands) in the learner's language;
+ * L inside it switches the language and shows it again. */
+void view_help_push(struct tui *t);
+
+/* Is v the ? popup? */
+int view_is_help(const struct view *v);
+
 #endif

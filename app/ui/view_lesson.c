@@ -45,7 +45,9 @@ layout_page(struct view *v)
 {
 	struct lesson_view *lv = v->data;
 	struct app *app = v->tui->app;
-	int width = COLS - 2;
+	/* lines longer than this are hard to read: a wide terminal gets a
+	 * column of text, not lines across the whole screen */
+	int width = COLS - 2 > TUI_READ_COLS ? TUI_READ_COLS : COLS - 2;
 	if (lv->at_lesson != app->cur || lv->at_step != app->step) {
 		lv->top = 0;
 		lv->at_lesson = app->cur;

@@ -58,7 +58,7 @@ list_draw(struct view *v, int top, int rows)
 				mvaddch(y, x, ' ' | a);
 		char *head = xasprintf("%02d  %-14s", ls->number, ls->name);
 		int x = 2 + draw_text(y, 2, 20, head, a, pair);
-		draw_text(y, x, COLS - 30 - x, app_text(app, ls)->title, a, pair);
+		draw_text_cut(y, x, COLS - 30 - x, app_text(app, ls)->title, a, pair);
 		free(head);
 		/* the bar: 12 cells, then the figures */
 		int bx = COLS - 28, filled = pct * 12 / 100;
@@ -80,7 +80,8 @@ list_draw(struct view *v, int top, int rows)
 	if (app->lessons.n > 0 && y + 2 < end - 1) {
 		struct page pg = { 0 };
 		const char *sum = app_text(app, &app->lessons.v[lv->sel])->summary;
-		render_markdown(&pg, sum, COLS - 4, NULL, LK_TEXT, app->lang);
+		render_markdown(&pg, sum, COLS - 4 > TUI_READ_COLS ? TUI_READ_COLS :
+		    COLS - 4, NULL, LK_TEXT, app->lang);
 		for (int i = 0; i < pg.n && y + 2 + i < end; i++)
 			draw_line_at(y + 2 + i, 1, COLS - 2, &pg.v[i]);
 		page_free(&pg);

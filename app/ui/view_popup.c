@@ -13,6 +13,8 @@
 struct popup_view {
 	char *text;
 	int top;
+	int help;               /* the ? popup: L shows it again in the other
+	                         * language */
 };
 
 static void
@@ -72,6 +74,23 @@ popup_draw(struct view *v, int top, int rows)
 	for (int y = 0; y < h; y++)
 		for (int x = 0; x < w; x++)
 			mvaddch(y0 + y, x0 + x, ' ' | a | COLOR_PAIR(pair));
+	/* the frame: a box drawn in its own cells, around the text */
+	static const wchar_t frame[] = L"┌┐└┘─│";
+	struct cell c = { 0, 1, S_TEXT };
+	for (int x = 1; x < w - 1; x++) {
+		c.ch = frame[4];
+		draw_cell(y0, x0 + x, &c, a, pair);
+		draw_cell(y0 + h - 1, x0 + x, &c, a, pair);
+	}
+	for (int y = 1; y < h - 1; y++) {
+		c.ch = frame[5];
+		draw_cell(y0 + y, x0, &c, a, pair);
+		draw_cell(y0 + y, x0 + w - 1, &c, a, pair);
+	}
+	c.ch = frame[0], draw_cell(y0, x0, &c, a, pair);
+	c.ch = frame[1], draw_cell(y0, x0 + w - 1, &c, a, pair);
+	c.ch = frame[2], draw_cell(y0 + h - 1, x0, &c, a, pair);
+	c.ch = frame[3], draw_cell(y0 + h - 1, x0 + w - 1, &c, a, pair);
 	for (int i = 0; i < h - 2 && pv->top + i < pg.n; i++) {
 		const struct line *ln = &pg.v[pv->top + i];
 		for (int k = 0, x = 0; k < ln->n; k++) {
@@ -81,7 +100,7 @@ popup_draw(struct view *v, int top, int rows)
 	}
 	const char *hint = L(v->tui->app->lang, " q/Esc close  j/k scroll ",
 	    " q/Esc 关闭  j/k 滚动 ");
-	draw_text(y0 + h - 1, x0 + w - text_width(hint) - 1, w, hint, a | A_BOLD, pair);
+	draw_text(y0 + h - 1, x0 + w - text_width(hint) - 2, w, hint, a | A_BOLD, pair);
 	page_free(&pg);
 }
 
@@ -89,6 +108,10 @@ static int
 popup_key(struct view *v, enum key k, wchar_t ch)
 {
 	struct popup_view *pv = v->data;
+	if (pv->help && k == K_CHAR && ch == 'L') {
+		tui_switch_lang(v->tui);        /* v may be gone after this */
+		return 1;
+	}
 	if (k == K_ESC || k == K_ENTER || (k == K_CHAR && (ch == 'q' || ch == '?')))
 		tui_pop(v->tui);
 	else if (k == K_DOWN || k == K_WHEEL_DOWN || (k == K_CHAR && ch == 'j'))
@@ -164,4 +187,19 @@ view_help_text(struct tui *t)
 	char *s = xasprintf("%s%s", keys_help(t->app->lang), cmds);
 	free(cmds);
 	return s;
+}
+
+void
+view_help_push(struct tui *t)
+{
+	char *help = view_help_text(t);
+	struct view *v = tui_push(t, &view_popup_ops, help);
+	free(help);
+	((struct popup_view *)v->data)->help = 1;
+}
+
+int
+view_is_help(const struct view *v)
+{
+	return v->ops == &view_popup_ops && ((struct popup_view *)v->data)->help;
 }

@@ -190,3 +190,35 @@ assert r["duration_ms"] >= 0 and r["started"].endswith("Z"), r
 	run --separate-stderr "$SYSTOUR" progress
 	assert_out_match '^Live demos run: 1\.$'
 }
+
+@test "reset in the plain shell: asked at a terminal (n keeps, y erases); in a script, --yes or bad usage (2)" {
+	command -v script >/dev/null || skip "no script(1)"
+	see_some
+	# a script (stdin not a terminal) cannot answer: as one-shot, it says --yes
+	run --separate-stderr "$SYSTOUR" --plain <<<"reset"
+	assert_status 2
+	assert_one_error
+	assert_err_has "reset: add --yes"
+	run --separate-stderr "$SYSTOUR" list
+	[[ "${lines[0]}" =~ \ 50%\ +2/4$ ]] || fail "progress was erased"
+	# a person at the plain shell is asked
+	printf 'reset\nn\nquit\n' | TERM=dumb timeout 20 script -qec \
+		"\"$SYSTOUR\" --plain >out.txt 2>err.txt" /dev/null >/dev/null ||
+		fail "the shell failed: $(cat err.txt)"
+	grep -qF "Erase all progress in $(db_path)? [y/N]" out.txt || fail "no question: $(cat out.txt)"
+	grep -qF "Nothing erased." out.txt || fail "$(cat out.txt)"
+	run --separate-stderr "$SYSTOUR" list
+	[[ "${lines[0]}" =~ \ 50%\ +2/4$ ]] || fail "progress was erased"
+	printf 'reset\ny\nquit\n' | TERM=dumb timeout 20 script -qec \
+		"\"$SYSTOUR\" --plain >out.txt 2>err.txt" /dev/null >/dev/null ||
+		fail "the shell failed: $(cat err.txt)"
+	grep -qF "All progress erased." out.txt || fail "$(cat out.txt)"
+	run --separate-stderr "$SYSTOUR" list
+	[[ "${lines[0]}" =~ \ 0%\ +0/4$ ]] || fail "progress was not erased"
+	# --yes does not ask
+	see_some
+	run --separate-stderr "$SYSTOUR" --plain <<<"reset --yes"
+	assert_status 0
+	assert_out_has "All progress erased."
+	assert_out_lacks "[y/N]"
+}

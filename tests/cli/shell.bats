@@ -58,7 +58,7 @@ load helpers
 	assert_status 2
 	assert_one_error
 	run --separate-stderr "$SYSTOUR" --plain <<<$'show 1\nshow nosuch\n'
-	assert_status 1
+	assert_status 2
 	assert_one_error
 	assert_err_has 'no lesson "nosuch"'
 	run --separate-stderr "$SYSTOUR" --plain <<<$'show nosuch\nshow 1\n'
@@ -66,6 +66,8 @@ load helpers
 	assert_one_error
 	# blank lines do not count as commands
 	run --separate-stderr "$SYSTOUR" --plain <<<$'show nosuch\n\n   \n'
+	assert_status 2
+	run --separate-stderr "$SYSTOUR" --plain <<<$'show 1\nprev\n'
 	assert_status 1
 	run --separate-stderr "$SYSTOUR" --plain </dev/null
 	assert_status 0

@@ -154,14 +154,14 @@ load helpers
 	[ -z "$output" ] || fail "stdout should be empty"
 }
 
-@test "show of a lesson that does not exist fails (1)" {
+@test "show of a lesson that does not exist is bad usage (2)" {
 	run --separate-stderr "$SYSTOUR" show nosuch
-	assert_status 1
+	assert_status 2
 	assert_one_error
 	assert_err_has 'no lesson "nosuch"'
 	[ -z "$output" ] || fail "stdout should be empty"
 	run --separate-stderr "$SYSTOUR" show 42
-	assert_status 1
+	assert_status 2
 	assert_one_error
 }
 

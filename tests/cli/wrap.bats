@@ -10,6 +10,8 @@ load helpers
 
 setup_wrap() {
 	export SYSTOUR_LESSONS="$FIXTURES/lessons-wrap"
+	# their code lines come whole (never wrapped into a file or a pipe)
+	export CODE_FROM="$FIXTURES/lessons-wrap/01-wrap/lesson.en.md $FIXTURES/lessons-wrap/01-wrap/lesson.zh.md"
 }
 
 # show_at COLS ARGS...: run show into out.txt at that width, check it.
@@ -136,4 +138,32 @@ EOF
 	assert_out_has "读写文件"
 	run check_width out.txt 40
 	[ "$status" -eq 0 ] || fail "too wide: $output"
+}
+
+@test "piped show never wraps a code line: a long one comes through whole" {
+	setup_wrap
+	local lang
+	for lang in en zh; do
+		COLUMNS=40 "$SYSTOUR" show 1 --lang $lang >out.txt || fail "show failed"
+		# every code line of the lesson is a whole line of the output
+		python3 - "$FIXTURES/lessons-wrap/01-wrap/lesson.$lang.md" out.txt <<'EOF' ||
+import sys
+src, out = (open(p, encoding='utf-8').read().split('\n') for p in sys.argv[1:])
+got = {l.lstrip('┃ ').strip() for l in out}
+fence, missing, longest = False, [], 0
+for l in src:
+    if l.lstrip().startswith('```'):
+        fence = not fence
+    elif fence and l.strip():
+        longest = max(longest, len(l))
+        if l.strip() not in got:
+            missing.append(l)
+assert longest > 80, 'the fixture has no long code line'
+assert not missing, missing
+EOF
+			fail "--lang $lang: a code line was cut"
+	done
+	# prose still wraps
+	run check_width out.txt 40
+	[ "$status" -eq 0 ] || fail "$output"
 }

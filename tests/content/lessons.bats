@@ -47,3 +47,10 @@ setup() {
 	printf '%s\n' "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "the README names only what a clone has; each of its systour lines runs with status 0" {
+	run python3 "$BATS_TEST_DIRNAME/check_readme.py" "$top"
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" command lines checked, 0 failed"* ]]
+}

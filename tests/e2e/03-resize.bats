@@ -39,10 +39,11 @@ line_len() {
 	# 37 body rows now, each holding more words
 	wait_figure 1 37 '*'
 	[ "$FIG_C" -le "$total" ]
+	# the text column is capped at 100 for reading: a little wider, no more
 	len120=$(line_len '^ Paragraph 01 ')
-	[ "$len120" -gt 100 ] && [ "$len120" -le 120 ]
-	wait_for '^ Paragraph 01 .* each entry points at a$'
-	wait_for '^ shared open file description that holds'
+	[ "$len120" -ge "$len100" ] && [ "$len120" -le 101 ]
+	wait_for '^ Paragraph 01 .* and each$'
+	wait_for '^ entry points at a shared open file description'
 	assert_fits_width
 	# back to the first size: the very same screen
 	resize 100 30

@@ -244,14 +244,14 @@ HINT='^Type : for a command \(Tab completes\), \? for keys\.$'
 	wait_for 'Command line: Emacs keys'
 	wait_for 'q/Esc close  j/k scroll'
 	assert_fits_width
-	wait_for ' Keys$'
+	wait_for '│ Keys +│'
 	keys j
-	wait_gone ' Keys$'
+	wait_gone '│ Keys +│'
 	wait_for 'Lesson list: +↑/↓'
 	keys j j
 	wait_gone 'Lesson list: +↑/↓'
 	keys k k k
-	wait_for ' Keys$'
+	wait_for '│ Keys +│'
 	keys q
 	wait_gone 'q/Esc close'
 	# q closed only the popup, not the lesson

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "lesson.h"
 #include "util.h"
 
@@ -456,6 +457,28 @@ test_find_by_prefix(void **state)
 	free_set(set);
 }
 
+/* Any case finds a lesson; an ambiguous prefix names every lesson it could
+ * be, in order. */
+static void
+test_find_any_case_and_ambiguous_names(void **state)
+{
+	struct lesson_set	*set = make_set(some_ids, 5);
+	struct buf		 amb = BUF_INIT;
+
+	assert_ptr_equal(lessons_find(set, "FILES"), &set->v[0]);
+	assert_ptr_equal(lessons_find(set, "01-Files"), &set->v[0]);
+	assert_ptr_equal(lessons_find(set, "PiC"), &set->v[2]);
+	assert_null(lessons_lookup(set, "FIL", &amb));
+	assert_string_equal(buf_str(&amb), "files, filesystem");
+	buf_free(&amb);
+	assert_null(lessons_lookup(set, "nope", &amb));
+	assert_int_equal(amb.len, 0);
+	assert_non_null(lessons_lookup(set, "pic", &amb));
+	assert_int_equal(amb.len, 0);
+	buf_free(&amb);
+	free_set(set);
+}
+
 static void
 test_find_nothing(void **state)
 {
@@ -713,6 +736,7 @@ main(void)
 		cmocka_unit_test(test_find_by_number),
 		cmocka_unit_test(test_find_by_id_and_name),
 		cmocka_unit_test(test_find_by_prefix),
+		cmocka_unit_test(test_find_any_case_and_ambiguous_names),
 		cmocka_unit_test(test_find_nothing),
 		cmocka_unit_test(test_find_exact_name_after_two_prefixes),
 		cmocka_unit_test_setup_teardown(test_load_tree, tree_setup,

@@ -361,7 +361,19 @@ test_find_unknown(void **state)
 	assert_not_found("frob", "unknown command: frob");
 	assert_not_found("lists", "unknown command: lists");
 	assert_not_found("", "unknown command: ");
-	assert_not_found("LIST", "unknown command: LIST");
+	assert_not_found("LISTS", "unknown command: LISTS");
+}
+
+/* Commands are found in any case, as lessons and demos are. */
+static void
+test_find_any_case(void **state)
+{
+	assert_found("LIST", "list");
+	assert_found("Show", "show");
+	assert_found("PROG", "progress");
+	assert_found("P", "prev");	/* its alias */
+	assert_not_found("PR", "ambiguous command: PR, could be: prev, progress, "
+	    "problems");
 }
 
 /* ---------------------------------------------------------- cmd_split */
@@ -472,7 +484,7 @@ test_exec_option_values(void **state)
 	assert_int_equal(RUN(fx, "show", "1", "--lang=fr"), CMD_USAGE);
 	assert_string_equal(err(fx), "--lang fr: not a language (en or zh)\n");
 	assert_int_equal(RUN(fx, "show", "1", "--lang="), CMD_USAGE);
-	assert_string_equal(err(fx), "--lang : not a language (en or zh)\n");
+	assert_string_equal(err(fx), "--lang: needs a value (zh or en)\n");
 	assert_int_equal(fx->app.lang, LANG_EN);
 }
 
@@ -533,10 +545,10 @@ test_exec_double_dash(void **state)
 	struct fixture	*fx = *state;
 
 	/* after "--", "--lang" is a lesson name */
-	assert_int_equal(RUN(fx, "show", "--", "--lang"), CMD_ERR);
+	assert_int_equal(RUN(fx, "show", "--", "--lang"), CMD_USAGE);
 	assert_string_equal(err(fx), "show: no lesson \"--lang\" (see: list)\n");
 	/* "-x" is a word, not an option */
-	assert_int_equal(RUN(fx, "show", "-x"), CMD_ERR);
+	assert_int_equal(RUN(fx, "show", "-x"), CMD_USAGE);
 	assert_string_equal(err(fx), "show: no lesson \"-x\" (see: list)\n");
 	assert_int_equal(RUN(fx, "show", "--", "2"), CMD_OK);
 	assert_string_equal(fx->cap.open_id, "02-beta");
@@ -645,7 +657,7 @@ test_cmd_navigation(void **state)
 	assert_int_equal(RUN(fx, "show", "1", "9"), CMD_USAGE);
 	assert_string_equal(err(fx), "step 9: 01-alpha has steps 1 to 2\n");
 	assert_ptr_equal(fx->app.cur, &fx->app.lessons.v[1]);
-	assert_int_equal(RUN(fx, "show", "gamma"), CMD_ERR);
+	assert_int_equal(RUN(fx, "show", "gamma"), CMD_USAGE);
 	assert_string_equal(err(fx), "show: no lesson \"gamma\" (see: list)\n");
 }
 
@@ -729,8 +741,15 @@ test_cmd_reset(void **state)
 	assert_int_equal(store_step_seen(fx->app.store, "01-alpha", 1), STORE_OK);
 	fx->cap.confirm_answer = -1;
 	assert_int_equal(RUN(fx, "reset"), CMD_USAGE);
-	assert_string_equal(err(fx), "reset: add --yes to erase all progress\n");
+	assert_string_equal(err(fx), "reset: add --yes to erase all progress "
+	    "(input is not a terminal: no one to ask)\n");
 	assert_non_null(strstr(fx->cap.question, "Erase all progress in "));
+	/* a front end that asks without waiting (the TUI): nothing erased
+	 * yet, no error; it runs reset --yes on a yes */
+	fx->cap.confirm_answer = APP_ASK_LATER;
+	assert_int_equal(RUN(fx, "reset"), CMD_OK);
+	assert_string_equal(err(fx), "");
+	assert_int_equal(store_steps_seen(fx->app.store, "01-alpha", 2), 1);
 	fx->cap.confirm_answer = 0;
 	assert_int_equal(RUN(fx, "reset"), CMD_ERR);
 	assert_string_equal(out(fx), "Nothing erased.\n");
@@ -1140,6 +1159,7 @@ main(void)
 		cmocka_unit_test(test_find_prefix),
 		cmocka_unit_test(test_find_ambiguous),
 		cmocka_unit_test(test_find_unknown),
+		cmocka_unit_test(test_find_any_case),
 		cmocka_unit_test(test_split),
 		T(test_exec_unknown_option),
 		T(test_exec_usage_without_arguments),
