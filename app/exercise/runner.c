@@ -287,7 +287,10 @@ judge(struct ex_run *run)
 		buf_printf(&m, zh ? "输出超过 %d KiB，已停止：是在无休止地打印吗？" :
 		    "printed more than %d KiB: stopped (printing without end?)",
 		    run->ex.lim.output_kb);
-	} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGXCPU) {
+	} else if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGXCPU ||
+	    WTERMSIG(st) == SIGKILL)) {
+		/* SIGXCPU at the soft limit, SIGKILL at the hard one (the same
+		 * here); we sent no SIGKILL: we did not stop the group */
 		r->status = EX_ERROR;
 		buf_printf(&m, zh ? "CPU 时间超过 %d 秒：是死循环吗？" :
 		    "used more than %d s of CPU time: an endless loop?",
@@ -310,9 +313,16 @@ judge(struct ex_run *run)
 		buf_adds(&m, err_tail(run));
 	}
 	if (r->status == EX_ERROR && other && *other) {
+		/* the end of what it printed that was not TAP: 8 lines */
+		const char *tail = other + strlen(other);
+		for (int lines = 0; tail > other && lines < 9; )
+			if (*--tail == '\n')
+				lines++;
+		if (*tail == '\n')
+			tail++;
 		if (m.len)
 			buf_addc(&m, '\n');
-		buf_adds(&m, other);
+		buf_adds(&m, tail);
 	}
 	free(other);
 	while (m.len && m.data[m.len - 1] == '\n')
