@@ -19,10 +19,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A broken exercise.ini is a problem, as a broken lesson is. */
 static void
 collect_bad(void *arg, const char *what)
 {
-	warnx_("%s", what);
+	struct app *app = arg;
+	ARRAY_GROW(app->problems, app->problems_cap, (size_t)app->nproblems + 1);
+	app->problems[app->nproblems++] = xstrdup(what);
 }
 
 struct exercise_set *
@@ -37,6 +40,29 @@ app_exercises(struct app *app, char **cause)
 	exercises_load(dir, app->exercises, collect_bad, app);
 	free(dir);
 	return app->exercises;
+}
+
+void
+ex_mark_available(struct app *app)
+{
+	char *cause = NULL;
+	struct exercise_set *set = app_exercises(app, &cause);
+	free(cause);
+	for (int i = 0; set && i < app->lessons.n; i++) {
+		struct lesson *ls = &app->lessons.v[i];
+		for (int l = 0; l < LANG_COUNT; l++)
+			for (int s = 0; s < ls->text[l].nsteps; s++)
+				for (int p = 0; p < ls->text[l].steps[s].nparts; p++) {
+					struct part *pt = &ls->text[l].steps[s].parts[p];
+					char *why = NULL;
+					if (pt->kind == PART_EXERCISE)
+						pt->available = exercises_find(set,
+						    pt->text, &why) != NULL &&
+						    strcmp(exercises_find(set, pt->text,
+						    &why)->id, pt->text) == 0;
+					free(why);
+				}
+	}
 }
 
 /* The exercise an argument names, or the current one when there is no

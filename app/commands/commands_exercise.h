@@ -14,6 +14,10 @@
  * exercises folder. */
 struct exercise_set *app_exercises(struct app *app, char **cause);
 
+/* Load the exercises and mark each lesson's `::: exercise ID` that names
+ * one as available. */
+void ex_mark_available(struct app *app);
+
 /* Record an attempt and its result in the progress store. */
 void ex_record_attempt(struct app *app, const char *id,
     const struct ex_result *r);

@@ -53,13 +53,13 @@ json_field() {
 	assert_status 0
 	assert_out_match '^limits/01-loop +Python +- +an endless loop$'
 	assert_out_match '^limits/09-cc +C +- '
-	[ "$(count_lines "$output")" -eq 10 ] || fail "expected 10 exercises"
+	[ "$(count_lines "$output")" -eq 11 ] || fail "expected 11 exercises"
 }
 
 @test "exercises LESSON and --json; an unknown lesson is an error" {
 	run --separate-stderr "$SYSTOUR" exercises limits --json
 	assert_status 0
-	python3 -c 'import json,sys; v = json.loads(sys.argv[1]); assert len(v) == 10 and v[0]["id"] == "limits/01-loop" and v[0]["done"] is False' "$output"
+	python3 -c 'import json,sys; v = json.loads(sys.argv[1]); assert len(v) == 11 and v[0]["id"] == "limits/01-loop" and v[0]["done"] is False' "$output"
 	run --separate-stderr "$SYSTOUR" exercises nosuch
 	assert_status 1
 	assert_one_error
