@@ -7,6 +7,7 @@
 #include "proc_group.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -61,91 +62,6 @@ struct ex_run {
 	long long t0, t_cc;
 	struct ex_result r;
 };
-
-/* ---- What the check needs ---------------------------------------------- */
-
-static int
-in_path(const char *cmd)
-{
-	const char *path = getenv("PATH");
-	if (path == NULL || *path == '\0')
-		path = "/usr/local/bin:/usr/bin:/bin";
-	char *copy = xstrdup(path), *save = NULL;
-	int found = 0;
-	for (char *d = strtok_r(copy, ":", &save); d && !found;
-	    d = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/%s", d, cmd);
-		found = access(p, X_OK) == 0;
-		free(p);
-	}
-	free(copy);
-	return found;
-}
-
-/* Is a python module importable? Asked of python3 once per module. */
-static int
-py_has(const char *mod)
-{
-	static struct { char *name; int has; } known[32];
-	static int nknown;
-	for (int i = 0; i < nknown; i++)
-		if (strcmp(known[i].name, mod) == 0)
-			return known[i].has;
-	int has = 0;
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		char *code = xasprintf("import %s", mod);
-		execlp("python3", "python3", "-c", code, (char *)NULL);
-		_exit(127);
-	}
-	int st;
-	if (pid > 0 && waitpid(pid, &st, 0) == pid)
-		has = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-	if (nknown < 32) {
-		known[nknown].name = xstrdup(mod);
-		known[nknown++].has = has;
-	}
-	return has;
-}
-
-/* A need is a command when it is found in PATH or named as one of these;
- * otherwise a python module. */
-static int
-is_command_need(const char *need)
-{
-	static const char *const cmds[] = { "python3", "cc", "gcc", "sh",
-	    "redis-server", "nc", NULL };
-	for (int i = 0; cmds[i]; i++)
-		if (strcmp(need, cmds[i]) == 0)
-			return 1;
-	return in_path(need);
-}
-
-char *
-ex_missing(const struct exercise *ex)
-{
-	if (ex->track == EX_PYTHON && !in_path("python3"))
-		return xstrdup("python3 (apt-get install python3)");
-	if (ex->track == EX_C && !in_path("cc"))
-		return xstrdup("a C compiler (apt-get install gcc)");
-	for (int i = 0; i < ex->nneeds; i++) {
-		const char *n = ex->needs[i];
-		if (is_command_need(n)) {
-			if (!in_path(n))
-				return xasprintf("%s (apt-get install %s)", n,
-				    strcmp(n, "python3") == 0 ? "python3" : n);
-		} else if (!in_path("python3"))
-			return xstrdup("python3 (apt-get install python3)");
-		else if (!py_has(n))
-			return xasprintf("the python module %s (apt-get install "
-			    "python3-%s, or pip install %s)", n, n, n);
-	}
-	return NULL;
-}
 
 const char *
 ex_cc_flags(void)
@@ -758,6 +674,8 @@ ex_run_start(struct loop *l, const struct ex_run_opts *o,
 		.grace_ms = GRACE_MS,
 		.nice = 5,
 	};
+	if (proc_group_mode() == PG_RLIMIT)
+		lim.nproc += ex_user_processes();
 	run->g = proc_group_new("ex", &lim, cause);
 	if (run->g == NULL) {
 		run_free(run);
