@@ -2,6 +2,7 @@
  * copy, compile (cached), run the check in a proc_group, read its TAP.
  * See runner.h. */
 #include "runner.h"
+#include "runner_int.h"
 #include "buf.h"
 #include "loop.h"
 #include "proc_group.h"
@@ -22,52 +23,7 @@
 
 extern char **environ;
 
-#define CC_WALL_MS 60000
-#define GRACE_MS 200
 #define READ_CHUNK 65536
-
-/* The flags of a C exercise: with the sanitizers where they work (tried
- * first; a compiler without them is tried again without). */
-#define CC_BASE "-Wall -Wextra -g"
-#define CC_SAN "-fsanitize=address,undefined -fno-omit-frame-pointer"
-
-enum stage { ST_START, ST_CC, ST_CHECK, ST_DONE };
-
-struct ex_run {
-	struct loop *loop;
-	struct exercise_copy {
-		char *id, *dir, *first;
-		enum ex_track track;
-		struct ex_limits lim;
-		char **files;
-		int nfiles;
-	} ex;
-	char *learner_dir;
-	char *systour;
-	int zh, no_cache;
-	ex_run_done_fn *done;
-	void *arg;
-
-	enum stage stage;
-	struct proc_group *g;           /* the check's group and scratch */
-	struct proc_group *cc;          /* the compiler's */
-	int san;                        /* compiling with the sanitizers */
-	char *cache_path;               /* where the program is kept */
-	int fd_out, fd_err;             /* our ends of the pipes */
-	struct loop_watch *w_out, *w_err, *t_start;
-	struct buf out, err;
-	size_t total;                   /* bytes the check printed */
-	int over;                       /* it printed too much */
-	int leader_status, leader_seen;
-	long long t0, t_cc;
-	struct ex_result r;
-};
-
-const char *
-ex_cc_flags(void)
-{
-	return "cc " CC_BASE " [" CC_SAN "] -o prog FILES.c -lpthread";
-}
 
 /* ---- Ending ------------------------------------------------------------ */
 
@@ -99,8 +55,8 @@ run_free(struct ex_run *run)
 }
 
 /* Hand the result over and free the run. */
-static void
-finish(struct ex_run *run)
+void
+ex_run_finish(struct ex_run *run)
 {
 	struct ex_result r = run->r;
 	memset(&run->r, 0, sizeof run->r);
@@ -124,8 +80,8 @@ ex_run_cancel(struct ex_run *run)
 /* ---- Reading the check's output ---------------------------------------- */
 
 /* Read what is there on fd into b, counting it; 1 at EOF. */
-static int
-drain(struct ex_run *run, int fd, struct buf *b)
+int
+ex_run_drain(struct ex_run *run, int fd, struct buf *b)
 {
 	char chunk[READ_CHUNK];
 	size_t limit = (size_t)run->ex.lim.output_kb * 1024;
@@ -145,12 +101,12 @@ drain(struct ex_run *run, int fd, struct buf *b)
 	}
 }
 
-static void
-on_pipe(struct loop *l, int fd, unsigned events, void *arg)
+void
+ex_run_on_pipe(struct loop *l, int fd, unsigned events, void *arg)
 {
 	struct ex_run *run = arg;
 	int out = fd == run->fd_out;
-	if (drain(run, fd, out ? &run->out : &run->err)) {
+	if (ex_run_drain(run, fd, out ? &run->out : &run->err)) {
 		loop_cancel(out ? run->w_out : run->w_err);
 		if (out)
 			run->w_out = NULL;
@@ -186,9 +142,9 @@ judge(struct ex_run *run)
 	struct ex_result *r = &run->r;
 	int zh = run->zh;
 	if (run->fd_out >= 0)
-		drain(run, run->fd_out, &run->out);
+		ex_run_drain(run, run->fd_out, &run->out);
 	if (run->fd_err >= 0)
-		drain(run, run->fd_err, &run->err);
+		ex_run_drain(run, run->fd_err, &run->err);
 	char *other = NULL;
 	int ntests = ex_tap_parse(r, buf_str(&run->out), &other);
 	int st = run->leader_status;
@@ -245,7 +201,7 @@ judge(struct ex_run *run)
 		m.data[--m.len] = '\0';
 	free(r->message);
 	r->message = buf_detach(&m, NULL);
-	finish(run);
+	ex_run_finish(run);
 }
 
 static void
@@ -323,15 +279,15 @@ check_child(void *arg)
 	return 126;
 }
 
-static void
-start_check(struct ex_run *run)
+void
+ex_run_check(struct ex_run *run)
 {
 	char *cause = NULL;
 	int po[2], pe[2];
 	if (pipe2(po, O_CLOEXEC) != 0) {
 		ex_result_message(&run->r, "cannot make a pipe: %s", strerror(errno));
 		run->r.status = EX_ERROR;
-		finish(run);
+		ex_run_finish(run);
 		return;
 	}
 	if (pipe2(pe, O_CLOEXEC) != 0) {
@@ -339,7 +295,7 @@ start_check(struct ex_run *run)
 		close(po[1]);
 		ex_result_message(&run->r, "cannot make a pipe: %s", strerror(errno));
 		run->r.status = EX_ERROR;
-		finish(run);
+		ex_run_finish(run);
 		return;
 	}
 	run->stage = ST_CHECK;
@@ -360,194 +316,11 @@ start_check(struct ex_run *run)
 		run->r.status = EX_ERROR;
 		ex_result_message(&run->r, "%s", cause);
 		free(cause);
-		finish(run);
+		ex_run_finish(run);
 		return;
 	}
-	run->w_out = loop_fd(run->loop, po[0], LOOP_READ, on_pipe, run);
-	run->w_err = loop_fd(run->loop, pe[0], LOOP_READ, on_pipe, run);
-}
-
-/* ---- Compiling --------------------------------------------------------- */
-
-/* FNV-1a, 64 bits. */
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* Where the program built from these sources is kept, or NULL. */
-static char *
-cache_path(struct ex_run *run)
-{
-	uint64_t h = 14695981039346656037ULL;
-	h = fnv(h, CC_BASE CC_SAN, sizeof CC_BASE CC_SAN);
-	for (int i = 0; i < run->ex.nfiles; i++) {
-		size_t len;
-		char *p = xasprintf("%s/%s", run->learner_dir, run->ex.files[i]);
-		char *data = read_file(p, &len);
-		free(p);
-		h = fnv(h, run->ex.files[i], strlen(run->ex.files[i]) + 1);
-		if (data)
-			h = fnv(h, data, len);
-		free(data);
-	}
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	char *base = xdg && *xdg == '/' ? xasprintf("%s/systour/build", xdg) :
-	    xasprintf("%s/.cache/systour/build", home && *home ? home : "/tmp");
-	char *id = xstrdup(run->ex.id);
-	for (char *s = id; *s; s++)
-		if (*s == '/')
-			*s = '_';
-	char *path = xasprintf("%s/%s-%016llx", base, id, (unsigned long long)h);
-	free(id);
-	free(base);
-	return path;
-}
-
-/* In the compiler's leader: cc in the check's scratch directory. */
-static int
-cc_child(void *arg)
-{
-	struct ex_run *run = arg;
-	dup2(run->fd_out, STDOUT_FILENO);
-	dup2(run->fd_out, STDERR_FILENO);
-	close(run->fd_out);
-	if (chdir(proc_group_scratch(run->g)) != 0)
-		return 126;
-	const char *argv[64];
-	int n = 0;
-	argv[n++] = "cc";
-	argv[n++] = "-Wall";
-	argv[n++] = "-Wextra";
-	argv[n++] = "-g";
-	if (run->san) {
-		argv[n++] = "-fsanitize=address,undefined";
-		argv[n++] = "-fno-omit-frame-pointer";
-	}
-	argv[n++] = "-o";
-	argv[n++] = "prog";
-	for (int i = 0; i < run->ex.nfiles && n < 60; i++) {
-		size_t l = strlen(run->ex.files[i]);
-		if (l > 2 && strcmp(run->ex.files[i] + l - 2, ".c") == 0)
-			argv[n++] = run->ex.files[i];
-	}
-	argv[n++] = "-lpthread";
-	argv[n] = NULL;
-	execvp("cc", (char **)argv);
-	dprintf(STDERR_FILENO, "systour: cannot run cc: %s\n", strerror(errno));
-	return 127;
-}
-
-static int start_cc(struct ex_run *run);
-static void on_cc_done(void *arg);
-
-static void
-on_cc_exit(void *arg, pid_t pid, int status)
-{
-	struct ex_run *run = arg;
-	if (pid == proc_group_leader(run->cc)) {
-		run->leader_status = status;
-		run->leader_seen = 1;
-	}
-}
-
-static void
-on_cc_judge(struct loop *l, void *arg)
-{
-	struct ex_run *run = arg;
-	loop_cancel(run->t_start);
-	run->t_start = NULL;
-	drain(run, run->fd_out, &run->out);
-	loop_cancel(run->w_out);
-	run->w_out = NULL;
-	close(run->fd_out);
-	run->fd_out = -1;
-	int st = run->leader_status, timed = proc_group_timed_out(run->cc);
-	proc_group_free(run->cc);
-	run->cc = NULL;
-	run->r.compile_ms = now_ms() - run->t_cc;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && !timed) {
-		char *prog = xasprintf("%s/prog", proc_group_scratch(run->g));
-		if (run->cache_path) {
-			char *dir = xstrdup(run->cache_path);
-			*strrchr(dir, '/') = '\0';
-			if (mkdir_p(dir) == 0)
-				ex_copy_file(prog, run->cache_path, 1);
-			free(dir);
-		}
-		free(prog);
-		buf_clear(&run->out);
-		run->total = 0;
-		start_check(run);
-		return;
-	}
-	const char *msg = buf_str(&run->out);
-	/* a compiler without the sanitizers: again without them */
-	if (run->san && !timed && (strstr(msg, "asan") || strstr(msg, "ubsan") ||
-	    strstr(msg, "sanitize"))) {
-		run->san = 0;
-		buf_clear(&run->out);
-		if (start_cc(run) == 0)
-			return;
-	}
-	run->r.status = EX_FAIL;
-	ex_result_add(&run->r, "compiles", EX_FAIL, timed ?
-	    (run->zh ? "编译器超时" : "the compiler timed out") : msg);
-	ex_result_message(&run->r, "%s", run->zh ?
-	    "编译失败：先修正编译器指出的第一个错误。" :
-	    "it does not compile: fix the compiler's first error first.");
-	finish(run);
-}
-
-static void
-on_cc_done(void *arg)
-{
-	struct ex_run *run = arg;
-	run->t_start = loop_timer(run->loop, 0, on_cc_judge, run);
-}
-
-static int
-start_cc(struct ex_run *run)
-{
-	char *cause = NULL;
-	static const struct proc_group_limits cc_lim = {
-		.cpu_s = 60, .as_bytes = 0, .fsize_bytes = 256ULL << 20,
-		.nofile = 256, .nproc = 64, .wall_ms = CC_WALL_MS,
-		.grace_ms = GRACE_MS, .nice = 0,
-	};
-	int p[2];
-	run->leader_seen = 0;
-	run->cc = proc_group_new("cc", &cc_lim, &cause);
-	if (run->cc == NULL || pipe2(p, O_CLOEXEC) != 0) {
-		run->r.status = EX_ERROR;
-		ex_result_message(&run->r, "cannot compile: %s", cause ? cause :
-		    strerror(errno));
-		free(cause);
-		finish(run);
-		return -1;
-	}
-	run->fd_out = p[1];
-	struct proc_group_sink sink = { run, on_cc_exit, on_cc_done };
-	int rc = proc_group_spawn(run->cc, run->loop, &p[1], 1, cc_child, run,
-	    &sink, &cause);
-	close(p[1]);
-	run->fd_out = p[0];
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	if (rc != 0) {
-		run->r.status = EX_ERROR;
-		ex_result_message(&run->r, "cannot compile: %s", cause);
-		free(cause);
-		finish(run);
-		return -1;
-	}
-	run->w_out = loop_fd(run->loop, p[0], LOOP_READ, on_pipe, run);
-	return 0;
+	run->w_out = loop_fd(run->loop, po[0], LOOP_READ, ex_run_on_pipe, run);
+	run->w_err = loop_fd(run->loop, pe[0], LOOP_READ, ex_run_on_pipe, run);
 }
 
 /* ---- Starting ---------------------------------------------------------- */
@@ -584,29 +357,28 @@ on_start(struct loop *l, void *arg)
 	struct ex_run *run = arg;
 	loop_cancel(run->t_start);
 	run->t_start = NULL;
-	run->t0 = now_ms();
 	if (copy_in(run) != 0) {
 		run->r.status = EX_ERROR;
-		finish(run);
+		ex_run_finish(run);
 		return;
 	}
 	if (run->ex.track != EX_C) {
-		start_check(run);
+		ex_run_check(run);
 		return;
 	}
 	run->san = 1;
-	run->cache_path = cache_path(run);
+	run->cache_path = ex_run_cache_path(run);
 	char *prog = xasprintf("%s/prog", proc_group_scratch(run->g));
 	int cached = !run->no_cache && access(run->cache_path, X_OK) == 0 &&
 	    ex_copy_file(run->cache_path, prog, 1) == 0;
 	free(prog);
 	if (cached) {
-		start_check(run);
+		ex_run_check(run);
 		return;
 	}
 	run->t_cc = now_ms();
 	run->stage = ST_CC;
-	start_cc(run);
+	ex_run_cc(run);
 }
 
 static void
@@ -615,7 +387,7 @@ on_skip(struct loop *l, void *arg)
 	struct ex_run *run = arg;
 	loop_cancel(run->t_start);
 	run->t_start = NULL;
-	finish(run);
+	ex_run_finish(run);
 }
 
 struct ex_run *
@@ -624,6 +396,7 @@ ex_run_start(struct loop *l, const struct ex_run_opts *o,
 {
 	const struct exercise *ex = o->ex;
 	struct ex_run *run = xcalloc(1, sizeof *run);
+	run->t0 = now_ms();     /* everything the runner does counts */
 	run->loop = l;
 	run->fd_out = run->fd_err = -1;
 	run->ex.id = xstrdup(ex->id);
@@ -655,7 +428,6 @@ ex_run_start(struct loop *l, const struct ex_run_opts *o,
 		ex_result_message(&run->r, run->zh ? "已跳过：需要安装 %s" :
 		    "skipped: install %s", missing);
 		free(missing);
-		run->t0 = now_ms();
 		run->t_start = loop_timer(l, 0, on_skip, run);
 		return run;
 	}
