@@ -499,6 +499,27 @@ ex_reset_exec(struct app *app, struct cmd_args *args)
 static enum cmd_retval
 cmd_exercise_exec(struct app *app, struct cmd_args *args)
 {
+	/* exercise next: the one after the current one, in id order */
+	if (strcmp(args->argv[0], "next") == 0) {
+		char *cause = NULL;
+		struct exercise_set *set = app_exercises(app, &cause);
+		if (set == NULL || set->n == 0) {
+			app_errorf(app, "exercise next: %s", cause ? cause :
+			    "there are no exercises");
+			free(cause);
+			return CMD_ERR;
+		}
+		int k = 0;
+		for (int i = 0; app->ex_cur && i < set->n; i++)
+			if (strcmp(set->v[i].id, app->ex_cur) == 0)
+				k = i + 1;
+		if (k >= set->n) {
+			app_errorf(app, "exercise next: %s is the last exercise",
+			    app->ex_cur);
+			return CMD_ERR;
+		}
+		args->argv[0] = set->v[k].id;   /* borrowed for ex_take */
+	}
 	const struct exercise *ex = ex_take(app, args, "exercise");
 	if (ex == NULL)
 		return CMD_ERR;
@@ -533,9 +554,10 @@ static const struct cmd_optdoc exercise_optdoc[] = {
 };
 
 const struct cmd_entry cmd_exercise_entry = {
-	.name = "exercise", .alias = "ex", .usage = "EX [--workspace DIR]",
-	.help_en = "open an exercise: your editor beside the checker",
-	.help_zh = "打开练习：编辑器和检查结果并排",
+	.name = "exercise", .alias = "ex", .usage = "EX|next [--workspace DIR]",
+	.help_en = "open an exercise (next: the one after this): your editor "
+	    "beside the checker",
+	.help_zh = "打开练习（next：下一个）：编辑器和检查结果并排",
 	.minargs = 1, .maxargs = 1, .options = exercise_options,
 	.optdoc = exercise_optdoc,
 	.flags = CMD_ONESHOT | CMD_SHELL, .exec = cmd_exercise_exec,

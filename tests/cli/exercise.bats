@@ -260,3 +260,29 @@ wait_lines() {
 	! kill -0 $pid 2>/dev/null || { kill -9 $pid; fail "watch did not stop on SIGINT"; }
 	wait $pid || true
 }
+
+@test "make install puts the exercises; the installed program finds and checks them" {
+	prefix="$BATS_TEST_TMPDIR/prefix"
+	run make -C "$ROOT" --no-print-directory install PREFIX="$prefix"
+	assert_status 0
+	[ -x "$prefix/share/systour/exercises/processes/01-fork-wait/check" ] || fail "check not executable"
+	[ -f "$prefix/share/systour/exercises/FORMAT.md" ] || fail "no FORMAT.md"
+	unset SYSTOUR_EXERCISES SYSTOUR_LESSONS
+	run --separate-stderr "$prefix/bin/systour" exercises processes
+	assert_status 0
+	assert_out_match '^processes/01-fork-wait +C '
+	run --separate-stderr "$prefix/bin/systour" check processes/01-fork-wait --workspace "$WS" --json
+	assert_status 1
+	[ "$(json_field status)" = fail ] || fail "the installed starter does not fail"
+}
+
+@test "the plain shell: exercises, check and hint through the same commands" {
+	run --separate-stderr "$SYSTOUR" --plain <<-EOF2
+		exercises limits
+		check limits/07-pass --workspace $WS
+		hint limits/07-pass
+	EOF2
+	assert_out_has "limits/07-pass"
+	assert_out_has "PASS limits/07-pass"
+	assert_err_has "hint: limits/07-pass has no hints"
+}
