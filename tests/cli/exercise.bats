@@ -286,3 +286,19 @@ wait_lines() {
 	assert_out_has "PASS limits/07-pass"
 	assert_err_has "hint: limits/07-pass has no hints"
 }
+
+@test "progress --json lists every attempt and hint with its time" {
+	export SYSTOUR_EXERCISES="$ROOT/exercises"
+	run --separate-stderr "$SYSTOUR" hint processes/02-pool-join
+	run --separate-stderr "$SYSTOUR" progress --json
+	assert_status 0
+	python3 - "$output" <<'PY'
+import json, sys, re
+p = json.loads(sys.argv[1])
+ev = p["exercise_events"]
+assert len(ev) == 1, ev
+e = ev[0]
+assert e["exercise"] == "processes/02-pool-join" and e["kind"] == "hint" and e["detail"] == "1", e
+assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", e["at"]), e
+PY
+}
