@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,16 @@
 extern char **environ;
 
 #define READ_CHUNK 65536
+
+/* CPU time the tutor itself has used (not its children), microseconds. */
+static long long
+cpu_us(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+	    ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
 
 /* ---- Ending ------------------------------------------------------------ */
 
@@ -60,13 +71,15 @@ ex_run_finish(struct ex_run *run)
 {
 	struct ex_result r = run->r;
 	memset(&run->r, 0, sizeof run->r);
-	r.run_ms = now_ms() - run->t0 - r.compile_ms;
 	if (r.message == NULL)
 		r.message = xstrdup("");
 	run->stage = ST_DONE;
 	ex_run_done_fn *done = run->done;
 	void *arg = run->arg;
-	run_free(run);
+	long long t0 = run->t0, cpu0 = run->cpu0;
+	run_free(run);          /* the group killed, its files removed: counts */
+	r.run_ms = now_ms() - t0 - r.compile_ms;
+	r.runner_cpu_us = cpu_us() - cpu0;
 	done(arg, &r);
 }
 
@@ -397,6 +410,7 @@ ex_run_start(struct loop *l, const struct ex_run_opts *o,
 	const struct exercise *ex = o->ex;
 	struct ex_run *run = xcalloc(1, sizeof *run);
 	run->t0 = now_ms();     /* everything the runner does counts */
+	run->cpu0 = cpu_us();
 	run->loop = l;
 	run->fd_out = run->fd_err = -1;
 	run->ex.id = xstrdup(ex->id);

@@ -49,7 +49,7 @@ struct ex_run {
 	size_t total;                   /* bytes the check printed */
 	int over;                       /* it printed too much */
 	int leader_status, leader_seen;
-	long long t0, t_cc;
+	long long t0, t_cc, cpu0;
 	struct ex_result r;
 };
 

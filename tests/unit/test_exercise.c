@@ -163,7 +163,7 @@ test_result_json(void **state)
 	char *j = ex_result_json(&r, "x/01-y");
 	assert_string_equal(j, "{\"exercise\": \"x/01-y\", \"status\": \"fail\", "
 	    "\"message\": \"line \\\"one\\\"\\nline\\ttwo\", \"run_ms\": 0, "
-	    "\"compile_ms\": 0, \"checks\": [{\"name\": \"a \\\\ b\", "
+	    "\"compile_ms\": 0, \"runner_cpu_us\": 0, \"checks\": [{\"name\": \"a \\\\ b\", "
 	    "\"status\": \"fail\", \"output\": \"out\\n\"}]}");
 	free(j);
 	char *t = ex_result_text(&r, "x/01-y", 0);
