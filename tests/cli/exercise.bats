@@ -302,3 +302,38 @@ assert e["exercise"] == "processes/02-pool-join" and e["kind"] == "hint" and e["
 assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", e["at"]), e
 PY
 }
+
+# A tree of two trivial exercises: files/01-close (named by lessons-basic's
+# 01-alpha) and alpha/01-one (of the lesson 01-alpha by name).
+small_tree() {
+	local d
+	for d in files/01-close alpha/01-one; do
+		mkdir -p "$BATS_TEST_TMPDIR/ex/$d/starter"
+		printf 'title.en = t\ntitle.zh = t\ntrack = python\nfiles = p.py\n' \
+		    >"$BATS_TEST_TMPDIR/ex/$d/exercise.ini"
+		echo pass >"$BATS_TEST_TMPDIR/ex/$d/starter/p.py"
+		printf '#!/bin/sh\necho "ok 1 - fine"\n' >"$BATS_TEST_TMPDIR/ex/$d/check"
+		chmod +x "$BATS_TEST_TMPDIR/ex/$d/check"
+	done
+	export SYSTOUR_EXERCISES="$BATS_TEST_TMPDIR/ex"
+}
+
+@test "a step's exercise directive offers the exercise when it exists" {
+	run --separate-stderr "$SYSTOUR" show 1
+	assert_out_has 'Exercise "files/01-close": not available yet'
+	small_tree
+	run --separate-stderr "$SYSTOUR" show 1
+	assert_status 0
+	assert_out_has 'Exercise "files/01-close": press x to open it'
+}
+
+@test "the lesson list shows exercises passed beside steps seen" {
+	small_tree
+	run --separate-stderr "$SYSTOUR" list
+	assert_out_match '^01  alpha .*0/4  exercises 0/1$'
+	run --separate-stderr "$SYSTOUR" check alpha/01-one --workspace "$WS"
+	assert_status 0
+	run --separate-stderr "$SYSTOUR" list
+	assert_out_match '^01  alpha .*exercises 1/1$'
+	assert_out_lacks 'beta .*exercises'
+}
