@@ -7,7 +7,7 @@ DESTDIR ?=
 VERSION := 0.1.0
 
 CC      ?= cc
-PKGS    := ncursesw readline sqlite3 md4c libcrypto
+PKGS    := ncursesw readline sqlite3 md4c libcrypto vterm
 # CFLAGS is the user's (optimisation, debug info: `make CFLAGS=-O0`); what
 # the code needs to build at all is in STCFLAGS and always applies.
 OPT     ?= -O2
@@ -17,8 +17,9 @@ APP_INC  := -Iapp $(patsubst %/,-I%,$(APP_DIRS))
 STCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -DSYSTOUR_VERSION='"$(VERSION)"' \
            -DSYSTOUR_LESSONS_DIR='"$(PREFIX)/share/systour/lessons"' \
+           -DSYSTOUR_EXERCISES_DIR='"$(PREFIX)/share/systour/exercises"' \
            $(APP_INC) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -ltinfo -lreadline -lsqlite3 -lmd4c -lcrypto) -ldl -lpthread
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -ltinfo -lreadline -lsqlite3 -lmd4c -lcrypto -lvterm) -ldl -lpthread -lutil
 
 ifeq ($(SAN),1)
 BUILD   := build-san
@@ -142,6 +143,20 @@ install: all
 	  if [ -e $${d}demos.so ]; then install -m 755 $${d}demos.so $$dest/; fi; \
 	done
 	install -m 644 man/systour.1 $(DESTDIR)$(PREFIX)/share/man/man1/systour.1
+	install -d $(DESTDIR)$(PREFIX)/share/systour/exercises
+	install -m 644 exercises/FORMAT.md $(DESTDIR)$(PREFIX)/share/systour/exercises/
+	set -e; for d in exercises/*/*/; do \
+	  [ -f $${d}exercise.ini ] || continue; \
+	  dest=$(DESTDIR)$(PREFIX)/share/systour/$${d%/}; \
+	  install -d $$dest $$dest/starter $$dest/solution; \
+	  for f in $${d}*; do [ -f "$$f" ] && install -m 644 "$$f" $$dest/; done; \
+	  install -m 755 $${d}check $$dest/check; \
+	  for f in $${d}starter/*; do install -m 644 "$$f" $$dest/starter/; done; \
+	  for f in $${d}solution/*; do install -m 644 "$$f" $$dest/solution/; done; \
+	  for sub in $${d}*/; do case $$sub in */starter/|*/solution/) ;; \
+	    *) install -d $$dest/$$(basename $$sub); \
+	       for f in $${sub}*; do [ -f "$$f" ] && install -m 644 "$$f" $$dest/$$(basename $$sub)/; done ;; esac; done; \
+	done
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/systour $(DESTDIR)$(PREFIX)/share/systour \

@@ -3,6 +3,7 @@
  * the results through app->ui. */
 #include "shell.h"
 #include "buf.h"
+#include "commands_exercise.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -382,6 +383,26 @@ demo_json(const struct store_demo *d, void *arg)
 	return 0;
 }
 
+/* One exercise event (an attempt, a hint, a solution view, a reset) as a
+ * JSON array element. */
+static int
+exercise_json(const struct store_exercise_event *e, void *arg)
+{
+	struct demo_list *dl = arg;
+	char when[32];
+	char *ex = json_str(e->exercise), *kind = json_str(e->kind);
+	char *st = json_str(e->status), *detail = json_str(e->detail);
+	iso_time(e->at, when, sizeof when);
+	app_printf(dl->app, "%s\n  {\"exercise\": %s, \"kind\": %s, \"at\": "
+	    "\"%s\", \"status\": %s, \"duration_ms\": %lld, \"detail\": %s}",
+	    dl->n++ ? "," : "", ex, kind, when, st, e->duration_ms, detail);
+	free(ex);
+	free(kind);
+	free(st);
+	free(detail);
+	return 0;
+}
+
 static int
 demo_count(const struct store_demo *d, void *arg)
 {
@@ -424,6 +445,9 @@ progress_json(struct app *app, const struct seen *sn)
 	struct demo_list dl = { app, 0 };
 	app_printf(app, "\n], \"demo_runs\": [");
 	store_each_demo_run(app->store, demo_json, &dl);
+	dl.n = 0;
+	app_printf(app, "\n], \"exercise_events\": [");
+	store_each_exercise_event(app->store, exercise_json, &dl);
 	app_printf(app, "\n]}\n");
 }
 
@@ -525,6 +549,8 @@ static const struct cmd_entry cmd_progress_entry = {
 static enum cmd_retval
 cmd_reset_exec(struct app *app, struct cmd_args *args)
 {
+	if (args->argc == 1)
+		return ex_reset_exec(app, args);        /* reset EX */
 	if (!store_saving(app->store)) {
 		app_errorf(app, L(app->lang, "reset: progress is not being saved, nothing to erase",
 		    "reset：进度没有在保存，没有可清除的"));
@@ -558,18 +584,22 @@ cmd_reset_exec(struct app *app, struct cmd_args *args)
 	return CMD_OK;
 }
 
-static const char *const reset_options[] = { "yes", NULL };
+static const char *const reset_options[] = { "yes", "workspace=", NULL };
 
 static const struct cmd_optdoc reset_optdoc[] = {
 	{ "--yes", "erase without asking first", "不先询问，直接清除" },
+	{ "--workspace DIR", "with EX: where your copies are\n"
+	  "(default ~/systour-exercises)",
+	  "与 EX 一起：你的副本所在目录\n（默认 ~/systour-exercises）" },
 	{ NULL, NULL, NULL }
 };
 
 static const struct cmd_entry cmd_reset_entry = {
-	.name = "reset", .usage = "[--yes]",
-	.help_en = "erase all progress (asks first, unless --yes)",
-	.help_zh = "清除全部进度（先确认，除非加 --yes）",
-	.minargs = 0, .maxargs = 0, .options = reset_options,
+	.name = "reset", .usage = "[EX] [--yes] [--workspace DIR]",
+	.help_en = "erase all progress, or put one exercise's starter back "
+	    "(asks first, unless --yes)",
+	.help_zh = "清除全部进度，或恢复某个练习的起始文件（先确认，除非加 --yes）",
+	.minargs = 0, .maxargs = 1, .options = reset_options,
 	.optdoc = reset_optdoc,
 	.flags = CMD_ONESHOT | CMD_SHELL, .exec = cmd_reset_exec,
 };
@@ -621,6 +651,8 @@ extern const struct cmd_entry cmd_pickle_entry;
 extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_client_entry;
 extern const struct cmd_entry cmd_bench_entry;
+extern const struct cmd_entry cmd_exercises_entry, cmd_exercise_entry,
+    cmd_check_entry, cmd_watch_entry, cmd_hint_entry, cmd_solution_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
@@ -633,6 +665,12 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_reset_entry,
 	&cmd_problems_entry,
 	&cmd_demo_entry,
+	&cmd_exercises_entry,
+	&cmd_exercise_entry,
+	&cmd_check_entry,
+	&cmd_watch_entry,
+	&cmd_hint_entry,
+	&cmd_solution_entry,
 	&cmd_pickle_entry,
 	&cmd_manager_entry,
 	&cmd_worker_entry,

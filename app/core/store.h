@@ -12,7 +12,7 @@ enum { STORE_OK = 0, STORE_ERR = -1 };
 
 /* The schema version (PRAGMA user_version) this program brings a database
  * to: data/schema.sql, then data/migration-N.sql for each N up to it. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -98,6 +98,36 @@ char *store_setting_get(struct store *st, const char *key);
  * aside). Touches nothing. A damaged SQLite file passes: store_open() moves
  * that one aside. */
 int store_check_path(const char *path, char **cause);
+
+/* Record an event of an exercise, now: kind "attempt" (with status
+ * "pass", "fail", "error" or "skip", its run time and message), "hint"
+ * (detail: its number), "solution" or "reset". STORE_OK, or STORE_ERR
+ * when not saving. */
+int store_exercise_event(struct store *st, const char *exercise,
+    const char *kind, const char *status, long long duration_ms,
+    const char *detail);
+
+/* How many events of that kind (and status, unless NULL) an exercise has:
+ * 0 when not saving, or STORE_ERR. */
+int store_exercise_count(struct store *st, const char *exercise,
+    const char *kind, const char *status);
+
+/* How many distinct exercises of a lesson ("processes") were passed. */
+int store_exercises_passed(struct store *st, const char *lesson);
+
+/* One exercise event, as recorded. */
+struct store_exercise_event {
+	const char *exercise, *kind;
+	long long at;           /* Unix time, seconds */
+	const char *status;     /* "" unless an attempt */
+	long long duration_ms;
+	const char *detail;     /* "" when none */
+};
+
+/* Call fn for every exercise event, oldest first. Stops and returns fn's
+ * value when it returns non-zero; otherwise STORE_OK, or STORE_ERR. */
+int store_each_exercise_event(struct store *st,
+    int (*fn)(const struct store_exercise_event *, void *arg), void *arg);
 
 /* The last error message, or "" when there was none. */
 const char *store_error(const struct store *st);

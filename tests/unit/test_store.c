@@ -895,7 +895,7 @@ test_settings_migrate_from_2_and_persist(void **state)
 	assert_null(store_setting_get(st, "lang"));
 	assert_int_equal(store_setting_set(st, "lang", "zh"), STORE_OK);
 	store_close(st);
-	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 3);
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	v = sql_text(fx->db, "SELECT value FROM setting WHERE key = 'lang'");
 	assert_string_equal(v, "zh");
 	free(v);
