@@ -123,6 +123,8 @@ def run(args=(), input=None, timeout=5.0, prefix=(), text=True):
 def finish(p, timeout=5.0, text=True):
     """Wait for a started program: (out, err, timed_out); kills its group."""
     timed_out = False
+    if p.stdin is not None and p.stdin.closed:
+        p.stdin = None
     try:
         out, err = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -243,3 +245,15 @@ def learner_module(name=None):
 
 
 rng = random.Random()
+
+
+def strace_works():
+    """strace is installed and allowed to trace here (ptrace may be denied)."""
+    if not have('strace'):
+        return False
+    try:
+        r = subprocess.run(['strace', '-o', '/dev/null', 'true'], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=5)
+        return r.returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
