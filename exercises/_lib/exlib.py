@@ -86,6 +86,11 @@ class Result:
 def start(args=(), stdin=subprocess.DEVNULL, prefix=(), **kw):
     """Start the learner's program (with PREFIX, e.g. strace) in EX_DIR."""
     argv = list(prefix) + ['sh', '-c', cmdline(args)]
+    if prefix and 'env' not in kw:
+        # LeakSanitizer does not work under ptrace
+        env = dict(os.environ)
+        env['ASAN_OPTIONS'] = (env.get('ASAN_OPTIONS', '') + ':detect_leaks=0').lstrip(':')
+        kw['env'] = env
     return subprocess.Popen(argv, cwd=EX_DIR, stdin=stdin,
                             stdout=kw.pop('stdout', subprocess.PIPE),
                             stderr=kw.pop('stderr', subprocess.PIPE),
@@ -228,7 +233,7 @@ def strace_pids(log):
     import re
     pids = set()
     for line in log.splitlines():
-        m = re.search(r'(?:fork|clone3?)\(.*\)\s*=\s*(\d+)', line)
+        m = re.search(r'(?:v?fork|clone3?)(?:\(| resumed>).*\)\s*=\s*(\d+)', line)
         if m:
             pids.add(int(m.group(1)))
     return pids
