@@ -137,6 +137,7 @@ def finish(p, timeout=5.0, text=True):
         killgroup(p)
         out, err = p.communicate()
     killgroup(p)
+    out, err = out or b'', err or b''
     capture(out)
     if text:
         out = out.decode('utf-8', 'replace')
