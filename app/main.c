@@ -2,6 +2,7 @@
  * command from the shared table, the TUI, or the plain shell. */
 #include "app.h"
 #include "buf.h"
+#include "exercise.h"
 #include "loop.h"
 #include "plain.h"
 #include "shell.h"
@@ -107,6 +108,10 @@ app_free(struct app *app)
 	free(app->problems);
 	free(app->db_path);
 	free(app->history_path);
+	if (app->exercises)
+		exercises_free(app->exercises);
+	free(app->exercises);
+	free(app->ex_cur);
 }
 
 int

@@ -3,6 +3,7 @@
  * the results through app->ui. */
 #include "shell.h"
 #include "buf.h"
+#include "commands_exercise.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -466,6 +467,8 @@ static const struct cmd_entry cmd_progress_entry = {
 static enum cmd_retval
 cmd_reset_exec(struct app *app, struct cmd_args *args)
 {
+	if (args->argc == 1)
+		return ex_reset_exec(app, args);        /* reset EX */
 	if (!store_saving(app->store)) {
 		app_errorf(app, "reset: progress is not being saved, nothing to erase");
 		return CMD_ERR;
@@ -493,18 +496,22 @@ cmd_reset_exec(struct app *app, struct cmd_args *args)
 	return CMD_OK;
 }
 
-static const char *const reset_options[] = { "yes", NULL };
+static const char *const reset_options[] = { "yes", "workspace=", NULL };
 
 static const struct cmd_optdoc reset_optdoc[] = {
 	{ "--yes", "erase without asking first", "不先询问，直接清除" },
+	{ "--workspace DIR", "with EX: where your copies are\n"
+	  "(default ~/systour-exercises)",
+	  "与 EX 一起：你的副本所在目录\n（默认 ~/systour-exercises）" },
 	{ NULL, NULL, NULL }
 };
 
 static const struct cmd_entry cmd_reset_entry = {
-	.name = "reset", .usage = "[--yes]",
-	.help_en = "erase all progress (asks first, unless --yes)",
-	.help_zh = "清除全部进度（先确认，除非加 --yes）",
-	.minargs = 0, .maxargs = 0, .options = reset_options,
+	.name = "reset", .usage = "[EX] [--yes] [--workspace DIR]",
+	.help_en = "erase all progress, or put one exercise's starter back "
+	    "(asks first, unless --yes)",
+	.help_zh = "清除全部进度，或恢复某个练习的起始文件（先确认，除非加 --yes）",
+	.minargs = 0, .maxargs = 1, .options = reset_options,
 	.optdoc = reset_optdoc,
 	.flags = CMD_ONESHOT | CMD_SHELL, .exec = cmd_reset_exec,
 };
@@ -553,6 +560,8 @@ extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_manager_entry;
 extern const struct cmd_entry cmd_worker_entry;
 extern const struct cmd_entry cmd_pickle_entry;
+extern const struct cmd_entry cmd_exercises_entry, cmd_exercise_entry,
+    cmd_check_entry, cmd_watch_entry, cmd_hint_entry, cmd_solution_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
@@ -565,6 +574,12 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_reset_entry,
 	&cmd_problems_entry,
 	&cmd_demo_entry,
+	&cmd_exercises_entry,
+	&cmd_exercise_entry,
+	&cmd_check_entry,
+	&cmd_watch_entry,
+	&cmd_hint_entry,
+	&cmd_solution_entry,
 	&cmd_pickle_entry,
 	&cmd_manager_entry,
 	&cmd_worker_entry,

@@ -9,6 +9,8 @@
 
 struct app;
 struct systour_demo;
+struct exercise;
+struct exercise_set;
 
 /* What a command asks a front end to show: a view pushed on its stack (in
  * the TUI), or printed (in the plain shell and one-shot commands). */
@@ -16,6 +18,7 @@ enum app_view_kind {
 	APP_VIEW_LIST,          /* the lesson list */
 	APP_VIEW_LESSON,        /* app->cur at app->step (one-shot: all of it) */
 	APP_VIEW_DEMO,          /* a live demo: demo, paused, delay_ms */
+	APP_VIEW_EXERCISE,      /* an exercise: the editor beside the checker */
 };
 
 struct app_view {
@@ -23,6 +26,8 @@ struct app_view {
 	const struct systour_demo *demo;
 	int paused;             /* a demo starts paused (waits for n) */
 	int delay_ms;           /* a demo's pause between steps; -1 default */
+	const struct exercise *exercise; /* APP_VIEW_EXERCISE: it, and */
+	const char *workspace;  /* the learner's folder of it */
 };
 
 /* What a front end must answer for the commands: each front end is one
@@ -64,6 +69,9 @@ struct app {
 	struct lesson *cur;     /* the open lesson, or NULL */
 	int step;               /* its step, 0-based */
 	int quit;               /* set by the quit command */
+	struct exercise_set *exercises; /* loaded on first use
+	                                 * (commands_exercise.c) */
+	char *ex_cur;           /* the exercise last opened or checked */
 };
 
 /* The app's one event loop (loop.h), made on first use: every front end

@@ -53,11 +53,26 @@ __asm__(
     ".previous\n");
 extern const char store_migration_2_sql[];
 
+/* data/migration-4.sql the same way. */
+__asm__(
+    ".section .rodata\n"
+    ".global store_migration_4_sql\n"
+    ".type store_migration_4_sql, STT_OBJECT\n"
+    "store_migration_4_sql:\n"
+    ".incbin \"data/migration-4.sql\"\n"
+    ".byte 0\n"
+    ".size store_migration_4_sql, . - store_migration_4_sql\n"
+    ".previous\n");
+extern const char store_migration_4_sql[];
+
 /* migrations[i] takes a database from user_version i to i + 1. Append only:
  * a step, once released, is never changed. */
 static const char *const migrations[] = {
 	store_schema_sql,	/* 0 -> 1: step_seen */
 	store_migration_2_sql,	/* 1 -> 2: demo_run */
+	/* 2 -> 3: migration-3.sql comes here (another branch); until it is
+	 * merged, migration 4 is the step after 2 */
+	store_migration_4_sql,	/* -> 4: exercise_event */
 };
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(STORE_VERSION == STORE_SCHEMA_VERSION,
@@ -651,8 +666,16 @@ store_reset(struct store *st)
 {
 	if (!usable(st))
 		return STORE_ERR;
-	sqlite3_stmt *both[] = { st->reset, st->reset_demos };
-	return store_write_n(st, both, 2);
+	sqlite3_stmt *ex = NULL;
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM exercise_event", -1, &ex,
+	    NULL) != SQLITE_OK) {
+		set_error(st, "%s", sqlite3_errmsg(st->db));
+		return STORE_ERR;
+	}
+	sqlite3_stmt *all[] = { st->reset, st->reset_demos, ex };
+	int rc = store_write_n(st, all, 3);
+	sqlite3_finalize(ex);
+	return rc;
 }
 
 /* Record a demo run: its name, when it started (Unix time), how long it
@@ -785,4 +808,82 @@ store_each_demo_run(struct store *st,
 	sqlite3_reset(st->each_demo);
 	st->in_each = 0;
 	return ret;
+}
+
+/* ------------------------------------------------------------ exercises */
+
+int
+store_exercise_event(struct store *st, const char *exercise, const char *kind,
+    const char *status, long long duration_ms, const char *detail)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 rc;
+
+	if (!usable(st))
+		return STORE_ERR;
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO exercise_event (exercise,"
+	    " kind, at, status, duration_ms, detail) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?6)", -1, &stmt, NULL) != SQLITE_OK) {
+		set_error(st, "%s", sqlite3_errmsg(st->db));
+		return STORE_ERR;
+	}
+	sqlite3_bind_text(stmt, 1, exercise, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+	if (status)
+		sqlite3_bind_text(stmt, 4, status, -1, SQLITE_TRANSIENT);
+	if (status)
+		sqlite3_bind_int64(stmt, 5, (sqlite3_int64)duration_ms);
+	if (detail)
+		sqlite3_bind_text(stmt, 6, detail, -1, SQLITE_TRANSIENT);
+	rc = store_write(st, stmt);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Run sql (one row, one integer) with text parameters a and b. */
+static int
+count_query(struct store *st, const char *sql, const char *a, const char *b)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 n = 0, rc;
+
+	if (!usable(st))
+		return 0;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		set_error(st, "%s", sqlite3_errmsg(st->db));
+		return STORE_ERR;
+	}
+	sqlite3_bind_text(stmt, 1, a, -1, SQLITE_TRANSIENT);
+	if (b)
+		sqlite3_bind_text(stmt, 2, b, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int(stmt, 0);
+	else
+		set_error(st, "%s", sqlite3_errmsg(st->db));
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? n : STORE_ERR;
+}
+
+int
+store_exercise_count(struct store *st, const char *exercise, const char *kind,
+    const char *status)
+{
+	if (status == NULL)
+		return count_query(st, "SELECT count(*) FROM exercise_event"
+		    " WHERE exercise = ?1 AND kind = ?2", exercise, kind);
+	char *sql = sqlite3_mprintf("SELECT count(*) FROM exercise_event"
+	    " WHERE exercise = ?1 AND kind = ?2 AND status = %Q", status);
+	int n = count_query(st, sql, exercise, kind);
+	sqlite3_free(sql);
+	return n;
+}
+
+int
+store_exercises_passed(struct store *st, const char *lesson)
+{
+	return count_query(st, "SELECT count(DISTINCT exercise) FROM"
+	    " exercise_event WHERE kind = 'attempt' AND status = 'pass' AND"
+	    " substr(exercise, 1, length(?1) + 1) = ?1 || '/'", lesson, NULL);
 }

@@ -12,7 +12,7 @@ enum { STORE_OK = 0, STORE_ERR = -1 };
 
 /* The schema version (PRAGMA user_version) this program brings a database
  * to: data/schema.sql, then data/migration-N.sql for each N up to it. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -81,6 +81,22 @@ int store_reset(struct store *st);
  * STORE_OK, or STORE_ERR when not saving. */
 int store_demo_run(struct store *st, const char *demo, long long started,
     long long duration_ms, const char *ended);
+
+/* Record an event of an exercise, now: kind "attempt" (with status
+ * "pass", "fail", "error" or "skip", its run time and message), "hint"
+ * (detail: its number), "solution" or "reset". STORE_OK, or STORE_ERR
+ * when not saving. */
+int store_exercise_event(struct store *st, const char *exercise,
+    const char *kind, const char *status, long long duration_ms,
+    const char *detail);
+
+/* How many events of that kind (and status, unless NULL) an exercise has:
+ * 0 when not saving, or STORE_ERR. */
+int store_exercise_count(struct store *st, const char *exercise,
+    const char *kind, const char *status);
+
+/* How many distinct exercises of a lesson ("processes") were passed. */
+int store_exercises_passed(struct store *st, const char *lesson);
 
 /* The last error message, or "" when there was none. */
 const char *store_error(const struct store *st);

@@ -115,6 +115,9 @@ oneshot_push(struct app *app, const struct app_view *what, char **cause)
 		return 0;
 	case APP_VIEW_DEMO:
 		break;
+	case APP_VIEW_EXERCISE:
+		*cause = xstrdup("the editor beside the checker needs the TUI");
+		return -1;
 	}
 	return demo_plain_run(app_loop(app), what->demo, what->paused,
 	    what->delay_ms, app->lang, app->store, cause);

@@ -129,6 +129,8 @@ tui_push_view(struct app *app, const struct app_view *what, char **cause)
 		return 0;
 	case APP_VIEW_DEMO:
 		break;
+	case APP_VIEW_EXERCISE:
+		return tui_push_exercise(t, what, cause);
 	}
 	struct demo_view *dv = demo_view_start(t->loop, what->demo, app->lang,
 	    what->paused, what->delay_ms, app->store, cause);
@@ -252,6 +254,7 @@ draw(struct tui *t)
 	}
 	int base = base_view(t);
 	struct view *bv = t->stack[base];
+	t->cursor_y = t->cursor_x = -1;
 	draw_header(t, bv);
 	bv->ops->draw(bv, 1, tui_body_rows());
 	draw_status(t, bv);
@@ -263,6 +266,10 @@ draw(struct tui *t)
 		draw_text(LINES - 1, 0, COLS, L(t->app->lang,
 		    "Type : for a command (Tab completes), ? for keys.",
 		    "按 : 输入命令（Tab 补全），按 ? 查看按键。"), A_DIM, 0);
+	if (!cmdline_active() && t->cursor_y >= 0) {
+		move(t->cursor_y, t->cursor_x);
+		curs_set(1);
+	}
 	refresh();
 }
 
@@ -341,6 +348,14 @@ handle_input(struct tui *t)
 			}
 			cmdline_read();
 			continue;
+		}
+		struct view *top = tui_top(t);
+		if (top->ops->raw) {
+			size_t used = top->ops->raw(top, t->in.b + t->in.pos,
+			    t->in.len - t->in.pos);
+			t->in.pos += used;
+			if (used)
+				continue;
 		}
 		wchar_t ch;
 		k = keys_decode(&t->in, &ch);

@@ -31,6 +31,8 @@ struct tui {
 	struct loop *loop;
 	struct loop_watch *w_input;     /* the terminal is readable */
 	struct loop_watch *w_esc;       /* the rest of an ESC sequence is late */
+	int cursor_y, cursor_x;         /* >= 0: a view shows the terminal's
+					 * cursor there (the editor's pane) */
 };
 
 /* Push a new view of kind ops, set up from arg by ops->init. A full stack
@@ -49,6 +51,11 @@ int tui_pop_to(struct tui *t, const struct view_ops *ops);
 
 /* The status line's message (NULL clears it); error draws it in red. */
 void tui_set_status(struct tui *t, int error, const char *msg);
+
+/* Show an exercise (view_exercise.c): over what is shown, in place of
+ * another exercise's view. 0, or -1 and *cause. */
+int tui_push_exercise(struct tui *t, const struct app_view *what,
+    char **cause);
 
 /* Rows between the header and the status line. */
 int tui_body_rows(void);

@@ -48,6 +48,10 @@ struct view_ops {
 	/* A command addressed to this view ("demo pause"): 0, 1 when it is not
 	 * this view's, -1 after reporting why through the app (NULL: none). */
 	int (*command)(struct view *v, const char *what);
+	/* Raw terminal bytes before they are decoded into keys, for a view
+	 * that passes them on as they came (the editor's pane): how many it
+	 * took; the rest are decoded as keys (NULL: none taken). */
+	size_t (*raw)(struct view *v, const unsigned char *b, size_t n);
 };
 
 struct view {
@@ -62,6 +66,8 @@ extern const struct view_ops view_lesson_ops;   /* arg: none (app->cur) */
 extern const struct view_ops view_popup_ops;    /* arg: the text (copied) */
 extern const struct view_ops view_demo_ops;     /* arg: struct demo_view *,
 						   which the view then owns */
+extern const struct view_ops view_exercise_ops; /* arg: struct app_view *
+						   (exercise, workspace) */
 
 /* Select the open lesson (app->cur) in the list view v. */
 void view_list_select_current(struct view *v);

@@ -339,7 +339,8 @@ test_find_prefix(void **state)
 	assert_found("prob", "problems");
 	assert_found("pre", "prev");
 	assert_found("r", "reset");
-	assert_found("h", "help");
+	assert_found("he", "help");
+	assert_found("hi", "hint");
 	assert_found("q", "quit");
 }
 
@@ -350,7 +351,7 @@ test_find_ambiguous(void **state)
 	    "progress, problems");
 	assert_not_found("pro", "ambiguous command: pro, could be: progress, "
 	    "problems");
-	assert_not_found("s", "ambiguous command: s, could be: show, step");
+	assert_not_found("s", "ambiguous command: s, could be: show, step, solution");
 	assert_not_found("l", "ambiguous command: l, could be: list, lang");
 }
 
@@ -888,7 +889,7 @@ test_help_text_lists_every_command(void **state)
 			p = end;
 		}
 		assert_string_equal(p, "");
-		assert_int_equal(n, 15);
+		assert_int_equal(n, 21);
 		free(text);
 	}
 	fx->app.lang = LANG_EN;
@@ -934,9 +935,9 @@ test_complete_commands(void **state)
 	struct fixture	*fx = *state;
 
 	assert_complete(fx, "", "", "list show next prev step lang progress "
-	    "reset problems demo pickle help quit");
+	    "reset problems demo exercises exercise check watch hint solution pickle help quit");
 	assert_complete(fx, "  ", "pr", "prev progress problems");
-	assert_complete(fx, "", "s", "show step");
+	assert_complete(fx, "", "s", "show step solution");
 	assert_complete(fx, "", "x", "");
 	/* aliases are not offered */
 	assert_complete(fx, "", "ls", "");
@@ -982,7 +983,7 @@ test_complete_options(void **state)
 	assert_complete(fx, "progress ", "--", "--json --csv");
 	assert_complete(fx, "progress ", "-", "--json --csv");
 	assert_complete(fx, "progress ", "--c", "--csv");
-	assert_complete(fx, "reset ", "--", "--yes");
+	assert_complete(fx, "reset ", "--", "--yes --workspace");
 	assert_complete(fx, "list ", "--", "");
 	/* the value of --lang */
 	assert_complete(fx, "show 1 --lang ", "", "en zh");
@@ -998,7 +999,7 @@ test_complete_lang_and_help(void **state)
 	assert_complete(fx, "lang ", "z", "zh");
 	assert_complete(fx, "lang en ", "", "");
 	assert_complete(fx, "help ", "", "list show next prev step lang "
-	    "progress reset problems demo pickle manager worker help quit");
+	    "progress reset problems demo exercises exercise check watch hint solution pickle manager worker help quit");
 	assert_complete(fx, "? ", "p", "prev progress problems pickle");
 	assert_complete(fx, "help show ", "", "");
 	/* nothing for commands without arguments, unknown commands, or an
