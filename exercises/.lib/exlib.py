@@ -1,7 +1,8 @@
 # exlib.py — what every exercise check shares: TAP output in the learner's
 # language, running the learner's program ($EX_RUN) as the check's own child
 # with a deadline, finding its children in /proc, and cleaning up after it.
-# A check does: sys.path.insert(0, <exercises>/_lib); from exlib import *
+# A check does: sys.path.insert(0, <exercises>/.lib); from exlib import *
+# (.lib starts with a dot so that the catalogue does not take it for a lesson).
 import ctypes
 import os
 import random
