@@ -219,13 +219,14 @@ def free_port():
     return port
 
 
-def connect_retry(port, timeout=3.0):
+def connect_retry(port, timeout=3.0, proc=None):
+    """Connect to 127.0.0.1:PORT, retrying while the server (PROC) starts."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             return socket.create_connection(('127.0.0.1', port), timeout=timeout)
         except OSError:
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or (proc is not None and proc.poll() is not None):
                 raise
             time.sleep(0.02)
 
