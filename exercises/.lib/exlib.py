@@ -201,12 +201,14 @@ def leftovers():
     return left
 
 
-def wait_for(cond, timeout=3.0, step=0.01):
-    """Poll COND until it is true or the deadline passes."""
+def wait_for(cond, timeout=3.0, step=0.01, proc=None):
+    """Poll COND until it is true or the deadline passes (or PROC, the
+    learner's program, has exited: then one last look)."""
     deadline = time.monotonic() + timeout
     while True:
+        gone = proc is not None and proc.poll() is not None
         v = cond()
-        if v or time.monotonic() > deadline:
+        if v or gone or time.monotonic() > deadline:
             return v
         time.sleep(step)
 
