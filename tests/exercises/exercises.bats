@@ -29,6 +29,10 @@ teardown() {
 	ex_three coroutines/03-consumer-produce
 }
 
+@test "coroutines/04-gevent-fetch: the starter fails, the solution passes, printing its output fails" {
+	ex_three coroutines/04-gevent-fetch
+}
+
 @test "distributed/01-safe-worker: the starter fails, the solution passes, printing its output fails" {
 	ex_three distributed/01-safe-worker
 }
