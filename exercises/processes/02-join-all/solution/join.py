@@ -6,7 +6,7 @@ from multiprocessing import Process
 
 def work(i, seconds):
     time.sleep(seconds)
-    print('child %d done' % i)
+    sys.stdout.write('child %d done\n' % i)   # one write: lines of processes do not mix
 
 
 if __name__ == '__main__':
