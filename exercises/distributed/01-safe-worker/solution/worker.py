@@ -18,9 +18,9 @@ result = m.get_result_queue()
 
 while True:
     try:
-        image_url = task.get(timeout=1)   # check and take in one round trip
+        image_url = task.get(timeout=3)   # check and take in one round trip
     except queue.Empty:
-        break                             # nothing new for 1 s: done
+        break                             # nothing new for 3 s: done
     print('download image %s' % image_url)
     result.put('success %s' % image_url)
 print('work exit')
