@@ -143,6 +143,20 @@ install: all
 	  if [ -e $${d}demos.so ]; then install -m 755 $${d}demos.so $$dest/; fi; \
 	done
 	install -m 644 man/systour.1 $(DESTDIR)$(PREFIX)/share/man/man1/systour.1
+	install -d $(DESTDIR)$(PREFIX)/share/systour/exercises
+	install -m 644 exercises/FORMAT.md $(DESTDIR)$(PREFIX)/share/systour/exercises/
+	set -e; for d in exercises/*/*/; do \
+	  [ -f $${d}exercise.ini ] || continue; \
+	  dest=$(DESTDIR)$(PREFIX)/share/systour/$${d%/}; \
+	  install -d $$dest $$dest/starter $$dest/solution; \
+	  for f in $${d}*; do [ -f "$$f" ] && install -m 644 "$$f" $$dest/; done; \
+	  install -m 755 $${d}check $$dest/check; \
+	  for f in $${d}starter/*; do install -m 644 "$$f" $$dest/starter/; done; \
+	  for f in $${d}solution/*; do install -m 644 "$$f" $$dest/solution/; done; \
+	  for sub in $${d}*/; do case $$sub in */starter/|*/solution/) ;; \
+	    *) install -d $$dest/$$(basename $$sub); \
+	       for f in $${sub}*; do [ -f "$$f" ] && install -m 644 "$$f" $$dest/$$(basename $$sub)/; done ;; esac; done; \
+	done
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/systour $(DESTDIR)$(PREFIX)/share/systour \

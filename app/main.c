@@ -2,6 +2,7 @@
  * command from the shared table, the TUI, or the plain shell. */
 #include "app.h"
 #include "buf.h"
+#include "commands_exercise.h"
 #include "exercise.h"
 #include "loop.h"
 #include "plain.h"
@@ -178,14 +179,16 @@ main(int argc, char **argv)
 
 	int terminal = !plain && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
 	int tui = nrest == 0 && terminal;
-	/* `systour demo NAME` at a terminal shows the demo in the TUI's panes */
+	/* `systour demo NAME` at a terminal shows the demo in the TUI's panes,
+	 * `systour exercise EX` the exercise beside the editor */
 	char *first = NULL;
 	if (nrest >= 2 && terminal) {
 		char *why = NULL;
 		const struct cmd_entry *e = cmd_find(rest[0], &why);
 		free(why);
-		if (e && strcmp(e->name, "demo") == 0) {
-			first = xstrdup("demo");
+		if (e && (strcmp(e->name, "demo") == 0 ||
+		    strcmp(e->name, "exercise") == 0)) {
+			first = xstrdup(e->name);
 			for (int i = 1; i < nrest; i++) {
 				char *s = xasprintf("%s %s", first, rest[i]);
 				free(first);
@@ -215,6 +218,7 @@ main(int argc, char **argv)
 		}
 		lessons_load(ldir, &app.lessons, collect_problem, &app);
 		free(ldir);
+		ex_mark_available(&app);
 		app.store = store_open(app.db_path, &warning);
 	}
 

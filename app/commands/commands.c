@@ -326,6 +326,26 @@ demo_json(const struct store_demo *d, void *arg)
 	return 0;
 }
 
+/* One exercise event (an attempt, a hint, a solution view, a reset) as a
+ * JSON array element. */
+static int
+exercise_json(const struct store_exercise_event *e, void *arg)
+{
+	struct demo_list *dl = arg;
+	char when[32];
+	char *ex = json_str(e->exercise), *kind = json_str(e->kind);
+	char *st = json_str(e->status), *detail = json_str(e->detail);
+	iso_time(e->at, when, sizeof when);
+	app_printf(dl->app, "%s\n  {\"exercise\": %s, \"kind\": %s, \"at\": "
+	    "\"%s\", \"status\": %s, \"duration_ms\": %lld, \"detail\": %s}",
+	    dl->n++ ? "," : "", ex, kind, when, st, e->duration_ms, detail);
+	free(ex);
+	free(kind);
+	free(st);
+	free(detail);
+	return 0;
+}
+
 static int
 demo_count(const struct store_demo *d, void *arg)
 {
@@ -368,6 +388,9 @@ progress_json(struct app *app, const struct seen *sn)
 	struct demo_list dl = { app, 0 };
 	app_printf(app, "\n], \"demo_runs\": [");
 	store_each_demo_run(app->store, demo_json, &dl);
+	dl.n = 0;
+	app_printf(app, "\n], \"exercise_events\": [");
+	store_each_exercise_event(app->store, exercise_json, &dl);
 	app_printf(app, "\n]}\n");
 }
 

@@ -19,10 +19,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A broken exercise.ini is a problem, as a broken lesson is. */
 static void
 collect_bad(void *arg, const char *what)
 {
-	warnx_("%s", what);
+	struct app *app = arg;
+	ARRAY_GROW(app->problems, app->problems_cap, (size_t)app->nproblems + 1);
+	app->problems[app->nproblems++] = xstrdup(what);
 }
 
 struct exercise_set *
@@ -39,10 +42,33 @@ app_exercises(struct app *app, char **cause)
 	return app->exercises;
 }
 
+void
+ex_mark_available(struct app *app)
+{
+	char *cause = NULL;
+	struct exercise_set *set = app_exercises(app, &cause);
+	free(cause);
+	for (int i = 0; set && i < app->lessons.n; i++) {
+		struct lesson *ls = &app->lessons.v[i];
+		for (int l = 0; l < LANG_COUNT; l++)
+			for (int s = 0; s < ls->text[l].nsteps; s++)
+				for (int p = 0; p < ls->text[l].steps[s].nparts; p++) {
+					struct part *pt = &ls->text[l].steps[s].parts[p];
+					char *why = NULL;
+					if (pt->kind == PART_EXERCISE)
+						pt->available = exercises_find(set,
+						    pt->text, &why) != NULL &&
+						    strcmp(exercises_find(set, pt->text,
+						    &why)->id, pt->text) == 0;
+					free(why);
+				}
+	}
+}
+
 /* The exercise an argument names, or the current one when there is no
  * argument; NULL after reporting why. */
-static const struct exercise *
-take_exercise(struct app *app, struct cmd_args *args, const char *cmd)
+const struct exercise *
+ex_take(struct app *app, struct cmd_args *args, const char *cmd)
 {
 	char *cause = NULL;
 	struct exercise_set *set = app_exercises(app, &cause);
@@ -71,8 +97,8 @@ take_exercise(struct app *app, struct cmd_args *args, const char *cmd)
 }
 
 /* --workspace DIR, or the default. Allocated. */
-static char *
-take_workspace(struct cmd_args *args)
+char *
+ex_take_workspace(struct cmd_args *args)
 {
 	const char *v;
 	if (cmd_has(args, "workspace", &v) && v && *v)
@@ -85,8 +111,8 @@ take_workspace(struct cmd_args *args)
 
 /* The learner's folder, made (and the starter copied) on first use;
  * NULL after reporting why. *copied: how many files were copied now. */
-static char *
-prepare(struct app *app, const struct exercise *ex, const char *ws,
+char *
+ex_prepare(struct app *app, const struct exercise *ex, const char *ws,
     const char *cmd, int *copied)
 {
 	char *cause = NULL;
@@ -98,10 +124,31 @@ prepare(struct app *app, const struct exercise *ex, const char *ws,
 	return dir;
 }
 
-static int
-zh(struct app *app)
+int
+ex_zh(struct app *app)
 {
 	return app->lang == LANG_ZH;
+}
+
+/* In the TUI, check and watch open the exercise's view (which checks at
+ * once and at every save) instead of waiting here: the tutor's loop must
+ * not be turned inside a command. 1 if it was the TUI (rc set). */
+int
+ex_tui_open(struct app *app, const struct exercise *ex, const char *dir,
+    enum cmd_retval *rc)
+{
+	if (strcmp(app->ui->name, "tui") != 0)
+		return 0;
+	char *cause = NULL;
+	struct app_view what = { .kind = APP_VIEW_EXERCISE, .exercise = ex,
+	    .workspace = dir };
+	*rc = CMD_OK;
+	if (app->ui->push(app, &what, &cause) != 0) {
+		app_errorf(app, "exercise %s: %s", ex->id, cause);
+		free(cause);
+		*rc = CMD_ERR;
+	}
+	return 1;
 }
 
 /* ---- exercises [LESSON] ------------------------------------------------ */
@@ -138,7 +185,7 @@ cmd_exercises_exec(struct app *app, struct cmd_args *args)
 		    NULL);
 		passed = passed > 0 ? passed : 0;
 		tried = tried > 0 ? tried : 0;
-		const char *title = exercise_title(ex, zh(app));
+		const char *title = exercise_title(ex, ex_zh(app));
 		if (json) {
 			char *id = ex_json_str(ex->id), *t = ex_json_str(title);
 			app_printf(app, "%s\n  {\"id\": %s, \"lesson\": \"%s\", "
@@ -192,19 +239,24 @@ ex_record_attempt(struct app *app, const char *id, const struct ex_result *r)
 static enum cmd_retval
 cmd_check_exec(struct app *app, struct cmd_args *args)
 {
-	const struct exercise *ex = take_exercise(app, args, "check");
+	const struct exercise *ex = ex_take(app, args, "check");
 	if (ex == NULL)
 		return CMD_ERR;
-	char *ws = take_workspace(args);
+	char *ws = ex_take_workspace(args);
 	int copied = 0, json = cmd_has(args, "json", NULL);
-	char *dir = prepare(app, ex, ws, "check", &copied);
+	char *dir = ex_prepare(app, ex, ws, "check", &copied);
 	free(ws);
 	if (dir == NULL)
 		return CMD_ERR;
+	enum cmd_retval trc;
+	if (ex_tui_open(app, ex, dir, &trc)) {
+		free(dir);
+		return trc;
+	}
 	if (copied && !json)
 		app_printf(app, L(app->lang, "Your copy of the starter: %s/%s\n",
 		    "你的起始文件副本：%s/%s\n"), dir, ex->files[0]);
-	struct ex_run_opts o = { .ex = ex, .learner_dir = dir, .zh = zh(app) };
+	struct ex_run_opts o = { .ex = ex, .learner_dir = dir, .zh = ex_zh(app) };
 	struct ex_result r = { 0 };
 	char *cause = NULL;
 	if (ex_run_wait(app_loop(app), &o, &r, &cause) != 0) {
@@ -215,7 +267,7 @@ cmd_check_exec(struct app *app, struct cmd_args *args)
 	}
 	ex_record_attempt(app, ex->id, &r);
 	char *s = json ? ex_result_json(&r, ex->id) :
-	    ex_result_text(&r, ex->id, zh(app));
+	    ex_result_text(&r, ex->id, ex_zh(app));
 	app_printf(app, "%s%s", s, json ? "\n" : "");
 	free(s);
 	if (!json && r.status == EX_FAIL)
@@ -245,171 +297,6 @@ const struct cmd_entry cmd_check_entry = {
 	.minargs = 0, .maxargs = 1, .options = check_options,
 	.optdoc = check_optdoc,
 	.flags = CMD_ONESHOT | CMD_SHELL, .exec = cmd_check_exec,
-};
-
-/* ---- watch [EX] -------------------------------------------------------- */
-
-struct watching {
-	struct app *app;
-	const struct exercise *ex;
-	char *dir;
-	int json;
-	struct ex_watch *w;
-	struct ex_run *run;
-	struct loop_watch *w_int, *w_term, *w_in;
-	int stop;
-	long long saved_at;     /* when the save that started this run came */
-};
-
-static void watch_start_run(struct watching *wt);
-
-static void
-on_watch_result(void *arg, struct ex_result *r)
-{
-	struct watching *wt = arg;
-	struct app *app = wt->app;
-	wt->run = NULL;
-	ex_record_attempt(app, wt->ex->id, r);
-	char *s = wt->json ? ex_result_json(r, wt->ex->id) :
-	    ex_result_text(r, wt->ex->id, zh(app));
-	app_printf(app, "%s%s", s, wt->json ? "\n" : "");
-	free(s);
-	if (!wt->json && wt->saved_at)
-		app_printf(app, L(app->lang,
-		    "[watch] %lld ms from the save to this result "
-		    "(the check ran %lld ms)\n",
-		    "[watch] 从保存到结果 %lld 毫秒（检查本身 %lld 毫秒）\n"),
-		    now_ms() - wt->saved_at, r->run_ms + r->compile_ms);
-	if (!wt->json)
-		app_printf(app, "%s\n", L(app->lang,
-		    "[watch] waiting for a save (Enter: check again, q: stop)",
-		    "[watch] 等待保存（回车：重新检查，q：停止）"));
-	fflush(stdout);
-	ex_result_free(r);
-	ex_watch_resume(wt->w);
-}
-
-static void
-watch_start_run(struct watching *wt)
-{
-	char *cause = NULL;
-	struct ex_run_opts o = { .ex = wt->ex, .learner_dir = wt->dir,
-	    .zh = zh(wt->app) };
-	ex_watch_pause(wt->w);
-	wt->run = ex_run_start(app_loop(wt->app), &o, on_watch_result, wt,
-	    &cause);
-	if (wt->run == NULL) {
-		app_errorf(wt->app, "watch %s: %s", wt->ex->id, cause);
-		free(cause);
-		ex_watch_resume(wt->w);
-	}
-}
-
-static void
-on_watch_change(void *arg, long long first_event_ms)
-{
-	struct watching *wt = arg;
-	if (wt->run)
-		return;
-	wt->saved_at = first_event_ms;
-	if (!wt->json)
-		app_printf(wt->app, "%s\n", L(wt->app->lang,
-		    "[watch] saved: checking again", "[watch] 已保存：重新检查"));
-	watch_start_run(wt);
-}
-
-static void
-on_watch_signal(struct loop *l, int sig, void *arg)
-{
-	struct watching *wt = arg;
-	wt->stop = 1;
-	loop_break(l);
-}
-
-static void
-on_watch_stdin(struct loop *l, int fd, unsigned events, void *arg)
-{
-	struct watching *wt = arg;
-	char buf[256];
-	ssize_t n = read(fd, buf, sizeof buf);
-	if (n <= 0) {
-		/* no one at the keyboard: watch on, until a signal */
-		loop_cancel(wt->w_in);
-		wt->w_in = NULL;
-		return;
-	}
-	for (ssize_t i = 0; i < n; i++)
-		if (buf[i] == 'q' || buf[i] == 4) {
-			wt->stop = 1;
-			loop_break(l);
-			return;
-		}
-	if (wt->run == NULL) {
-		wt->saved_at = 0;
-		watch_start_run(wt);
-	}
-}
-
-static enum cmd_retval
-cmd_watch_exec(struct app *app, struct cmd_args *args)
-{
-	const struct exercise *ex = take_exercise(app, args, "watch");
-	if (ex == NULL)
-		return CMD_ERR;
-	char *ws = take_workspace(args);
-	int copied = 0;
-	struct watching wt = { .app = app, .ex = ex,
-	    .json = cmd_has(args, "json", NULL) };
-	wt.dir = prepare(app, ex, ws, "watch", &copied);
-	free(ws);
-	if (wt.dir == NULL)
-		return CMD_ERR;
-	char *cause = NULL;
-	struct loop *l = app_loop(app);
-	wt.w = ex_watch_new(l, wt.dir, (const char *const *)ex->files,
-	    ex->nfiles, on_watch_change, &wt, &cause);
-	if (wt.w == NULL) {
-		app_errorf(app, "watch %s: %s", ex->id, cause);
-		free(cause);
-		free(wt.dir);
-		return CMD_ERR;
-	}
-	if (!wt.json)
-		app_printf(app, L(app->lang, "[watch] %s: edit %s/%s; every save "
-		    "is checked\n", "[watch] %s：编辑 %s/%s，每次保存都会检查\n"),
-		    ex->id, wt.dir, ex->files[0]);
-	wt.w_int = loop_signal(l, SIGINT, on_watch_signal, &wt);
-	wt.w_term = loop_signal(l, SIGTERM, on_watch_signal, &wt);
-	wt.w_in = loop_fd(l, STDIN_FILENO, LOOP_READ, on_watch_stdin, &wt);
-	watch_start_run(&wt);
-	while (!wt.stop)
-		loop_run(l);
-	ex_run_cancel(wt.run);
-	ex_watch_free(wt.w);
-	loop_cancel(wt.w_int);
-	loop_cancel(wt.w_term);
-	loop_cancel(wt.w_in);
-	free(wt.dir);
-	return CMD_OK;
-}
-
-static const char *const watch_options[] = { "workspace=", "json", NULL };
-
-static const struct cmd_optdoc watch_optdoc[] = {
-	{ "--workspace DIR", "where your copies are (default ~/systour-exercises)",
-	  "你的副本所在目录（默认 ~/systour-exercises）" },
-	{ "--json", "print each result as one line of JSON",
-	  "每个结果打印为一行 JSON" },
-	{ NULL, NULL, NULL }
-};
-
-const struct cmd_entry cmd_watch_entry = {
-	.name = "watch", .usage = "[EX] [--workspace DIR] [--json]",
-	.help_en = "check an exercise again at every save (Enter: again, q: stop)",
-	.help_zh = "每次保存都重新检查练习（回车：再查一次，q：停止）",
-	.minargs = 0, .maxargs = 1, .options = watch_options,
-	.optdoc = watch_optdoc,
-	.flags = CMD_ONESHOT | CMD_SHELL, .exec = cmd_watch_exec,
 };
 
 /* ---- hint EX ----------------------------------------------------------- */
@@ -461,7 +348,7 @@ char *
 ex_next_hint(struct app *app, const struct exercise *ex)
 {
 	char **hints;
-	int n = load_hints(ex, zh(app), &hints);
+	int n = load_hints(ex, ex_zh(app), &hints);
 	if (n == 0)
 		return NULL;
 	int seen = store_exercise_count(app->store, ex->id, "hint", NULL);
@@ -483,7 +370,7 @@ ex_next_hint(struct app *app, const struct exercise *ex)
 static enum cmd_retval
 cmd_hint_exec(struct app *app, struct cmd_args *args)
 {
-	const struct exercise *ex = take_exercise(app, args, "hint");
+	const struct exercise *ex = ex_take(app, args, "hint");
 	if (ex == NULL)
 		return CMD_ERR;
 	char *s = ex_next_hint(app, ex);
@@ -540,7 +427,7 @@ ex_solution_text(struct app *app, const struct exercise *ex, char **cause)
 static enum cmd_retval
 cmd_solution_exec(struct app *app, struct cmd_args *args)
 {
-	const struct exercise *ex = take_exercise(app, args, "solution");
+	const struct exercise *ex = ex_take(app, args, "solution");
 	if (ex == NULL)
 		return CMD_ERR;
 	char *cause = NULL;
@@ -568,10 +455,10 @@ const struct cmd_entry cmd_solution_entry = {
 enum cmd_retval
 ex_reset_exec(struct app *app, struct cmd_args *args)
 {
-	const struct exercise *ex = take_exercise(app, args, "reset");
+	const struct exercise *ex = ex_take(app, args, "reset");
 	if (ex == NULL)
 		return CMD_ERR;
-	char *ws = take_workspace(args);
+	char *ws = ex_take_workspace(args);
 	char *dir = workspace_path(ws, ex);
 	if (!cmd_has(args, "yes", NULL)) {
 		char *q = xasprintf(L(app->lang, "Put the starter of %s back over "
@@ -612,28 +499,41 @@ ex_reset_exec(struct app *app, struct cmd_args *args)
 static enum cmd_retval
 cmd_exercise_exec(struct app *app, struct cmd_args *args)
 {
-	const struct exercise *ex = take_exercise(app, args, "exercise");
-	if (ex == NULL)
-		return CMD_ERR;
-	char *ws = take_workspace(args);
-	char *dir = prepare(app, ex, ws, "exercise", NULL);
-	free(ws);
-	if (dir == NULL)
-		return CMD_ERR;
-	if (strcmp(app->ui->name, "tui") == 0) {
+	/* exercise next: the one after the current one, in id order */
+	if (strcmp(args->argv[0], "next") == 0) {
 		char *cause = NULL;
-		struct app_view what = { .kind = APP_VIEW_EXERCISE, .exercise = ex,
-		    .workspace = dir };
-		int rc = app->ui->push(app, &what, &cause);
-		free(dir);
-		if (rc != 0) {
-			app_errorf(app, "exercise %s: %s", ex->id, cause);
+		struct exercise_set *set = app_exercises(app, &cause);
+		if (set == NULL || set->n == 0) {
+			app_errorf(app, "exercise next: %s", cause ? cause :
+			    "there are no exercises");
 			free(cause);
 			return CMD_ERR;
 		}
-		return CMD_OK;
+		int k = 0;
+		for (int i = 0; app->ex_cur && i < set->n; i++)
+			if (strcmp(set->v[i].id, app->ex_cur) == 0)
+				k = i + 1;
+		if (k >= set->n) {
+			app_errorf(app, "exercise next: %s is the last exercise",
+			    app->ex_cur);
+			return CMD_ERR;
+		}
+		args->argv[0] = set->v[k].id;   /* borrowed for ex_take */
 	}
-	app_printf(app, "%s  %s\n", ex->id, exercise_title(ex, zh(app)));
+	const struct exercise *ex = ex_take(app, args, "exercise");
+	if (ex == NULL)
+		return CMD_ERR;
+	char *ws = ex_take_workspace(args);
+	char *dir = ex_prepare(app, ex, ws, "exercise", NULL);
+	free(ws);
+	if (dir == NULL)
+		return CMD_ERR;
+	enum cmd_retval trc;
+	if (ex_tui_open(app, ex, dir, &trc)) {
+		free(dir);
+		return trc;
+	}
+	app_printf(app, "%s  %s\n", ex->id, exercise_title(ex, ex_zh(app)));
 	app_printf(app, L(app->lang, "Your files: %s/", "你的文件：%s/"), dir);
 	for (int i = 0; i < ex->nfiles; i++)
 		app_printf(app, "%s%s", i ? ", " : "", ex->files[i]);
@@ -654,9 +554,10 @@ static const struct cmd_optdoc exercise_optdoc[] = {
 };
 
 const struct cmd_entry cmd_exercise_entry = {
-	.name = "exercise", .alias = "ex", .usage = "EX [--workspace DIR]",
-	.help_en = "open an exercise: your editor beside the checker",
-	.help_zh = "打开练习：编辑器和检查结果并排",
+	.name = "exercise", .alias = "ex", .usage = "EX|next [--workspace DIR]",
+	.help_en = "open an exercise (next: the one after this): your editor "
+	    "beside the checker",
+	.help_zh = "打开练习（next：下一个）：编辑器和检查结果并排",
 	.minargs = 1, .maxargs = 1, .options = exercise_options,
 	.optdoc = exercise_optdoc,
 	.flags = CMD_ONESHOT | CMD_SHELL, .exec = cmd_exercise_exec,

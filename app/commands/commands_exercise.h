@@ -14,6 +14,27 @@
  * exercises folder. */
 struct exercise_set *app_exercises(struct app *app, char **cause);
 
+/* What the exercise commands share (commands_exercise.c):
+ * ex_take: the exercise the first argument names, or the current one
+ * (app->ex_cur), which it becomes; NULL after saying why, as cmd.
+ * ex_take_workspace: --workspace, $SYSTOUR_WORKSPACE or the default
+ * (allocated). ex_prepare: the learner's folder, the starter copied on
+ * first use (*copied: how many now; may be NULL); NULL after saying why.
+ * ex_tui_open: in the TUI, show the exercise's view and set *rc: 1; 0
+ * elsewhere. ex_zh: the learner reads Chinese. */
+const struct exercise *ex_take(struct app *app, struct cmd_args *args,
+    const char *cmd);
+char *ex_take_workspace(struct cmd_args *args);
+char *ex_prepare(struct app *app, const struct exercise *ex, const char *ws,
+    const char *cmd, int *copied);
+int ex_tui_open(struct app *app, const struct exercise *ex, const char *dir,
+    enum cmd_retval *rc);
+int ex_zh(struct app *app);
+
+/* Load the exercises and mark each lesson's `::: exercise ID` that names
+ * one as available. */
+void ex_mark_available(struct app *app);
+
 /* Record an attempt and its result in the progress store. */
 void ex_record_attempt(struct app *app, const char *id,
     const struct ex_result *r);

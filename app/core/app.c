@@ -1,6 +1,7 @@
 /* app.c — helpers on the shared state: output through the front end and
  * progress figures per lesson. */
 #include "app.h"
+#include "exercise.h"
 #include "buf.h"
 #include "loop.h"
 #include "layout.h"
@@ -117,13 +118,33 @@ app_list_text(struct app *app, int width)
 		bar[bar_width] = '\0';
 		char *name = padded(ls->name, 14);
 		char *title = padded(app_text(app, ls)->title, title_width);
-		buf_printf(&out, "%02d  %s %s [%s] %3d%%  %d/%d\n", ls->number,
+		buf_printf(&out, "%02d  %s %s [%s] %3d%%  %d/%d", ls->number,
 		    name, title, bar, pct, seen, total);
+		int nex, done = app_exercises_done(app, ls, &nex);
+		if (nex > 0)
+			buf_printf(&out, L(app->lang, "  exercises %d/%d",
+			    "  练习 %d/%d"), done, nex);
+		buf_addc(&out, '\n');
 		free(title);
 		free(name);
 		free(bar);
 	}
 	return buf_detach(&out, NULL);
+}
+
+int
+app_exercises_done(struct app *app, const struct lesson *ls, int *total)
+{
+	*total = 0;
+	if (app->exercises == NULL)
+		return 0;
+	const char *name = exercises_lesson(app->exercises, ls->id);
+	if (name == NULL)
+		return 0;
+	for (int i = 0; i < app->exercises->n; i++)
+		*total += strcmp(app->exercises->v[i].lesson, name) == 0;
+	int done = store_exercises_passed(app->store, name);
+	return done > 0 ? done : 0;
 }
 
 struct loop *

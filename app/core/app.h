@@ -96,6 +96,10 @@ const struct lesson_text *app_text(const struct app *app, const struct lesson *l
 int app_seen(struct app *app, const struct lesson *ls);
 int app_percent(struct app *app, const struct lesson *ls);
 
+/* Exercises of lesson ls passed (from the store), and *total of them
+ * (0 when the lesson has none, or the exercises are not loaded). */
+int app_exercises_done(struct app *app, const struct lesson *ls, int *total);
+
 /* Record that app->cur's app->step is being shown. */
 void app_mark_seen(struct app *app);
 

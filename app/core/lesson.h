@@ -24,7 +24,8 @@ struct part {
 	enum part_kind kind;
 	char *text;
 	int line;               /* line in the file where the part starts */
-	int available;          /* PART_DEMO: the lesson's module has it */
+	int available;          /* PART_DEMO: the lesson's module has it;
+	                         * PART_EXERCISE: exercises/ has it */
 };
 
 struct step {

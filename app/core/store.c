@@ -887,3 +887,40 @@ store_exercises_passed(struct store *st, const char *lesson)
 	    " exercise_event WHERE kind = 'attempt' AND status = 'pass' AND"
 	    " substr(exercise, 1, length(?1) + 1) = ?1 || '/'", lesson, NULL);
 }
+
+int
+store_each_exercise_event(struct store *st,
+    int (*fn)(const struct store_exercise_event *, void *arg), void *arg)
+{
+	struct store_exercise_event	 e;
+	sqlite3_stmt			*stmt = NULL;
+	int				 rc, ret = STORE_OK;
+
+	if (!usable(st))
+		return STORE_OK;
+	if (sqlite3_prepare_v2(st->db, "SELECT exercise, kind, at,"
+	    " coalesce(status, ''), coalesce(duration_ms, 0),"
+	    " coalesce(detail, '') FROM exercise_event ORDER BY at, rowid",
+	    -1, &stmt, NULL) != SQLITE_OK) {
+		set_error(st, "%s", sqlite3_errmsg(st->db));
+		return STORE_ERR;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		e.exercise = (const char *)sqlite3_column_text(stmt, 0);
+		e.kind = (const char *)sqlite3_column_text(stmt, 1);
+		e.at = sqlite3_column_int64(stmt, 2);
+		e.status = (const char *)sqlite3_column_text(stmt, 3);
+		e.duration_ms = sqlite3_column_int64(stmt, 4);
+		e.detail = (const char *)sqlite3_column_text(stmt, 5);
+		if (e.exercise == NULL || e.kind == NULL)
+			continue;
+		if ((ret = fn(&e, arg)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_error(st, "%s", sqlite3_errmsg(st->db));
+		ret = STORE_ERR;
+	}
+	sqlite3_finalize(stmt);
+	return ret;
+}

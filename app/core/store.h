@@ -98,6 +98,20 @@ int store_exercise_count(struct store *st, const char *exercise,
 /* How many distinct exercises of a lesson ("processes") were passed. */
 int store_exercises_passed(struct store *st, const char *lesson);
 
+/* One exercise event, as recorded. */
+struct store_exercise_event {
+	const char *exercise, *kind;
+	long long at;           /* Unix time, seconds */
+	const char *status;     /* "" unless an attempt */
+	long long duration_ms;
+	const char *detail;     /* "" when none */
+};
+
+/* Call fn for every exercise event, oldest first. Stops and returns fn's
+ * value when it returns non-zero; otherwise STORE_OK, or STORE_ERR. */
+int store_each_exercise_event(struct store *st,
+    int (*fn)(const struct store_exercise_event *, void *arg), void *arg);
+
 /* The last error message, or "" when there was none. */
 const char *store_error(const struct store *st);
 

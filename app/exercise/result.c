@@ -201,8 +201,9 @@ ex_result_json(const struct ex_result *r, const char *id)
 	char *s = ex_json_str(id ? id : ""), *m = ex_json_str(r->message ?
 	    r->message : "");
 	buf_printf(&b, "{\"exercise\": %s, \"status\": \"%s\", \"message\": %s, "
-	    "\"run_ms\": %lld, \"compile_ms\": %lld, \"checks\": [", s,
-	    ex_status_name(r->status), m, r->run_ms, r->compile_ms);
+	    "\"run_ms\": %lld, \"compile_ms\": %lld, \"runner_cpu_us\": %lld, "
+	    "\"checks\": [", s, ex_status_name(r->status), m, r->run_ms,
+	    r->compile_ms, r->runner_cpu_us);
 	free(s);
 	free(m);
 	for (int i = 0; i < r->n; i++) {

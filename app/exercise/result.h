@@ -25,6 +25,8 @@ struct ex_result {
 	size_t cap;
 	long long run_ms;       /* from the start of the check to its end */
 	long long compile_ms;   /* the compiler's time; 0 when not compiled */
+	long long runner_cpu_us; /* CPU time the tutor itself spent on the
+	                          * run (its children not counted) */
 };
 
 /* "pass", "fail", "error", "skip". */
@@ -52,7 +54,7 @@ int ex_tap_parse(struct ex_result *r, const char *tap, char **other);
 enum ex_status ex_result_judge(const struct ex_result *r);
 
 /* The result as JSON (one object, no newline at the end): {"exercise",
- * "status", "message", "run_ms", "checks": [{"name", "status",
+ * "status", "message", "run_ms", "compile_ms", "runner_cpu_us", "checks": [{"name", "status",
  * "output"}]}. Allocated. */
 char *ex_result_json(const struct ex_result *r, const char *id);
 

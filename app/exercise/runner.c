@@ -2,11 +2,13 @@
  * copy, compile (cached), run the check in a proc_group, read its TAP.
  * See runner.h. */
 #include "runner.h"
+#include "runner_int.h"
 #include "buf.h"
 #include "loop.h"
 #include "proc_group.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -15,142 +17,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
-#define CC_WALL_MS 60000
-#define GRACE_MS 200
 #define READ_CHUNK 65536
 
-/* The flags of a C exercise: with the sanitizers where they work (tried
- * first; a compiler without them is tried again without). */
-#define CC_BASE "-Wall -Wextra -g"
-#define CC_SAN "-fsanitize=address,undefined -fno-omit-frame-pointer"
-
-enum stage { ST_START, ST_CC, ST_CHECK, ST_DONE };
-
-struct ex_run {
-	struct loop *loop;
-	struct exercise_copy {
-		char *id, *dir, *first;
-		enum ex_track track;
-		struct ex_limits lim;
-		char **files;
-		int nfiles;
-	} ex;
-	char *learner_dir;
-	char *systour;
-	int zh, no_cache;
-	ex_run_done_fn *done;
-	void *arg;
-
-	enum stage stage;
-	struct proc_group *g;           /* the check's group and scratch */
-	struct proc_group *cc;          /* the compiler's */
-	int san;                        /* compiling with the sanitizers */
-	char *cache_path;               /* where the program is kept */
-	int fd_out, fd_err;             /* our ends of the pipes */
-	struct loop_watch *w_out, *w_err, *t_start;
-	struct buf out, err;
-	size_t total;                   /* bytes the check printed */
-	int over;                       /* it printed too much */
-	int leader_status, leader_seen;
-	long long t0, t_cc;
-	struct ex_result r;
-};
-
-/* ---- What the check needs ---------------------------------------------- */
-
-static int
-in_path(const char *cmd)
+/* CPU time the tutor itself has used (not its children), microseconds. */
+static long long
+cpu_us(void)
 {
-	const char *path = getenv("PATH");
-	if (path == NULL || *path == '\0')
-		path = "/usr/local/bin:/usr/bin:/bin";
-	char *copy = xstrdup(path), *save = NULL;
-	int found = 0;
-	for (char *d = strtok_r(copy, ":", &save); d && !found;
-	    d = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/%s", d, cmd);
-		found = access(p, X_OK) == 0;
-		free(p);
-	}
-	free(copy);
-	return found;
-}
-
-/* Is a python module importable? Asked of python3 once per module. */
-static int
-py_has(const char *mod)
-{
-	static struct { char *name; int has; } known[32];
-	static int nknown;
-	for (int i = 0; i < nknown; i++)
-		if (strcmp(known[i].name, mod) == 0)
-			return known[i].has;
-	int has = 0;
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		char *code = xasprintf("import %s", mod);
-		execlp("python3", "python3", "-c", code, (char *)NULL);
-		_exit(127);
-	}
-	int st;
-	if (pid > 0 && waitpid(pid, &st, 0) == pid)
-		has = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-	if (nknown < 32) {
-		known[nknown].name = xstrdup(mod);
-		known[nknown++].has = has;
-	}
-	return has;
-}
-
-/* A need is a command when it is found in PATH or named as one of these;
- * otherwise a python module. */
-static int
-is_command_need(const char *need)
-{
-	static const char *const cmds[] = { "python3", "cc", "gcc", "sh",
-	    "redis-server", "nc", NULL };
-	for (int i = 0; cmds[i]; i++)
-		if (strcmp(need, cmds[i]) == 0)
-			return 1;
-	return in_path(need);
-}
-
-char *
-ex_missing(const struct exercise *ex)
-{
-	if (ex->track == EX_PYTHON && !in_path("python3"))
-		return xstrdup("python3 (apt-get install python3)");
-	if (ex->track == EX_C && !in_path("cc"))
-		return xstrdup("a C compiler (apt-get install gcc)");
-	for (int i = 0; i < ex->nneeds; i++) {
-		const char *n = ex->needs[i];
-		if (is_command_need(n)) {
-			if (!in_path(n))
-				return xasprintf("%s (apt-get install %s)", n,
-				    strcmp(n, "python3") == 0 ? "python3" : n);
-		} else if (!in_path("python3"))
-			return xstrdup("python3 (apt-get install python3)");
-		else if (!py_has(n))
-			return xasprintf("the python module %s (apt-get install "
-			    "python3-%s, or pip install %s)", n, n, n);
-	}
-	return NULL;
-}
-
-const char *
-ex_cc_flags(void)
-{
-	return "cc " CC_BASE " [" CC_SAN "] -o prog FILES.c -lpthread";
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+	    ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
 }
 
 /* ---- Ending ------------------------------------------------------------ */
@@ -183,18 +66,20 @@ run_free(struct ex_run *run)
 }
 
 /* Hand the result over and free the run. */
-static void
-finish(struct ex_run *run)
+void
+ex_run_finish(struct ex_run *run)
 {
 	struct ex_result r = run->r;
 	memset(&run->r, 0, sizeof run->r);
-	r.run_ms = now_ms() - run->t0 - r.compile_ms;
 	if (r.message == NULL)
 		r.message = xstrdup("");
 	run->stage = ST_DONE;
 	ex_run_done_fn *done = run->done;
 	void *arg = run->arg;
-	run_free(run);
+	long long t0 = run->t0, cpu0 = run->cpu0;
+	run_free(run);          /* the group killed, its files removed: counts */
+	r.run_ms = now_ms() - t0 - r.compile_ms;
+	r.runner_cpu_us = cpu_us() - cpu0;
 	done(arg, &r);
 }
 
@@ -208,8 +93,8 @@ ex_run_cancel(struct ex_run *run)
 /* ---- Reading the check's output ---------------------------------------- */
 
 /* Read what is there on fd into b, counting it; 1 at EOF. */
-static int
-drain(struct ex_run *run, int fd, struct buf *b)
+int
+ex_run_drain(struct ex_run *run, int fd, struct buf *b)
 {
 	char chunk[READ_CHUNK];
 	size_t limit = (size_t)run->ex.lim.output_kb * 1024;
@@ -229,12 +114,12 @@ drain(struct ex_run *run, int fd, struct buf *b)
 	}
 }
 
-static void
-on_pipe(struct loop *l, int fd, unsigned events, void *arg)
+void
+ex_run_on_pipe(struct loop *l, int fd, unsigned events, void *arg)
 {
 	struct ex_run *run = arg;
 	int out = fd == run->fd_out;
-	if (drain(run, fd, out ? &run->out : &run->err)) {
+	if (ex_run_drain(run, fd, out ? &run->out : &run->err)) {
 		loop_cancel(out ? run->w_out : run->w_err);
 		if (out)
 			run->w_out = NULL;
@@ -270,9 +155,9 @@ judge(struct ex_run *run)
 	struct ex_result *r = &run->r;
 	int zh = run->zh;
 	if (run->fd_out >= 0)
-		drain(run, run->fd_out, &run->out);
+		ex_run_drain(run, run->fd_out, &run->out);
 	if (run->fd_err >= 0)
-		drain(run, run->fd_err, &run->err);
+		ex_run_drain(run, run->fd_err, &run->err);
 	char *other = NULL;
 	int ntests = ex_tap_parse(r, buf_str(&run->out), &other);
 	int st = run->leader_status;
@@ -287,7 +172,10 @@ judge(struct ex_run *run)
 		buf_printf(&m, zh ? "输出超过 %d KiB，已停止：是在无休止地打印吗？" :
 		    "printed more than %d KiB: stopped (printing without end?)",
 		    run->ex.lim.output_kb);
-	} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGXCPU) {
+	} else if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGXCPU ||
+	    WTERMSIG(st) == SIGKILL)) {
+		/* SIGXCPU at the soft limit, SIGKILL at the hard one (the same
+		 * here); we sent no SIGKILL: we did not stop the group */
 		r->status = EX_ERROR;
 		buf_printf(&m, zh ? "CPU 时间超过 %d 秒：是死循环吗？" :
 		    "used more than %d s of CPU time: an endless loop?",
@@ -310,16 +198,23 @@ judge(struct ex_run *run)
 		buf_adds(&m, err_tail(run));
 	}
 	if (r->status == EX_ERROR && other && *other) {
+		/* the end of what it printed that was not TAP: 8 lines */
+		const char *tail = other + strlen(other);
+		for (int lines = 0; tail > other && lines < 9; )
+			if (*--tail == '\n')
+				lines++;
+		if (*tail == '\n')
+			tail++;
 		if (m.len)
 			buf_addc(&m, '\n');
-		buf_adds(&m, other);
+		buf_adds(&m, tail);
 	}
 	free(other);
 	while (m.len && m.data[m.len - 1] == '\n')
 		m.data[--m.len] = '\0';
 	free(r->message);
 	r->message = buf_detach(&m, NULL);
-	finish(run);
+	ex_run_finish(run);
 }
 
 static void
@@ -397,15 +292,15 @@ check_child(void *arg)
 	return 126;
 }
 
-static void
-start_check(struct ex_run *run)
+void
+ex_run_check(struct ex_run *run)
 {
 	char *cause = NULL;
 	int po[2], pe[2];
 	if (pipe2(po, O_CLOEXEC) != 0) {
 		ex_result_message(&run->r, "cannot make a pipe: %s", strerror(errno));
 		run->r.status = EX_ERROR;
-		finish(run);
+		ex_run_finish(run);
 		return;
 	}
 	if (pipe2(pe, O_CLOEXEC) != 0) {
@@ -413,7 +308,7 @@ start_check(struct ex_run *run)
 		close(po[1]);
 		ex_result_message(&run->r, "cannot make a pipe: %s", strerror(errno));
 		run->r.status = EX_ERROR;
-		finish(run);
+		ex_run_finish(run);
 		return;
 	}
 	run->stage = ST_CHECK;
@@ -434,194 +329,11 @@ start_check(struct ex_run *run)
 		run->r.status = EX_ERROR;
 		ex_result_message(&run->r, "%s", cause);
 		free(cause);
-		finish(run);
+		ex_run_finish(run);
 		return;
 	}
-	run->w_out = loop_fd(run->loop, po[0], LOOP_READ, on_pipe, run);
-	run->w_err = loop_fd(run->loop, pe[0], LOOP_READ, on_pipe, run);
-}
-
-/* ---- Compiling --------------------------------------------------------- */
-
-/* FNV-1a, 64 bits. */
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* Where the program built from these sources is kept, or NULL. */
-static char *
-cache_path(struct ex_run *run)
-{
-	uint64_t h = 14695981039346656037ULL;
-	h = fnv(h, CC_BASE CC_SAN, sizeof CC_BASE CC_SAN);
-	for (int i = 0; i < run->ex.nfiles; i++) {
-		size_t len;
-		char *p = xasprintf("%s/%s", run->learner_dir, run->ex.files[i]);
-		char *data = read_file(p, &len);
-		free(p);
-		h = fnv(h, run->ex.files[i], strlen(run->ex.files[i]) + 1);
-		if (data)
-			h = fnv(h, data, len);
-		free(data);
-	}
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	char *base = xdg && *xdg == '/' ? xasprintf("%s/systour/build", xdg) :
-	    xasprintf("%s/.cache/systour/build", home && *home ? home : "/tmp");
-	char *id = xstrdup(run->ex.id);
-	for (char *s = id; *s; s++)
-		if (*s == '/')
-			*s = '_';
-	char *path = xasprintf("%s/%s-%016llx", base, id, (unsigned long long)h);
-	free(id);
-	free(base);
-	return path;
-}
-
-/* In the compiler's leader: cc in the check's scratch directory. */
-static int
-cc_child(void *arg)
-{
-	struct ex_run *run = arg;
-	dup2(run->fd_out, STDOUT_FILENO);
-	dup2(run->fd_out, STDERR_FILENO);
-	close(run->fd_out);
-	if (chdir(proc_group_scratch(run->g)) != 0)
-		return 126;
-	const char *argv[64];
-	int n = 0;
-	argv[n++] = "cc";
-	argv[n++] = "-Wall";
-	argv[n++] = "-Wextra";
-	argv[n++] = "-g";
-	if (run->san) {
-		argv[n++] = "-fsanitize=address,undefined";
-		argv[n++] = "-fno-omit-frame-pointer";
-	}
-	argv[n++] = "-o";
-	argv[n++] = "prog";
-	for (int i = 0; i < run->ex.nfiles && n < 60; i++) {
-		size_t l = strlen(run->ex.files[i]);
-		if (l > 2 && strcmp(run->ex.files[i] + l - 2, ".c") == 0)
-			argv[n++] = run->ex.files[i];
-	}
-	argv[n++] = "-lpthread";
-	argv[n] = NULL;
-	execvp("cc", (char **)argv);
-	dprintf(STDERR_FILENO, "systour: cannot run cc: %s\n", strerror(errno));
-	return 127;
-}
-
-static int start_cc(struct ex_run *run);
-static void on_cc_done(void *arg);
-
-static void
-on_cc_exit(void *arg, pid_t pid, int status)
-{
-	struct ex_run *run = arg;
-	if (pid == proc_group_leader(run->cc)) {
-		run->leader_status = status;
-		run->leader_seen = 1;
-	}
-}
-
-static void
-on_cc_judge(struct loop *l, void *arg)
-{
-	struct ex_run *run = arg;
-	loop_cancel(run->t_start);
-	run->t_start = NULL;
-	drain(run, run->fd_out, &run->out);
-	loop_cancel(run->w_out);
-	run->w_out = NULL;
-	close(run->fd_out);
-	run->fd_out = -1;
-	int st = run->leader_status, timed = proc_group_timed_out(run->cc);
-	proc_group_free(run->cc);
-	run->cc = NULL;
-	run->r.compile_ms = now_ms() - run->t_cc;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && !timed) {
-		char *prog = xasprintf("%s/prog", proc_group_scratch(run->g));
-		if (run->cache_path) {
-			char *dir = xstrdup(run->cache_path);
-			*strrchr(dir, '/') = '\0';
-			if (mkdir_p(dir) == 0)
-				ex_copy_file(prog, run->cache_path, 1);
-			free(dir);
-		}
-		free(prog);
-		buf_clear(&run->out);
-		run->total = 0;
-		start_check(run);
-		return;
-	}
-	const char *msg = buf_str(&run->out);
-	/* a compiler without the sanitizers: again without them */
-	if (run->san && !timed && (strstr(msg, "asan") || strstr(msg, "ubsan") ||
-	    strstr(msg, "sanitize"))) {
-		run->san = 0;
-		buf_clear(&run->out);
-		if (start_cc(run) == 0)
-			return;
-	}
-	run->r.status = EX_FAIL;
-	ex_result_add(&run->r, "compiles", EX_FAIL, timed ?
-	    (run->zh ? "编译器超时" : "the compiler timed out") : msg);
-	ex_result_message(&run->r, "%s", run->zh ?
-	    "编译失败：先修正编译器指出的第一个错误。" :
-	    "it does not compile: fix the compiler's first error first.");
-	finish(run);
-}
-
-static void
-on_cc_done(void *arg)
-{
-	struct ex_run *run = arg;
-	run->t_start = loop_timer(run->loop, 0, on_cc_judge, run);
-}
-
-static int
-start_cc(struct ex_run *run)
-{
-	char *cause = NULL;
-	static const struct proc_group_limits cc_lim = {
-		.cpu_s = 60, .as_bytes = 0, .fsize_bytes = 256ULL << 20,
-		.nofile = 256, .nproc = 64, .wall_ms = CC_WALL_MS,
-		.grace_ms = GRACE_MS, .nice = 0,
-	};
-	int p[2];
-	run->leader_seen = 0;
-	run->cc = proc_group_new("cc", &cc_lim, &cause);
-	if (run->cc == NULL || pipe2(p, O_CLOEXEC) != 0) {
-		run->r.status = EX_ERROR;
-		ex_result_message(&run->r, "cannot compile: %s", cause ? cause :
-		    strerror(errno));
-		free(cause);
-		finish(run);
-		return -1;
-	}
-	run->fd_out = p[1];
-	struct proc_group_sink sink = { run, on_cc_exit, on_cc_done };
-	int rc = proc_group_spawn(run->cc, run->loop, &p[1], 1, cc_child, run,
-	    &sink, &cause);
-	close(p[1]);
-	run->fd_out = p[0];
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	if (rc != 0) {
-		run->r.status = EX_ERROR;
-		ex_result_message(&run->r, "cannot compile: %s", cause);
-		free(cause);
-		finish(run);
-		return -1;
-	}
-	run->w_out = loop_fd(run->loop, p[0], LOOP_READ, on_pipe, run);
-	return 0;
+	run->w_out = loop_fd(run->loop, po[0], LOOP_READ, ex_run_on_pipe, run);
+	run->w_err = loop_fd(run->loop, pe[0], LOOP_READ, ex_run_on_pipe, run);
 }
 
 /* ---- Starting ---------------------------------------------------------- */
@@ -658,29 +370,28 @@ on_start(struct loop *l, void *arg)
 	struct ex_run *run = arg;
 	loop_cancel(run->t_start);
 	run->t_start = NULL;
-	run->t0 = now_ms();
 	if (copy_in(run) != 0) {
 		run->r.status = EX_ERROR;
-		finish(run);
+		ex_run_finish(run);
 		return;
 	}
 	if (run->ex.track != EX_C) {
-		start_check(run);
+		ex_run_check(run);
 		return;
 	}
 	run->san = 1;
-	run->cache_path = cache_path(run);
+	run->cache_path = ex_run_cache_path(run);
 	char *prog = xasprintf("%s/prog", proc_group_scratch(run->g));
 	int cached = !run->no_cache && access(run->cache_path, X_OK) == 0 &&
 	    ex_copy_file(run->cache_path, prog, 1) == 0;
 	free(prog);
 	if (cached) {
-		start_check(run);
+		ex_run_check(run);
 		return;
 	}
 	run->t_cc = now_ms();
 	run->stage = ST_CC;
-	start_cc(run);
+	ex_run_cc(run);
 }
 
 static void
@@ -689,7 +400,7 @@ on_skip(struct loop *l, void *arg)
 	struct ex_run *run = arg;
 	loop_cancel(run->t_start);
 	run->t_start = NULL;
-	finish(run);
+	ex_run_finish(run);
 }
 
 struct ex_run *
@@ -698,6 +409,8 @@ ex_run_start(struct loop *l, const struct ex_run_opts *o,
 {
 	const struct exercise *ex = o->ex;
 	struct ex_run *run = xcalloc(1, sizeof *run);
+	run->t0 = now_ms();     /* everything the runner does counts */
+	run->cpu0 = cpu_us();
 	run->loop = l;
 	run->fd_out = run->fd_err = -1;
 	run->ex.id = xstrdup(ex->id);
@@ -729,7 +442,6 @@ ex_run_start(struct loop *l, const struct ex_run_opts *o,
 		ex_result_message(&run->r, run->zh ? "已跳过：需要安装 %s" :
 		    "skipped: install %s", missing);
 		free(missing);
-		run->t0 = now_ms();
 		run->t_start = loop_timer(l, 0, on_skip, run);
 		return run;
 	}
@@ -748,6 +460,8 @@ ex_run_start(struct loop *l, const struct ex_run_opts *o,
 		.grace_ms = GRACE_MS,
 		.nice = 5,
 	};
+	if (proc_group_mode() == PG_RLIMIT)
+		lim.nproc += ex_user_processes();
 	run->g = proc_group_new("ex", &lim, cause);
 	if (run->g == NULL) {
 		run_free(run);

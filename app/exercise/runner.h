@@ -55,6 +55,10 @@ int ex_run_wait(struct loop *l, const struct ex_run_opts *o,
  * once per process. */
 char *ex_missing(const struct exercise *ex);
 
+/* How many processes our real user has now (RLIMIT_NPROC counts them
+ * all: a limit of N more is that plus N). */
+int ex_user_processes(void);
+
 /* The compiler line used for a C exercise's files, for messages. */
 const char *ex_cc_flags(void);
 

@@ -366,7 +366,11 @@ render_step(struct page *pg, const struct lesson_text *t, int step,
 			    p->kind == PART_DEMO ?
 			    xasprintf(L(lang, "▶ Live demo \"%s\": not available yet "
 			    "in this version of systour.", "▶ 现场演示“%s”：本版 systour "
-			    "尚未提供。"), p->text) :
+			    "尚未提供。"), p->text) : p->available ?
+			    xasprintf(L(lang, "✎ Exercise \"%s\": press x to open it "
+			    "beside your editor (or the command: exercise %s).",
+			    "✎ 练习“%s”：按 x 打开，与编辑器并排（或用命令 exercise %s）。"),
+			    p->text, p->text) :
 			    xasprintf(L(lang, "✎ Exercise \"%s\": not available yet "
 			    "in this version of systour.", "✎ 练习“%s”：本版 systour "
 			    "尚未提供。"), p->text);

@@ -98,6 +98,23 @@ run_step_demo(struct view *v)
 	    "这一步没有可以运行的现场演示。"));
 }
 
+/* Open the first exercise of the open step. */
+static void
+open_step_exercise(struct view *v)
+{
+	struct app *app = v->tui->app;
+	const struct step *st = &app_text(app, app->cur)->steps[app->step];
+	for (int i = 0; i < st->nparts; i++)
+		if (st->parts[i].kind == PART_EXERCISE && st->parts[i].available) {
+			char *cmd = xasprintf("exercise %s", st->parts[i].text);
+			cmd_exec_line(app, cmd);
+			free(cmd);
+			return;
+		}
+	tui_set_status(v->tui, 1, L(app->lang,
+	    "This step has no exercise.", "这一步没有练习。"));
+}
+
 static int
 lesson_key(struct view *v, enum key k, wchar_t ch)
 {
@@ -116,6 +133,8 @@ lesson_key(struct view *v, enum key k, wchar_t ch)
 		cmd_exec_line(app, cmd);
 	} else if (k == K_CHAR && ch == 'd')
 		run_step_demo(v);
+	else if (k == K_CHAR && ch == 'x')
+		open_step_exercise(v);
 	else if (k == K_ESC || k == K_BACKSPACE || (k == K_CHAR && ch == 'q'))
 		app_show(app, APP_VIEW_LIST);
 	else {

@@ -58,8 +58,16 @@ list_draw(struct view *v, int top, int rows)
 				mvaddch(y, x, ' ' | a);
 		char *head = xasprintf("%02d  %-14s", ls->number, ls->name);
 		int x = 2 + draw_text(y, 2, 20, head, a, pair);
-		draw_text(y, x, COLS - 30 - x, app_text(app, ls)->title, a, pair);
+		int nex, done = app_exercises_done(app, ls, &nex);
+		draw_text(y, x, COLS - 30 - x - (nex ? 9 : 0),
+		    app_text(app, ls)->title, a, pair);
 		free(head);
+		if (nex > 0) {
+			/* exercises passed beside the steps seen */
+			char *ex = xasprintf("✎ %d/%d", done, nex);
+			draw_text(y, COLS - 37, 8, ex, a, pair);
+			free(ex);
+		}
 		/* the bar: 12 cells, then the figures */
 		int bx = COLS - 28, filled = pct * 12 / 100;
 		mvaddch(y, bx, '[' | a);
