@@ -145,6 +145,9 @@ install: all
 	install -m 644 man/systour.1 $(DESTDIR)$(PREFIX)/share/man/man1/systour.1
 	install -d $(DESTDIR)$(PREFIX)/share/systour/exercises
 	install -m 644 exercises/FORMAT.md $(DESTDIR)$(PREFIX)/share/systour/exercises/
+	# what every check shares (exercises/.lib/exlib.py)
+	install -d $(DESTDIR)$(PREFIX)/share/systour/exercises/.lib
+	install -m 644 exercises/.lib/*.py $(DESTDIR)$(PREFIX)/share/systour/exercises/.lib/
 	set -e; for d in exercises/*/*/; do \
 	  [ -f $${d}exercise.ini ] || continue; \
 	  dest=$(DESTDIR)$(PREFIX)/share/systour/$${d%/}; \

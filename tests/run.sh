@@ -36,7 +36,7 @@ for t in "$top/$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	tally "unit: $(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
 done
-for dir in content cli demos interop fuzz e2e; do
+for dir in content cli demos interop fuzz e2e exercises; do
 	ls "$top/tests/$dir"/*.bats >/dev/null 2>&1 || continue
 	tally "$dir" bats --tap "$top/tests/$dir"
 done

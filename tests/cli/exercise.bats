@@ -173,14 +173,14 @@ PY
 
 @test "solution only after a failed attempt; the attempt and the views are recorded" {
 	export SYSTOUR_EXERCISES="$ROOT/exercises"
-	run --separate-stderr "$SYSTOUR" solution processes/02-pool-join
+	run --separate-stderr "$SYSTOUR" solution processes/03-pool-results
 	assert_status 1
 	assert_one_error
 	assert_err_has "the solution opens after a failed attempt"
-	run --separate-stderr "$SYSTOUR" check processes/02-pool-join --workspace "$WS"
+	run --separate-stderr "$SYSTOUR" check processes/03-pool-results --workspace "$WS"
 	assert_status 1
-	assert_out_has "FAIL processes/02-pool-join"
-	run --separate-stderr "$SYSTOUR" solution processes/02-pool-join
+	assert_out_has "FAIL processes/03-pool-results"
+	run --separate-stderr "$SYSTOUR" solution processes/03-pool-results
 	assert_status 0
 	assert_out_has "==> pool.py <=="
 	assert_out_has "p.join()"
@@ -190,7 +190,7 @@ PY
 
 @test "the samples: the starter fails and the solution passes" {
 	export SYSTOUR_EXERCISES="$ROOT/exercises"
-	for ex in processes/01-fork-wait processes/02-pool-join; do
+	for ex in processes/01-fork-wait processes/03-pool-results; do
 		run --separate-stderr "$SYSTOUR" check "$ex" --workspace "$WS" --json
 		assert_status 1
 		[ "$(json_field status)" = fail ] || fail "$ex starter: not fail"
@@ -289,7 +289,7 @@ wait_lines() {
 
 @test "progress --json lists every attempt and hint with its time" {
 	export SYSTOUR_EXERCISES="$ROOT/exercises"
-	run --separate-stderr "$SYSTOUR" hint processes/02-pool-join
+	run --separate-stderr "$SYSTOUR" hint processes/03-pool-results
 	run --separate-stderr "$SYSTOUR" progress --json
 	assert_status 0
 	python3 - "$output" <<'PY'
@@ -298,7 +298,7 @@ p = json.loads(sys.argv[1])
 ev = p["exercise_events"]
 assert len(ev) == 1, ev
 e = ev[0]
-assert e["exercise"] == "processes/02-pool-join" and e["kind"] == "hint" and e["detail"] == "1", e
+assert e["exercise"] == "processes/03-pool-results" and e["kind"] == "hint" and e["detail"] == "1", e
 assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", e["at"]), e
 PY
 }

@@ -1,43 +1,37 @@
-/*
- * 解答：记下每个子进程的 pid，再用 waitpid() 逐个回收，用 WEXITSTATUS
- * 取出退出码。
- *
- * Solution: keep each child's pid, then reap them one by one with
- * waitpid(), reading the exit status with WEXITSTATUS.
- */
+/* Solution: processes/01-fork-wait. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-int
-main(void)
+int main(int argc, char **argv)
 {
-	pid_t pids[3];
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (int i = 1; i <= 3; i++) {
-		pid_t pid = fork();
-		if (pid < 0) {
+	pid_t pids[256];
+	int n = argc - 1 < 256 ? argc - 1 : 256;
+	for (int i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0) {
 			perror("fork");
 			return 1;
 		}
-		if (pid == 0) {
-			printf("child %d pid %d\n", i, (int)getpid());
-			nanosleep(&(struct timespec){ 0, 300000000 }, NULL);
-			_exit(i);
-		}
-		pids[i - 1] = pid;
+		if (pids[i] == 0)
+			_exit(atoi(argv[i + 1]));
 	}
-	for (int i = 0; i < 3; i++) {
+	int total = 0;
+	for (int i = 0; i < n; i++) {
 		int status;
-		if (waitpid(pids[i], &status, 0) != pids[i]) {
+		if (waitpid(pids[i], &status, 0) < 0) {   /* reap: the zombie goes away */
 			perror("waitpid");
 			return 1;
 		}
-		printf("reaped %d status %d\n", (int)pids[i],
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		printf("child %d exited %d\n", (int)pids[i], code);
+		total += code;
 	}
+	printf("total %d\n", total);
+	fflush(stdout);
+	char buf[256];
+	while (fread(buf, 1, sizeof buf, stdin) > 0)
+		;
 	return 0;
 }

@@ -1,43 +1,38 @@
 /*
- * 任务：用 fork() 创建 3 个子进程。第 i 个子进程（i = 1, 2, 3）打印
- *   "child <i> pid <它自己的 pid>"
- * 然后睡 300 毫秒，并以退出码 i 结束。父进程必须用 waitpid() 回收每一个
- * 子进程，并为每个子进程打印
- *   "reaped <pid> status <退出码>"
- * 全部回收之后再退出（退出码 0）。不回收的子进程会变成僵尸进程。
- *
- * Task: start 3 children with fork(). Child i (i = 1, 2, 3) prints
- *   "child <i> pid <its own pid>"
- * then sleeps 300 ms and exits with status i. The parent must reap every
- * child with waitpid() and print, for each,
- *   "reaped <pid> status <exit status>"
- * and exit (status 0) only after all of them. A child nobody reaps stays
- * a zombie.
+ * 任务：./prog C1 C2 ... 为每个参数 fork 一个子进程，第 i 个子进程立即以退出码 Ci
+ *       （0..255）结束。父进程用 waitpid 等待每一个子进程，从状态里取出真正的
+ *       退出码（WEXITSTATUS），按 fork 的顺序每个打印一行
+ *       "child <PID> exited <码>"，再打印 "total <退出码之和>"。
+ *       然后父进程像一个长期运行的服务器那样继续活着：读标准输入直到 EOF 再退出。
+ *       在它活着的时候，不能留下僵尸子进程。
+ * Task: ./prog C1 C2 ... forks one child per argument; child i ends at once
+ *       with exit code Ci (0..255). The parent waits for each child with
+ *       waitpid, takes the real exit code from the status (WEXITSTATUS), prints
+ *       one line "child <PID> exited <code>" per child in fork order, then
+ *       "total <sum of the codes>". Then it stays alive like a long-running
+ *       server: it reads standard input until EOF, then exits. While it lives,
+ *       no zombie child may be left.
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-int
-main(void)
+int main(int argc, char **argv)
 {
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (int i = 1; i <= 3; i++) {
+	int total = 0;
+	for (int i = 1; i < argc; i++) {
+		int code = atoi(argv[i]);
 		pid_t pid = fork();
-		if (pid < 0) {
-			perror("fork");
-			return 1;
-		}
-		if (pid == 0) {
-			printf("child %d pid %d\n", i, (int)getpid());
-			nanosleep(&(struct timespec){ 0, 300000000 }, NULL);
-			_exit(i);
-		}
+		if (pid == 0)
+			_exit(code);
+		/* never waited for: the child stays a zombie */
+		printf("child %d exited %d\n", (int)pid, code);
+		total += code;
 	}
-	/* TODO: wait for each child with waitpid() and print
-	 * "reaped <pid> status <exit status>" */
+	printf("total %d\n", total);
+	fflush(stdout);
+	char buf[256];
+	while (fread(buf, 1, sizeof buf, stdin) > 0)
+		;
 	return 0;
 }
