@@ -102,6 +102,56 @@ const struct cmd_entry cmd_manager_entry = {
 	.flags = CMD_ONESHOT | CMD_STANDALONE, .exec = cmd_manager_exec,
 };
 
+/* The options of `worker` that mean the same with --redis. */
+static int
+worker_common(struct app *app, struct cmd_args *args, struct worker_opts *o)
+{
+	const char *v;
+	long n;
+	if (cmd_has(args, "timeout", &v)) {
+		if (number(app, "worker", "timeout", v, 0, 86400, &n) < 0)
+			return -1;
+		o->timeout = (double)n;
+	}
+	if (cmd_has(args, "pace", &v)) {
+		if (number(app, "worker", "pace", v, 0, 10000, &n) < 0)
+			return -1;
+		o->pace_ms = n;
+	}
+	if (cmd_has(args, "batch", &v)) {
+		if (number(app, "worker", "batch", v, 0, 10000, &n) < 0)
+			return -1;
+		o->batch = n;
+	}
+	if (cmd_has(args, "lease", &v)) {
+		if (number(app, "worker", "lease", v, 1, 86400, &n) < 0)
+			return -1;
+		o->lease = (double)n;
+	}
+	return 0;
+}
+
+/* worker --redis URL: tasks straight from Redis Streams. */
+static enum cmd_retval
+worker_redis(struct app *app, struct cmd_args *args, struct worker_opts *o)
+{
+	if (cmd_has(args, "connect", NULL)) {
+		app_errorf(app, "worker: --connect and --redis: one or the other");
+		return CMD_USAGE;
+	}
+	if (worker_common(app, args, o) < 0)
+		return CMD_USAGE;
+	if (o->batch < 1)
+		o->batch = 1;
+	char *cause = NULL;
+	if (worker_redis_run(o, &cause) != 0) {
+		app_errorf(app, "worker: %s", cause);
+		free(cause);
+		return CMD_ERR;
+	}
+	return CMD_OK;
+}
+
 static enum cmd_retval
 cmd_worker_exec(struct app *app, struct cmd_args *args)
 {
@@ -109,8 +159,11 @@ cmd_worker_exec(struct app *app, struct cmd_args *args)
 	    .pace_ms = 100, .batch = 1, .lease = 30, .out = stdout };
 	const char *v;
 	long n;
+	if (cmd_has(args, "redis", &o.redis))
+		return worker_redis(app, args, &o);
 	if (!cmd_has(args, "connect", &v)) {
-		app_errorf(app, "worker: --connect HOST:PORT is needed");
+		app_errorf(app, "worker: --connect HOST:PORT or --redis URL is "
+		    "needed");
 		return CMD_USAGE;
 	}
 	const char *colon = strrchr(v, ':');
@@ -129,26 +182,8 @@ cmd_worker_exec(struct app *app, struct cmd_args *args)
 	if (number(app, "worker", "connect", o.port, 1, 65535, &n) < 0)
 		goto out;
 	cmd_has(args, "authkey", &o.authkey);
-	if (cmd_has(args, "timeout", &v)) {
-		if (number(app, "worker", "timeout", v, 0, 86400, &n) < 0)
-			goto out;
-		o.timeout = (double)n;
-	}
-	if (cmd_has(args, "pace", &v)) {
-		if (number(app, "worker", "pace", v, 0, 10000, &n) < 0)
-			goto out;
-		o.pace_ms = n;
-	}
-	if (cmd_has(args, "batch", &v)) {
-		if (number(app, "worker", "batch", v, 0, 10000, &n) < 0)
-			goto out;
-		o.batch = n;
-	}
-	if (cmd_has(args, "lease", &v)) {
-		if (number(app, "worker", "lease", v, 1, 86400, &n) < 0)
-			goto out;
-		o.lease = (double)n;
-	}
+	if (worker_common(app, args, &o) < 0)
+		goto out;
 	char *cause = NULL;
 	if (worker_run(&o, &cause) != 0) {
 		app_errorf(app, "worker: %s", cause);
@@ -162,7 +197,7 @@ out:
 }
 
 static const char *const worker_options[] = { "connect=", "authkey=",
-	"timeout=", "pace=", "batch=", "lease=", NULL };
+	"timeout=", "pace=", "batch=", "lease=", "redis=", NULL };
 
 static const struct cmd_optdoc worker_optdoc[] = {
 	{ "--connect HOST:PORT", "the manager to work for (needed)",
@@ -181,13 +216,17 @@ static const struct cmd_optdoc worker_optdoc[] = {
 	{ "--lease SECONDS", "how long a lease lasts; then its tasks go back to\n"
 	    "the queue (default 30)",
 	  "租约的时长，过期后任务回到队列（默认 30）" },
+	{ "--redis URL", "take tasks straight from Redis Streams instead of\n"
+	    "a manager: redis://[:PASSWORD@]HOST[:PORT][/DB]",
+	  "不经管理进程，直接从 Redis Streams 取任务：\n"
+	    "redis://[:密码@]主机[:端口][/库]" },
 	{ NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_worker_entry = {
 	.name = "worker",
-	.usage = "--connect HOST:PORT [--authkey qiye] [--timeout SECONDS] "
-	    "[--pace MS] [--batch N] [--lease SECONDS]",
+	.usage = "--connect HOST:PORT | --redis URL [--authkey qiye] "
+	    "[--timeout SECONDS] [--pace MS] [--batch N] [--lease SECONDS]",
 	.help_en = "the notes' task process: take tasks, put 'success <task>'",
 	.help_zh = "笔记中的任务进程：取任务，放回 'success <任务>'",
 	.minargs = 0, .maxargs = 0, .options = worker_options,
