@@ -51,6 +51,7 @@ cmd_manager_exec(struct app *app, struct cmd_args *args)
 		o.max_frame = (size_t)n;
 	}
 	o.depth = cmd_has(args, "depth", NULL);
+	cmd_has(args, "redis", &o.redis);
 	if (number(app, "manager", "port", o.port, 0, 65535, &n) < 0)
 		return CMD_USAGE;
 	char *cause = NULL;
@@ -63,7 +64,7 @@ cmd_manager_exec(struct app *app, struct cmd_args *args)
 }
 
 static const char *const manager_options[] = { "host=", "port=", "authkey=",
-	"tasks=", "maxsize=", "max-frame=", "depth", NULL };
+	"tasks=", "maxsize=", "max-frame=", "depth", "redis=", NULL };
 
 static const struct cmd_optdoc manager_optdoc[] = {
 	{ "--host ADDR", "the address to listen on (default 127.0.0.1); off\n"
@@ -88,13 +89,19 @@ static const struct cmd_optdoc manager_optdoc[] = {
 	{ "--depth", "print a line with a bar each time a queue's depth\n"
 	    "changes (at most ten a second)",
 	  "队列深度变化时打印一行带条形图的状态\n（每秒最多十行）" },
+	{ "--redis URL", "keep the queues in Redis Streams, so that they\n"
+	    "outlive this process and several managers share\n"
+	    "them: redis://[:PASSWORD@]HOST[:PORT][/DB]",
+	  "把队列放在 Redis Streams 中，任务在本进程退出后\n"
+	    "仍然保留，多个管理进程可以共用：\n"
+	    "redis://[:密码@]主机[:端口][/库]" },
 	{ NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_manager_entry = {
 	.name = "manager",
 	.usage = "[--host 127.0.0.1] [--port 8001] [--authkey qiye] [--tasks N] "
-	    "[--maxsize N] [--max-frame BYTES] [--depth]",
+	    "[--maxsize N] [--max-frame BYTES] [--depth] [--redis URL]",
 	.help_en = "the notes' service process: task and result queues over TCP",
 	.help_zh = "笔记中的服务进程：通过 TCP 提供任务队列和结果队列",
 	.minargs = 0, .maxargs = 0, .options = manager_options,

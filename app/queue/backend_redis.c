@@ -35,7 +35,7 @@ struct rb {
 	char			*host, *pass;
 	int			 port, db;
 	char			 k_tasks[128], k_done[128], k_results[128],
-				 k_dead[128];
+				 k_dead[128], k_named[128];
 	char			*consumer;
 	redisAsyncContext	*c[NCONN];
 	int			 up[NCONN];	/* set up (AUTH, SELECT done) */
@@ -269,7 +269,8 @@ on_reply(redisAsyncContext *ac, void *reply, void *priv)
 	switch (q->kind) {
 	case R_PUT:
 	case R_ACK:
-		((qb_done_fn *)q->fn)(q->arg, err ? 0 : r->type ==
+		if (q->fn != NULL)
+			((qb_done_fn *)q->fn)(q->arg, err ? 0 : r->type ==
 		    REDIS_REPLY_INTEGER ? r->integer : 1, err);
 		break;
 	case R_LEASE: {
@@ -603,21 +604,58 @@ static const char depth_lua[] =
 
 #define NOT_READY	"Redis is not connected (reconnecting)"
 
+static const char put_once_lua[] =
+"if redis.call('HSETNX', KEYS[2], ARGV[1], '1') == 1 then\n"
+"  redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3]); return 1\n"
+"end\n"
+"return 0\n";
+
 static void
-rb_put(struct qb *b, const struct pval *v, qb_done_fn *fn, void *arg)
+rb_put(struct qb *b, const struct pval *v, const char *once, qb_done_fn *fn,
+    void *arg)
 {
 	struct rb *rb = (struct rb *)b;
 	if (!rb->ready) {
-		fn(arg, 0, NOT_READY);
+		if (fn != NULL)
+			fn(arg, 0, NOT_READY);
 		return;
 	}
 	size_t len;
 	char *s = qb_encode(v, &len);
-	const char *argv[] = { "XADD", rb->k_tasks, "*", s[0] == 's' ? "s" :
-	    "p", s + 1 };
-	size_t argl[] = { 4, strlen(rb->k_tasks), 1, 1, len - 1 };
+	const char *tag = s[0] == 's' ? "s" : "p";
+	struct req *q = req_new(rb, R_PUT, (void *)fn, arg);
+	if (once != NULL) {
+		const char *argv[] = { "EVAL", put_once_lua, "2", rb->k_tasks,
+		    rb->k_named, once, tag, s + 1 };
+		size_t argl[] = { 4, strlen(put_once_lua), 1,
+		    strlen(rb->k_tasks), strlen(rb->k_named), strlen(once), 1,
+		    len - 1 };
+		redisAsyncCommandArgv(rb->c[C_CMD], on_reply, q, 8, argv,
+		    argl);
+	} else {
+		const char *argv[] = { "XADD", rb->k_tasks, "*", tag, s + 1 };
+		size_t argl[] = { 4, strlen(rb->k_tasks), 1, 1, len - 1 };
+		redisAsyncCommandArgv(rb->c[C_CMD], on_reply, q, 5, argv,
+		    argl);
+	}
+	free(s);
+}
+
+static void
+rb_put_result(struct qb *b, const struct pval *v, qb_done_fn *fn, void *arg)
+{
+	struct rb *rb = (struct rb *)b;
+	if (!rb->ready) {
+		if (fn != NULL)
+			fn(arg, 0, NOT_READY);
+		return;
+	}
+	size_t len;
+	char *s = qb_encode(v, &len);
+	const char *argv[] = { "RPUSH", rb->k_results, s };
+	size_t argl[] = { 5, strlen(rb->k_results), len };
 	redisAsyncCommandArgv(rb->c[C_CMD], on_reply,
-	    req_new(rb, R_PUT, (void *)fn, arg), 5, argv, argl);
+	    req_new(rb, R_PUT, (void *)fn, arg), 3, argv, argl);
 	free(s);
 }
 
@@ -646,7 +684,20 @@ rb_ack(struct qb *b, char *const *ids, const struct pval *const *results,
 {
 	struct rb *rb = (struct rb *)b;
 	if (!rb->ready) {
-		fn(arg, 0, NOT_READY);
+		if (fn != NULL)
+			fn(arg, 0, NOT_READY);
+		return;
+	}
+	if (results == NULL) {
+		const char **av = xcalloc(n + 3, sizeof *av);
+		av[0] = "XACK";
+		av[1] = rb->k_tasks;
+		av[2] = "workers";
+		for (size_t i = 0; i < n; i++)
+			av[3 + i] = ids[i];
+		redisAsyncCommandArgv(rb->c[C_CMD], on_reply,
+		    req_new(rb, R_ACK, (void *)fn, arg), (int)n + 3, av, NULL);
+		free(av);
 		return;
 	}
 	size_t argc = 7 + 2 * n;
@@ -733,6 +784,7 @@ rb_free(struct qb *b)
 static const struct qb_ops rb_ops = {
 	.name = "redis",
 	.put = rb_put,
+	.put_result = rb_put_result,
 	.lease = rb_lease,
 	.ack = rb_ack,
 	.depth = rb_depth,
@@ -759,6 +811,7 @@ qb_redis_open(struct loop *l, const struct qb_redis_opts *o, char **cause)
 	snprintf(rb->k_done, sizeof rb->k_done, "%s:done", p);
 	snprintf(rb->k_results, sizeof rb->k_results, "%s:results", p);
 	snprintf(rb->k_dead, sizeof rb->k_dead, "%s:dead", p);
+	snprintf(rb->k_named, sizeof rb->k_named, "%s:named", p);
 	if (o->consumer != NULL)
 		rb->consumer = xstrdup(o->consumer);
 	else {

@@ -17,6 +17,7 @@
  *                   twice (at least once delivery) counts once
  *   PREFIX:results  a list of the results, each pushed once, in the order
  *                   the first acks came
+ *   PREFIX:named    a hash of the names of tasks put once (see put)
  *   PREFIX:dead     a stream of the dead letters: entries delivered
  *                   QB_DEAD_AFTER times and never acked
  *
@@ -70,14 +71,22 @@ typedef void qb_state_fn(void *arg, int ready, int fatal, const char *why);
 
 struct qb_ops {
 	const char *name;
-	/* Put v (not taken over): done(arg, 1, NULL) once it is stored. */
-	void	(*put)(struct qb *, const struct pval *v, qb_done_fn *,
+	/* Put v (not taken over): done(arg, 1, NULL) once it is stored.
+	 * once: a name; v goes in only if no task of that name ever did
+	 * (done(arg, 0, NULL) then), so that a restarted producer does not
+	 * put its tasks twice. NULL: always. */
+	void	(*put)(struct qb *, const struct pval *v, const char *once,
+		    qb_done_fn *, void *);
+	/* Put v on the result list, with no task id (CPython's put on the
+	 * result queue: at most once, as there). */
+	void	(*put_result)(struct qb *, const struct pval *v, qb_done_fn *,
 		    void *);
 	/* Up to n tasks, waiting up to wait_ms (0: not at all) for one. */
 	void	(*lease)(struct qb *, long n, int wait_ms, qb_tasks_fn *,
 		    void *);
 	/* Ack tasks ids[0..n-1] with their results: done(arg, how many of
-	 * them were new, NULL). */
+	 * them were new, NULL). results NULL: only end their leases (XACK; a
+	 * task taken with at most once semantics). */
 	void	(*ack)(struct qb *, char *const *ids,
 		    const struct pval *const *results, size_t n, qb_done_fn *,
 		    void *);
