@@ -51,9 +51,12 @@ struct req {
 	int		 kind;
 	void		*fn;
 	void		*arg;
+	int		 wait_ms;	/* R_RESULT_POP */
 };
 
-enum { R_SETUP, R_PUT, R_LEASE, R_ACK, R_JANITOR, R_DEPTH, R_RESULT };
+enum { R_SETUP, R_PUT, R_LEASE, R_ACK, R_JANITOR, R_DEPTH, R_RESULT,
+	R_RESULT_POP };
+#define RESULTS_AT_ONCE	100	/* results one LPOP takes */
 
 static void	 rb_connect(struct rb *rb);
 static void	 rb_gone(struct rb *rb, const char *why);
@@ -198,7 +201,7 @@ static struct req *
 req_new(struct rb *rb, int kind, void *fn, void *arg)
 {
 	struct req *r = xmalloc(sizeof *r);
-	*r = (struct req){ rb, kind, fn, arg };
+	*r = (struct req){ rb, kind, fn, arg, 0 };
 	return r;
 }
 
@@ -283,22 +286,45 @@ on_reply(redisAsyncContext *ac, void *reply, void *priv)
 		((qb_tasks_fn *)q->fn)(q->arg, t, n, err);
 		break;
 	}
+	case R_RESULT_POP:
+		/* LPOP key count: nil when the list is empty; then wait for
+		 * one with BLPOP, if asked to (its timeout in q->kind's
+		 * place: see rb_result). */
+		if (err == NULL && r->type == REDIS_REPLY_NIL &&
+		    q->wait_ms > 0 && rb->c[C_RESULT] != NULL) {
+			q->kind = R_RESULT;
+			redisAsyncCommand(rb->c[C_RESULT], on_reply, q, "BLPOP "
+			    "%s %.3f", rb->k_results, q->wait_ms / 1000.0);
+			return;
+		}
+		/* FALLTHROUGH */
 	case R_RESULT: {
 		struct qb_task *t = NULL;
 		size_t n = 0;
-		char *why = NULL;
-		const redisReply *v = r == NULL ? NULL :
-		    r->type == REDIS_REPLY_ARRAY && r->elements == 2 ?
-		    r->element[1] : r->type == REDIS_REPLY_STRING ? r : NULL;
-		if (err == NULL && v != NULL) {
-			t = xcalloc(1, sizeof *t);
-			t->id = xstrdup("");
-			t->v = qb_decode(v->str, v->len, &why);
-			if (t->v == NULL) {
-				t->v = pval_strn(v->str, v->len);
+		const redisReply *const *v = NULL;
+		size_t nv = 0;
+		if (err == NULL && r->type == REDIS_REPLY_ARRAY) {
+			/* BLPOP: [key, value]; LPOP count: [value, ...] */
+			v = (const redisReply *const *)r->element;
+			nv = r->elements;
+			if (q->kind == R_RESULT && nv == 2) {
+				v++;
+				nv = 1;
+			}
+		}
+		if (nv > 0)
+			t = xcalloc(nv, sizeof *t);
+		for (size_t i = 0; i < nv; i++) {
+			if (v[i]->type != REDIS_REPLY_STRING)
+				continue;
+			char *why = NULL;
+			t[n].id = xstrdup("");
+			t[n].v = qb_decode(v[i]->str, v[i]->len, &why);
+			if (t[n].v == NULL) {
+				t[n].v = pval_strn(v[i]->str, v[i]->len);
 				free(why);
 			}
-			n = 1;
+			n++;
 		}
 		((qb_tasks_fn *)q->fn)(q->arg, t, n, err);
 		break;
@@ -306,13 +332,14 @@ on_reply(redisAsyncContext *ac, void *reply, void *priv)
 	case R_DEPTH: {
 		struct qb_depth d = { 0 };
 		if (err == NULL && (r->type != REDIS_REPLY_ARRAY ||
-		    r->elements != 4))
+		    r->elements != 5))
 			err = "an odd reply to the depth script";
 		if (err == NULL) {
 			d.queued = r->element[0]->integer;
 			d.pending = r->element[1]->integer;
 			d.dead = r->element[2]->integer;
 			d.done = r->element[3]->integer;
+			d.results = r->element[4]->integer;
 		}
 		((qb_depth_fn *)q->fn)(q->arg, &d, err);
 		break;
@@ -600,7 +627,7 @@ static const char depth_lua[] =
 "  for i = 1, #g, 2 do h[g[i]] = g[i + 1] end\n"
 "  if h['name'] == ARGV[1] then lag = h['lag'] or 0; pending = h['pending'] end\n"
 "end\n"
-"return {lag, pending, redis.call('XLEN', KEYS[2]), redis.call('HLEN', KEYS[3])}\n";
+"return {lag, pending, redis.call('XLEN', KEYS[2]), redis.call('HLEN', KEYS[3]), redis.call('LLEN', KEYS[4])}\n";
 
 #define NOT_READY	"Redis is not connected (reconnecting)"
 
@@ -737,8 +764,8 @@ rb_depth(struct qb *b, qb_depth_fn *fn, void *arg)
 		return;
 	}
 	redisAsyncCommand(rb->c[C_CMD], on_reply,
-	    req_new(rb, R_DEPTH, (void *)fn, arg), "EVAL %s 3 %s %s %s workers",
-	    depth_lua, rb->k_tasks, rb->k_dead, rb->k_done);
+	    req_new(rb, R_DEPTH, (void *)fn, arg), "EVAL %s 4 %s %s %s %s workers",
+	    depth_lua, rb->k_tasks, rb->k_dead, rb->k_done, rb->k_results);
 }
 
 static void
@@ -749,13 +776,10 @@ rb_result(struct qb *b, int wait_ms, qb_tasks_fn *fn, void *arg)
 		fn(arg, NULL, 0, NOT_READY);
 		return;
 	}
-	struct req *q = req_new(rb, R_RESULT, (void *)fn, arg);
-	if (wait_ms > 0)
-		redisAsyncCommand(rb->c[C_RESULT], on_reply, q, "BLPOP %s "
-		    "%.3f", rb->k_results, wait_ms / 1000.0);
-	else
-		redisAsyncCommand(rb->c[C_CMD], on_reply, q, "LPOP %s",
-		    rb->k_results);
+	struct req *q = req_new(rb, R_RESULT_POP, (void *)fn, arg);
+	q->wait_ms = wait_ms;
+	redisAsyncCommand(rb->c[C_RESULT], on_reply, q, "LPOP %s %d",
+	    rb->k_results, RESULTS_AT_ONCE);
 }
 
 static void

@@ -293,7 +293,8 @@ local_work(struct server *s)
 	if (s->done_at < 0 && s->next_task == n && m->puts_in_flight == 0 &&
 	    (s->results >= n || (m->have_depth && m->depth.done +
 	    m->depth.dead >= n && m->depth.queued == 0 &&
-	    m->depth.pending == 0))) {
+	    m->depth.pending == 0 && m->depth.results == 0 &&
+	    s->q[1].n == 0))) {
 		s->done_at = now_ms();
 		mgr_log(s, "all %ld results are in Redis (%ld dead letters)",
 		    n, m->depth.dead);

@@ -55,6 +55,7 @@ struct qb_depth {
 	long	 pending;	/* delivered, not acked (the PEL) */
 	long	 dead;		/* dead letters */
 	long	 done;		/* results kept (each task once) */
+	long	 results;	/* on the result list, not yet taken */
 };
 
 /* err is NULL on success, else one line (the engine's words). */
