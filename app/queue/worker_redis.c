@@ -192,6 +192,8 @@ next(struct wr *w)
 	    pval_repr_max(t->v, 1000);
 	fprintf(w->out, "download image %s\n", name);
 	free(name);
+	if (w->o->pace_ms > 0)
+		fflush(w->out);	/* a line a learner waits for */
 	w->busy = 1;
 	loop_timer_set(w->pace, (int)w->o->pace_ms);
 }
