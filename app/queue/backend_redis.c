@@ -39,7 +39,7 @@ struct rb {
 	char			*consumer;
 	redisAsyncContext	*c[NCONN];
 	int			 up[NCONN];	/* set up (AUTH, SELECT done) */
-	int			 ready, ever_ready, fatal, told;
+	int			 ready, ever_ready, fatal, told, transient;
 	int			 backoff;
 	int64_t			 down_since;
 	struct loop_watch	*retry, *janitor, *start;
@@ -425,8 +425,15 @@ on_setup(redisAsyncContext *ac, void *reply, void *priv)
 		else
 			why = xasprintf("redis://%s:%d: %s", rb->host,
 			    rb->port, err);
-		rb->fatal = 1;
+		/* Redis loading its data after a restart: wait for it. A
+		 * refusal once we were in (a password changed): the same
+		 * back-off, said once. At start: the user must fix it. */
+		if (strncmp(err, "LOADING", 7) == 0 || rb->ever_ready)
+			rb->transient = 1;
+		else
+			rb->fatal = 1;
 		rb_gone(rb, why);
+		rb->transient = 0;
 		free(why);
 		return;
 	}
@@ -485,7 +492,7 @@ rb_gone(struct rb *rb, const char *why)
 			redisAsyncFree(ac);
 		}
 	}
-	if (!rb->ever_ready || rb->fatal) {
+	if ((!rb->ever_ready && !rb->transient) || rb->fatal) {
 		loop_timer_set(rb->start, -1);
 		loop_timer_set(rb->retry, -1);
 		if (!rb->told) {
@@ -494,7 +501,7 @@ rb_gone(struct rb *rb, const char *why)
 		}
 		return;
 	}
-	if (was) {
+	if (was || (rb->transient && !rb->ever_ready && !rb->down_since)) {
 		rb->down_since = now_ms();
 		rb_log(rb, "%s: reconnecting with a back-off", why);
 		rb->o.state(rb->o.arg, 0, 0, why);

@@ -234,8 +234,10 @@ on_task_put(void *arg, long n, const char *err)
 	s->mr->puts_in_flight--;
 	if (err != NULL) {
 		/* Put them all again from the first: each goes in once. */
+		if (s->next_task > 0)
+			mgr_log(s, "redis: putting the tasks: %s: they will be "
+			    "put again (each goes in once, by name)", err);
 		s->next_task = 0;
-		mgr_log(s, "redis: putting the tasks: %s", err);
 	}
 	mgr_want_round(s);
 }

@@ -54,7 +54,11 @@ rcli() {
 # Wait (at most $2 seconds) for process $1 to end; its status in WSTATUS.
 wait_for() {
 	for _ in $(seq $(($2 * 20))); do
-		kill -0 "$1" 2>/dev/null || { wait "$1"; WSTATUS=$?; return 0; }
+		kill -0 "$1" 2>/dev/null || {
+			WSTATUS=0
+			wait "$1" || WSTATUS=$?
+			return 0
+		}
 		sleep 0.05
 	done
 	return 1
