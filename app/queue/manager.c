@@ -418,8 +418,14 @@ depth_report(struct server *s, int force)
 		return -1;
 	long d[8] = { (long)s->q[0].n, (long)s->nlease, (long)s->q[1].n,
 	    s->results, (long)s->ndead + s->ndead_redis, 0, 0, 0 };
-	if (s->mr != NULL)
+	if (s->mr != NULL) {
+		/* The task queue is Redis's: never delivered (the group's
+		 * lag), and delivered without an ack (its PEL: this
+		 * manager's buffer and leases among them). */
 		mr_depth(s, d + 5);
+		d[0] = d[5];
+		d[1] = d[6];
+	}
 	if (s->depth_at > 0 && memcmp(d, s->depth_last, sizeof d) == 0)
 		return -1;
 	int64_t now = now_ms();
@@ -450,8 +456,7 @@ depth_report(struct server *s, int force)
 		snprintf(dead, sizeof dead, ", dead %ld", d[4]);
 	char redis[96] = "";
 	if (s->mr != NULL)
-		snprintf(redis, sizeof redis, " | redis: queued %ld, pending "
-		    "%ld, done %ld", d[5], d[6], d[7]);
+		snprintf(redis, sizeof redis, " (redis: %ld done)", d[7]);
 	outf(s, "depth %s task %ld+%ld, result %ld%s%s%s\n", bar, d[0], d[1],
 	    d[2], taken, dead, redis);
 	memcpy(s->depth_last, d, sizeof d);

@@ -39,7 +39,7 @@
 #define PANE_MON	1
 #define PANE_M1		2
 #define PANE_W1		3	/* workers: 3, 4, 5 */
-#define PANE_M2		6
+#define PANE_M2		PANE_M1	/* the second takes the first's pane */
 
 static const char rq_code[] =
 	"import redis\n"
@@ -432,13 +432,13 @@ rq_run(struct demo_ctx *ctx, const struct demo_api *api,
 }
 
 static const char *const rq_panes[] = {
-	"demo", "Redis: stream, PEL, dead letters", "manager 1", "worker 1",
-	"worker 2", "worker 3", "manager 2", NULL
+	"leader", "Redis: stream, PEL, dead letters", "managers", "worker 1",
+	"worker 2", "worker 3", NULL
 };
 
 static const char *const rq_panes_zh[] = {
-	"演示", "Redis：stream、PEL、死信", "管理进程 1", "工人 1", "工人 2",
-	"工人 3", "管理进程 2", NULL
+	"主控", "Redis：stream、PEL、死信", "管理进程", "工人 1", "工人 2",
+	"工人 3", NULL
 };
 
 const struct systour_demo redis_queue_demo = {

@@ -215,7 +215,7 @@ each_result_once() {
 	rcli xrange systour:dead - + | grep -qx 'not a pickle'
 	[ "$(rcli xrange systour:dead - + | grep -A1 -x deliveries | tail -1)" -ge 3 ]
 	cat "$T/w1.out" "$T/w2.out" | grep -q 'went to the dead letters'
-	grep -q ' | redis: queued [0-9]*, pending [0-9]*, done [0-9]*$' "$T/m1.out"
+	grep -qE '^depth [█▒░.]{10} task [0-9]+\+[0-9]+, result [0-9]+, taken [0-9]+/100(, dead 1)? \(redis: [0-9]+ done\)$' "$T/m1.out"
 }
 
 @test "redis: 100,000 tasks, workers killed with SIGKILL at random, the manager killed and restarted, Redis killed and restarted (AOF, fsync always), a poison task: every result exactly once, the poison dead" {
