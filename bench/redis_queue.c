@@ -379,7 +379,7 @@ main(void)
 	char rm[96];
 	snprintf(rm, sizeof rm, "rm -rf %s", dir);
 	if (system(rm) != 0)
-		;
+		printf("%s: could not remove %s\n", label, dir);
 	if (sm < 0) {
 		printf("%s: failed: %s\n", label, why);
 		return 0;
