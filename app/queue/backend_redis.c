@@ -23,7 +23,9 @@
 
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	2000
-#define START_MS	5000	/* to connect and set up at start */
+#define START_MS	5000	/* to connect and set up (each attempt) */
+#define BEAT_MS		2000	/* a PING this often ... */
+#define ANSWER_MS	10000	/* ... unanswered this long: Redis is gone */
 #define CLAIM_MAX	100	/* entries one janitor pass looks at */
 
 enum { C_CMD, C_LEASE, C_RESULT, NCONN };
@@ -42,7 +44,8 @@ struct rb {
 	int			 ready, ever_ready, fatal, told, transient;
 	int			 backoff;
 	int64_t			 down_since;
-	struct loop_watch	*retry, *janitor, *start;
+	struct loop_watch	*retry, *janitor, *start, *beat;
+	int64_t			 ping_sent;	/* an unanswered PING: since */
 	int			 janitor_busy;
 };
 
@@ -55,7 +58,7 @@ struct req {
 };
 
 enum { R_SETUP, R_PUT, R_LEASE, R_ACK, R_JANITOR, R_DEPTH, R_RESULT,
-	R_RESULT_POP };
+	R_RESULT_POP, R_PING };
 #define RESULTS_AT_ONCE	100	/* results one LPOP takes */
 
 static void	 rb_connect(struct rb *rb);
@@ -378,6 +381,9 @@ on_reply(redisAsyncContext *ac, void *reply, void *priv)
 	}
 	case R_SETUP:
 		break;
+	case R_PING:
+		rb->ping_sent = 0;
+		break;
 	}
 	free(q);
 }
@@ -517,9 +523,13 @@ rb_gone(struct rb *rb, const char *why)
 static void
 on_retry(struct loop *l, void *arg)
 {
-	rb_connect(arg);
+	struct rb *rb = arg;
+	loop_timer_set(rb->start, START_MS);
+	rb_connect(rb);
 }
 
+/* Connected (or not) and set up within START_MS, or Redis is gone: at
+ * start, an error; later, one more reconnection. */
 static void
 on_start_deadline(struct loop *l, void *arg)
 {
@@ -528,8 +538,38 @@ on_start_deadline(struct loop *l, void *arg)
 		return;
 	char *why = xasprintf("redis://%s:%d: no answer in %d s", rb->host,
 	    rb->port, START_MS / 1000);
+	rb->transient = rb->ever_ready;
 	rb_gone(rb, why);
+	rb->transient = 0;
 	free(why);
+}
+
+/* A Redis that accepts and never answers (stopped, swapping, a network
+ * gone quiet) must not hang its users: a PING every BEAT_MS, and a
+ * reconnection when one goes unanswered for ANSWER_MS. */
+static void
+on_beat(struct loop *l, void *arg)
+{
+	struct rb *rb = arg;
+	loop_timer_set(rb->beat, BEAT_MS);
+	if (!rb->ready)
+		return;
+	int64_t now = now_ms();
+	if (rb->ping_sent > 0 && now - rb->ping_sent >= ANSWER_MS) {
+		char *why = xasprintf("redis://%s:%d: no answer in %d s",
+		    rb->host, rb->port, ANSWER_MS / 1000);
+		rb->ping_sent = 0;
+		rb->transient = 1;
+		rb_gone(rb, why);
+		rb->transient = 0;
+		free(why);
+		return;
+	}
+	if (rb->ping_sent == 0) {
+		rb->ping_sent = now;
+		redisAsyncCommand(rb->c[C_CMD], on_reply,
+		    req_new(rb, R_PING, NULL, NULL), "PING");
+	}
 }
 
 static void
@@ -806,6 +846,7 @@ rb_free(struct qb *b)
 	loop_cancel(rb->retry);
 	loop_cancel(rb->janitor);
 	loop_cancel(rb->start);
+	loop_cancel(rb->beat);
 	free(rb->host);
 	free(rb->pass);
 	free(rb->consumer);
@@ -854,6 +895,7 @@ qb_redis_open(struct loop *l, const struct qb_redis_opts *o, char **cause)
 	rb->retry = loop_timer(l, -1, on_retry, rb);
 	rb->janitor = loop_timer(l, -1, on_janitor, rb);
 	rb->start = loop_timer(l, START_MS, on_start_deadline, rb);
+	rb->beat = loop_timer(l, BEAT_MS, on_beat, rb);
 	rb_connect(rb);
 	return &rb->base;
 }

@@ -121,8 +121,8 @@ on_depth(void *arg, const struct qb_depth *d, const char *err)
 	struct wr *w = arg;
 	if (err == NULL && d->queued == 0 && d->pending == 0 &&
 	    w->cur == w->ntasks && w->nack == 0 && w->nfl == 0) {
-		fprintf(w->out, "work exit (%ld results, %ld done again "
-		    "elsewhere first)\n", w->done, w->dup);
+		fprintf(w->out, "work exit (%ld results, %ld more found theirs "
+		    "already in)\n", w->done, w->dup);
 		finish(w, 0, NULL);
 		return;
 	}
