@@ -264,3 +264,23 @@ each_result_once() {
 	cat "$T"/W*.out | grep -q 'reconnecting with a back-off'
 	grep -q 'back after' "$T/m2.err"
 }
+
+@test "redis: a Redis that stops answering (SIGSTOP) for 13 s: the worker says so in one line, reconnects with a back-off when it answers again, and loses nothing" {
+	start_redis
+	for i in $(seq 0 99); do echo "XADD systour:tasks * s ImageUrl_$i"; done |
+	    rcli >/dev/null
+	start_worker w1 --pace 20 --batch 5 --lease 2 --timeout 2
+	for _ in $(seq 200); do
+		grep -q 'download image' "$T/w1.out" 2>/dev/null && break
+		sleep 0.05
+	done
+	kill -STOP "$RPID"
+	sleep 13
+	kill -CONT "$RPID"
+	wait_for "$w1" 60
+	cat "$T/w1.out" | grep -v '^download image'
+	[ "$WSTATUS" -eq 0 ]
+	[ "$(grep -c 'no answer in 10 s: reconnecting with a back-off' "$T/w1.out")" -eq 1 ]
+	grep -q 'back after [0-9]* ms' "$T/w1.out"
+	each_result_once 100
+}
