@@ -645,7 +645,8 @@ on_janitor(struct loop *l, void *arg)
 	/* A little jitter: several janitors do not all come at once. */
 	loop_timer_set(rb->janitor, (int)(every + (getpid() % 7) * every /
 	    20));
-	if (!rb->ready || rb->janitor_busy || rb->o.claimed == NULL)
+	if (!rb->ready || rb->janitor_busy || rb->o.claimed == NULL ||
+	    (rb->o.want_claims != NULL && !rb->o.want_claims(rb->o.arg)))
 		return;
 	rb->janitor_busy = 1;
 	redisAsyncCommand(rb->c[C_CMD], on_reply,
@@ -713,6 +714,55 @@ rb_put(struct qb *b, const struct pval *v, const char *once, qb_done_fn *fn,
 		    argl);
 	}
 	free(s);
+}
+
+static const char put_named_lua[] =
+"local n = 0\n"
+"for i = 1, #ARGV, 3 do\n"
+"  if redis.call('HSETNX', KEYS[2], ARGV[i], '1') == 1 then\n"
+"    redis.call('XADD', KEYS[1], '*', ARGV[i + 1], ARGV[i + 2]); n = n + 1\n"
+"  end\n"
+"end\n"
+"return n\n";
+
+static void
+rb_put_named(struct qb *b, const struct pval *const *v,
+    const char *const *names, size_t n, qb_done_fn *fn, void *arg)
+{
+	struct rb *rb = (struct rb *)b;
+	if (!rb->ready) {
+		if (fn != NULL)
+			fn(arg, 0, NOT_READY);
+		return;
+	}
+	size_t argc = 5 + 3 * n;
+	const char **argv = xcalloc(argc, sizeof *argv);
+	size_t *argl = xcalloc(argc, sizeof *argl);
+	char **enc = xcalloc(n + 1, sizeof *enc);
+	argv[0] = "EVAL";
+	argv[1] = put_named_lua;
+	argv[2] = "2";
+	argv[3] = rb->k_tasks;
+	argv[4] = rb->k_named;
+	for (size_t i = 0; i < 5; i++)
+		argl[i] = strlen(argv[i]);
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		enc[i] = qb_encode(v[i], &len);
+		argv[5 + 3 * i] = names[i];
+		argl[5 + 3 * i] = strlen(names[i]);
+		argv[6 + 3 * i] = enc[i][0] == 's' ? "s" : "p";
+		argl[6 + 3 * i] = 1;
+		argv[7 + 3 * i] = enc[i] + 1;
+		argl[7 + 3 * i] = len - 1;
+	}
+	redisAsyncCommandArgv(rb->c[C_CMD], on_reply,
+	    req_new(rb, R_PUT, (void *)fn, arg), (int)argc, argv, argl);
+	for (size_t i = 0; i < n; i++)
+		free(enc[i]);
+	free(enc);
+	free(argv);
+	free(argl);
 }
 
 static void
@@ -856,6 +906,7 @@ rb_free(struct qb *b)
 static const struct qb_ops rb_ops = {
 	.name = "redis",
 	.put = rb_put,
+	.put_named = rb_put_named,
 	.put_result = rb_put_result,
 	.lease = rb_lease,
 	.ack = rb_ack,

@@ -27,6 +27,8 @@
 #define FETCH_MAX	100	/* entries one read takes */
 #define FETCH_WAIT_MS	1000	/* a blocking read's wait */
 #define POLL_MS		250	/* --tasks, --depth: how often to ask */
+#define PUT_BATCH	100	/* --tasks: tasks put in one round trip */
+#define PUTS_OUT	10	/* such round trips in flight at most */
 
 struct mredis {
 	struct server	*s;
@@ -125,6 +127,20 @@ on_fetched(void *arg, struct qb_task *t, size_t n, const char *err)
 	if (err != NULL && s->mr->ready)
 		mgr_log(s, "redis: reading tasks: %s", err);
 	into_buffer(s, t, n);
+}
+
+/* Claims only for calls that wait on an empty buffer. */
+static int
+want_claims(void *arg)
+{
+	struct server *s = arg;
+	if (s->q[0].n > 0)
+		return 0;
+	for (size_t i = 0; i < s->nc; i++)
+		if ((s->c[i]->park == PARK_GET && s->c[i]->pq == &s->q[0]) ||
+		    s->c[i]->park == PARK_LEASE)
+			return 1;
+	return 0;
 }
 
 static void
@@ -275,15 +291,25 @@ local_work(struct server *s)
 {
 	struct mredis *m = s->mr;
 	long n = s->o->tasks;
-	while (m->ready && s->next_task < n && m->puts_in_flight < 1000) {
-		char url[32];
-		snprintf(url, sizeof url, "ImageUrl_%ld", s->next_task++);
-		if (s->o->out)
-			outf_task(s, url);
-		struct pval *v = pval_str(url);
+	/* PUT_BATCH tasks a round trip, PUTS_OUT round trips at most out */
+	while (m->ready && s->next_task < n && m->puts_in_flight < PUTS_OUT) {
+		struct pval *v[PUT_BATCH];
+		char url[PUT_BATCH][32];
+		const char *names[PUT_BATCH];
+		size_t k = 0;
+		for (; k < PUT_BATCH && s->next_task < n; k++) {
+			snprintf(url[k], sizeof url[k], "ImageUrl_%ld",
+			    s->next_task++);
+			if (s->o->out)
+				outf_task(s, url[k]);
+			v[k] = pval_str(url[k]);
+			names[k] = url[k];
+		}
 		m->puts_in_flight++;
-		m->q->ops->put(m->q, v, url, on_task_put, s);
-		pval_free(v);
+		m->q->ops->put_named(m->q, (const struct pval *const *)v,
+		    names, k, on_task_put, s);
+		for (size_t i = 0; i < k; i++)
+			pval_free(v[i]);
 	}
 	struct mqueue *rq = &s->q[1];
 	while (rq->n > 0) {
@@ -375,6 +401,7 @@ mr_open(struct server *s, char **cause)
 	s->mr = m;
 	struct qb_redis_opts ro = { .url = s->o->redis, .role = "manager",
 	    .lease_ms = 30000, .state = on_state, .claimed = on_claimed,
+	    .want_claims = want_claims,
 	    .arg = s, .log = s->o->log };
 	if ((m->q = qb_redis_open(s->loop, &ro, cause)) == NULL) {
 		free(m);

@@ -78,6 +78,10 @@ struct qb_ops {
 	 * put its tasks twice. NULL: always. */
 	void	(*put)(struct qb *, const struct pval *v, const char *once,
 		    qb_done_fn *, void *);
+	/* put() of n values, each once by its name (names[i]), in one
+	 * round trip: done(arg, how many went in, NULL). */
+	void	(*put_named)(struct qb *, const struct pval *const *v,
+		    const char *const *names, size_t n, qb_done_fn *, void *);
 	/* Put v on the result list, with no task id (CPython's put on the
 	 * result queue: at most once, as there). */
 	void	(*put_result)(struct qb *, const struct pval *v, qb_done_fn *,
@@ -112,6 +116,10 @@ struct qb_redis_opts {
 					 * longer (default 30000) */
 	qb_state_fn	*state;		/* told when ready or gone */
 	qb_tasks_fn	*claimed;	/* the janitor's catch, for this user */
+	/* If set, the janitor claims only when it says 1 (someone waits
+	 * for a task): a claimed task that nobody takes ages again and is
+	 * claimed again, and each claim counts as a delivery. */
+	int		(*want_claims)(void *arg);
 	void		*arg;
 	FILE		*log;		/* one line per notable event, or NULL */
 };

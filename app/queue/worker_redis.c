@@ -1,9 +1,9 @@
 /* worker_redis.c — `systour worker --redis URL`: the notes' task process
  * taking its tasks straight from Redis Streams (queue_backend.h), on the
- * event loop: lease a batch (XREADGROUP), "download" each task (a loop
- * timer of --pace ms), ack the batch with its results (one script: the
- * result kept by task id the first time only, then XACK) while the next
- * batch is read. A worker killed holding a batch leaves it pending; some
+ * event loop: lease a batch (XREADGROUP), and the next one while it is
+ * done; "download" each task (a loop timer of --pace ms); ack each batch's
+ * worth with its results (one script: the result kept by task id the first
+ * time only, then XACK). A worker killed holding a batch leaves it pending; some
  * janitor claims it past the lease and another worker does it again, and
  * its result still counts once. The worker ends when nothing came for
  * --timeout seconds and nothing is pending in the group either. */
@@ -152,6 +152,10 @@ on_tasks(void *arg, struct qb_task *t, size_t n, const char *err)
 	else
 		free(t);
 	if (w->cur < w->ntasks) {
+		/* One batch ahead: the next one is on its way while this
+		 * one is done, so a round trip costs no time per batch. */
+		if (n > 0 && (long)(w->ntasks - w->cur) <= w->o->batch)
+			lease(w);
 		next(w);
 		return;
 	}
@@ -216,6 +220,10 @@ on_pace(struct loop *l, void *arg)
 	free(res);
 	pval_free(t->v);
 	t->v = NULL;
+	if ((long)w->nack >= w->o->batch)
+		send_acks(w);	/* a batch's worth: their results go in */
+	if ((long)(w->ntasks - w->cur) <= w->o->batch)
+		lease(w);	/* keep one batch ahead */
 	next(w);
 }
 
