@@ -27,7 +27,9 @@
 #define B		50
 #define BS		"50"
 #define WORKERS		2
-#define DEADLINE_S	40.0
+#define DEADLINE_S	20.0	/* one run of one kind */
+#define ROUNDS		5
+#define BUDGET_S	30.0	/* rounds start while they fit in this */
 
 static int port;
 static char url[64];
@@ -297,19 +299,20 @@ systour_round(const char *systour, int redis, char *why, size_t wl)
 		p[i] = mb_spawn(redis ? wr : wm, -1, -1, -1, -1);
 	}
 	p[WORKERS] = m.pid;
-	int status = -1;
-	while (bench_now() < t + DEADLINE_S) {
-		if (waitpid(m.pid, &status, WNOHANG) == m.pid)
-			break;
-		usleep(1000);
-	}
+	/* Until the manager says every result is in (the workers then wait
+	 * their --timeout before they leave: not counted). */
+	char line[512];
+	int rc, done = 0;
+	while (!done && (rc = mb_read_line(&m.log, t + DEADLINE_S, line,
+	    sizeof line)) == 1)
+		done = strstr(line, "results are in") != NULL;
 	double s = bench_now() - t;
-	mb_reaped(m.pid);
+	mb_kill(m.pid);
 	close(m.log.fd);
 	for (int i = 0; i < WORKERS; i++)
 		mb_kill(p[i]);
-	if (status != 0) {
-		snprintf(why, wl, "systour manager%s did not end well",
+	if (!done) {
+		snprintf(why, wl, "systour manager%s: no \"results are in\"",
 		    redis ? " --redis" : "");
 		return -1;
 	}
@@ -364,16 +367,31 @@ main(void)
 	redisContext *c = NULL;
 	for (int i = 0; i < 200 && (c = rconn()) == NULL; i++)
 		usleep(20000);
-	double sr = -1, sm = -1, li = -1, st = -1;
+	/* ROUNDS rounds of the four, interleaved, while they fit in the
+	 * time: the median of each (the machine may be shared). */
+	double v[4][ROUNDS];
+	int nr = 0, failed = c == NULL;
 	if (c == NULL)
 		snprintf(why, sizeof why, "redis-server did not start");
-	else {
+	else
 		redisFree(c);
-		if ((sr = systour_round(systour, 1, why, sizeof why)) > 0 &&
-		    (li = list_round(why, sizeof why)) > 0 &&
-		    (st = streams_round(why, sizeof why)) > 0)
-			sm = systour_round(systour, 0, why, sizeof why);
+	double start = bench_now(), round = 0;
+	while (!failed && nr < ROUNDS && (nr == 0 || bench_now() + 1.3 *
+	    round < start + BUDGET_S)) {
+		double t = bench_now();
+		if ((v[0][nr] = systour_round(systour, 1, why, sizeof why)) < 0 ||
+		    (v[1][nr] = list_round(why, sizeof why)) < 0 ||
+		    (v[2][nr] = streams_round(why, sizeof why)) < 0 ||
+		    (v[3][nr] = systour_round(systour, 0, why, sizeof why)) < 0)
+			failed = 1;
+		else
+			nr++;
+		round = bench_now() - t;
 	}
+	double sr = mb_median(v[0], nr), li = mb_median(v[1], nr),
+	    st = mb_median(v[2], nr), sm = mb_median(v[3], nr);
+	if (nr == 0)
+		sm = -1;
 	mb_kill_all();
 	mb_kill(rs);
 	char rm[96];
@@ -388,9 +406,10 @@ main(void)
 	    "5x: %s]; vs bare hiredis Streams %.0f: %.2fx [target >= 0.5x: "
 	    "%s]; in memory %.0f, %.1fx Redis's (Redis: a round trip to "
 	    "another process and an AOF write, fsync every second, for each "
-	    "batch) (%d tasks, %d workers, batches of %d, one round each)\n",
+	    "batch) (%d tasks, %d workers, batches of %d; median of %d "
+	    "rounds)\n",
 	    label, sr, li, sr / li, sr / li >= 5 ? "met" : "MISSED", st,
 	    sr / st, sr / st >= 0.5 ? "met" : "MISSED", sm, sm / sr, N,
-	    WORKERS, B);
+	    WORKERS, B, nr);
 	return 0;
 }
