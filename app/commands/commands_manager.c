@@ -207,8 +207,8 @@ static const char *const worker_options[] = { "connect=", "authkey=",
 	"timeout=", "pace=", "batch=", "lease=", "redis=", NULL };
 
 static const struct cmd_optdoc worker_optdoc[] = {
-	{ "--connect HOST:PORT", "the manager to work for (needed)",
-	  "为哪个管理进程工作（必需）" },
+	{ "--connect HOST:PORT", "the manager to work for (this or --redis)",
+	  "为哪个管理进程工作（此项或 --redis）" },
 	{ "--authkey KEY", "the manager's key (default qiye)",
 	  "管理进程的口令（默认 qiye）" },
 	{ "--timeout SECONDS", "stop when no task comes for this long (default 5)",
