@@ -7,7 +7,7 @@ DESTDIR ?=
 VERSION := 0.1.0
 
 CC      ?= cc
-PKGS    := ncursesw readline sqlite3 md4c libcrypto vterm
+PKGS    := ncursesw readline sqlite3 md4c libcrypto vterm hiredis
 # CFLAGS is the user's (optimisation, debug info: `make CFLAGS=-O0`); what
 # the code needs to build at all is in STCFLAGS and always applies.
 OPT     ?= -O2
@@ -19,7 +19,7 @@ STCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-pa
            -DSYSTOUR_LESSONS_DIR='"$(PREFIX)/share/systour/lessons"' \
            -DSYSTOUR_EXERCISES_DIR='"$(PREFIX)/share/systour/exercises"' \
            $(APP_INC) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -ltinfo -lreadline -lsqlite3 -lmd4c -lcrypto -lvterm) -ldl -lpthread -lutil
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -ltinfo -lreadline -lsqlite3 -lmd4c -lcrypto -lvterm -lhiredis) -ldl -lpthread -lutil
 
 ifeq ($(SAN),1)
 BUILD   := build-san

@@ -5,9 +5,9 @@
 # exact apt-get line and fails, so `make run` and `make test` work on a fresh
 # machine or say precisely what to do.
 set -u
-need="gcc make pkg-config libncurses-dev libreadline-dev libsqlite3-dev libmd4c-dev libssl-dev libvterm-dev"
+need="gcc make pkg-config libncurses-dev libreadline-dev libsqlite3-dev libmd4c-dev libssl-dev libvterm-dev libhiredis-dev"
 if [ "${1:-run}" = test ]; then
-	need="$need libcmocka-dev bats tmux python3 strace clang libclang-rt-14-dev libboost-context-dev"
+	need="$need libcmocka-dev bats tmux python3 strace clang libclang-rt-14-dev libboost-context-dev redis-server"
 	need="$need nginx-light wrk"	# bench/net_http.c: serve http against nginx under wrk
 fi
 missing=""

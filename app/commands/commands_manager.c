@@ -106,6 +106,7 @@ cmd_manager_exec(struct app *app, struct cmd_args *args)
 		o.max_frame = (size_t)n;
 	}
 	o.depth = cmd_has(args, "depth", NULL);
+	cmd_has(args, "redis", &o.redis);
 	if (o.tasks > 0 && tasks_fit(app, o.tasks, o.maxsize) < 0)
 		return CMD_USAGE;
 	if (number(app, "manager", "port", o.port, 0, 65535, &n) < 0)
@@ -120,7 +121,7 @@ cmd_manager_exec(struct app *app, struct cmd_args *args)
 }
 
 static const char *const manager_options[] = { "host=", "port=", "authkey=",
-	"tasks=", "maxsize=", "max-frame=", "depth", NULL };
+	"tasks=", "maxsize=", "max-frame=", "depth", "redis=", NULL };
 
 static const struct cmd_optdoc manager_optdoc[] = {
 	{ "--host ADDR", "the address to listen on (default 127.0.0.1); off\n"
@@ -145,19 +146,75 @@ static const struct cmd_optdoc manager_optdoc[] = {
 	{ "--depth", "print a line with a bar each time a queue's depth\n"
 	    "changes (at most ten a second)",
 	  "队列深度变化时打印一行带条形图的状态\n（每秒最多十行）" },
+	{ "--redis URL", "keep the queues in Redis Streams, so that they\n"
+	    "outlive this process and several managers share\n"
+	    "them: redis://[:PASSWORD@]HOST[:PORT][/DB]",
+	  "把队列放在 Redis Streams 中，任务在本进程退出后\n"
+	    "仍然保留，多个管理进程可以共用：\n"
+	    "redis://[:密码@]主机[:端口][/库]" },
 	{ NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_manager_entry = {
 	.name = "manager",
 	.usage = "[--host 127.0.0.1] [--port 8001] [--authkey qiye] [--tasks N] "
-	    "[--maxsize N] [--max-frame BYTES] [--depth]",
+	    "[--maxsize N] [--max-frame BYTES] [--depth] [--redis URL]",
 	.help_en = "the notes' service process: task and result queues over TCP",
 	.help_zh = "笔记中的服务进程：通过 TCP 提供任务队列和结果队列",
 	.minargs = 0, .maxargs = 0, .options = manager_options,
 	.optdoc = manager_optdoc,
 	.flags = CMD_ONESHOT | CMD_STANDALONE, .exec = cmd_manager_exec,
 };
+
+/* The options of `worker` that mean the same with --redis. */
+static int
+worker_common(struct app *app, struct cmd_args *args, struct worker_opts *o)
+{
+	const char *v;
+	long n;
+	if (cmd_has(args, "timeout", &v)) {
+		if (number(app, "worker", "timeout", v, 0, 86400, &n) < 0)
+			return -1;
+		o->timeout = (double)n;
+	}
+	if (cmd_has(args, "pace", &v)) {
+		if (number(app, "worker", "pace", v, 0, 10000, &n) < 0)
+			return -1;
+		o->pace_ms = n;
+	}
+	if (cmd_has(args, "batch", &v)) {
+		if (number(app, "worker", "batch", v, 0, 10000, &n) < 0)
+			return -1;
+		o->batch = n;
+	}
+	if (cmd_has(args, "lease", &v)) {
+		if (number(app, "worker", "lease", v, 1, 86400, &n) < 0)
+			return -1;
+		o->lease = (double)n;
+	}
+	return 0;
+}
+
+/* worker --redis URL: tasks straight from Redis Streams. */
+static enum cmd_retval
+worker_redis(struct app *app, struct cmd_args *args, struct worker_opts *o)
+{
+	if (cmd_has(args, "connect", NULL)) {
+		app_errorf(app, "worker: --connect and --redis: one or the other");
+		return CMD_USAGE;
+	}
+	if (worker_common(app, args, o) < 0)
+		return CMD_USAGE;
+	if (o->batch < 1)
+		o->batch = 1;
+	char *cause = NULL;
+	if (worker_redis_run(o, &cause) != 0) {
+		app_errorf(app, "worker: %s", cause);
+		free(cause);
+		return CMD_ERR;
+	}
+	return CMD_OK;
+}
 
 static enum cmd_retval
 cmd_worker_exec(struct app *app, struct cmd_args *args)
@@ -166,9 +223,12 @@ cmd_worker_exec(struct app *app, struct cmd_args *args)
 	    .pace_ms = 100, .batch = 1, .lease = 30, .out = stdout };
 	const char *v;
 	long n;
+	if (cmd_has(args, "redis", &o.redis))
+		return worker_redis(app, args, &o);
 	if (!cmd_has(args, "connect", &v)) {
-		app_errorf(app, L(app->lang, "worker: --connect HOST:PORT is needed",
-		    "worker：需要 --connect HOST:PORT"));
+		app_errorf(app, L(app->lang,
+		    "worker: --connect HOST:PORT or --redis URL is needed",
+		    "worker：需要 --connect HOST:PORT 或 --redis URL"));
 		return CMD_USAGE;
 	}
 	const char *colon = strrchr(v, ':');
@@ -188,26 +248,8 @@ cmd_worker_exec(struct app *app, struct cmd_args *args)
 	if (number(app, "worker", "connect", o.port, 1, 65535, &n) < 0)
 		goto out;
 	cmd_has(args, "authkey", &o.authkey);
-	if (cmd_has(args, "timeout", &v)) {
-		if (number(app, "worker", "timeout", v, 0, 86400, &n) < 0)
-			goto out;
-		o.timeout = (double)n;
-	}
-	if (cmd_has(args, "pace", &v)) {
-		if (number(app, "worker", "pace", v, 0, 10000, &n) < 0)
-			goto out;
-		o.pace_ms = n;
-	}
-	if (cmd_has(args, "batch", &v)) {
-		if (number(app, "worker", "batch", v, 0, 10000, &n) < 0)
-			goto out;
-		o.batch = n;
-	}
-	if (cmd_has(args, "lease", &v)) {
-		if (number(app, "worker", "lease", v, 1, 86400, &n) < 0)
-			goto out;
-		o.lease = (double)n;
-	}
+	if (worker_common(app, args, &o) < 0)
+		goto out;
 	char *cause = NULL;
 	if (worker_run(&o, &cause) != 0) {
 		app_errorf(app, "worker: %s", cause);
@@ -221,11 +263,11 @@ out:
 }
 
 static const char *const worker_options[] = { "connect=", "authkey=",
-	"timeout=", "pace=", "batch=", "lease=", NULL };
+	"timeout=", "pace=", "batch=", "lease=", "redis=", NULL };
 
 static const struct cmd_optdoc worker_optdoc[] = {
-	{ "--connect HOST:PORT", "the manager to work for (needed)",
-	  "为哪个管理进程工作（必需）" },
+	{ "--connect HOST:PORT", "the manager to work for (this or --redis)",
+	  "为哪个管理进程工作（此项或 --redis）" },
 	{ "--authkey KEY", "the manager's key (default qiye)",
 	  "管理进程的口令（默认 qiye）" },
 	{ "--timeout SECONDS", "stop when no task comes for this long (default 5)",
@@ -240,13 +282,17 @@ static const struct cmd_optdoc worker_optdoc[] = {
 	{ "--lease SECONDS", "how long a lease lasts; then its tasks go back to\n"
 	    "the queue (default 30)",
 	  "租约的时长，过期后任务回到队列（默认 30）" },
+	{ "--redis URL", "take tasks straight from Redis Streams instead of\n"
+	    "a manager: redis://[:PASSWORD@]HOST[:PORT][/DB]",
+	  "不经管理进程，直接从 Redis Streams 取任务：\n"
+	    "redis://[:密码@]主机[:端口][/库]" },
 	{ NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_worker_entry = {
 	.name = "worker",
-	.usage = "--connect HOST:PORT [--authkey qiye] [--timeout SECONDS] "
-	    "[--pace MS] [--batch N] [--lease SECONDS]",
+	.usage = "--connect HOST:PORT | --redis URL [--authkey qiye] "
+	    "[--timeout SECONDS] [--pace MS] [--batch N] [--lease SECONDS]",
 	.help_en = "the notes' task process: take tasks, put 'success <task>'",
 	.help_zh = "笔记中的任务进程：取任务，放回 'success <任务>'",
 	.minargs = 0, .maxargs = 0, .options = worker_options,

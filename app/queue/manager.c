@@ -82,8 +82,8 @@ outf(struct server *s, const char *fmt, ...)
 static void on_client(struct loop *l, int fd, unsigned events, void *arg);
 
 /* Ask for a round (see round()) at the next turn of the loop. */
-static void
-want_round(struct server *s)
+void
+mgr_want_round(struct server *s)
 {
 	loop_timer_set(s->round, 0);
 }
@@ -250,7 +250,7 @@ accept_clients(struct server *s)
 			    strerror(errno));
 		ARRAY_GROW(s->c, s->c_cap, s->nc + 1);
 		s->c[s->nc++] = c;
-		want_round(s);
+		mgr_want_round(s);
 	}
 }
 
@@ -363,6 +363,26 @@ flush_clients(struct server *s)
 	return dropped;
 }
 
+void
+outf_task(struct server *s, const char *url)
+{
+	outf(s, "url is %s\n", url);
+	if (s->next_task == s->o->tasks)
+		outf(s, "try get result\n");
+}
+
+void
+mgr_print_result(struct server *s, const struct pval *v)
+{
+	if (v->kind == PV_STR)
+		outf(s, "result is %s\n", v->u.s.s);
+	else {
+		char *r = pval_repr_max(v, 200);
+		outf(s, "result is %s\n", r);
+		free(r);
+	}
+}
+
 /* The local side of --tasks: put the notes' tasks while there is room
  * (after the remote puts already waiting for it: a put never starves
  * behind a hundred thousand of them). */
@@ -372,15 +392,15 @@ mgr_local_tasks(struct server *s)
 	struct mqueue *tq = &s->q[0];
 	long n = s->o->tasks;
 	int put = 0;
+	if (s->mr != NULL)
+		return 0;	/* mr_round does it */
 	while (s->next_task < n && !mq_full(tq)) {
 		char url[32];
 		snprintf(url, sizeof url, "ImageUrl_%ld", s->next_task++);
-		outf(s, "url is %s\n", url);
+		outf_task(s, url);
 		mq_push(tq, pval_str(url));
 		mgr_mark_local(s, tq->next_id);
 		put = 1;
-		if (s->next_task == n)
-			outf(s, "try get result\n");
 	}
 	return put;
 }
@@ -392,15 +412,11 @@ mgr_local_results(struct server *s)
 {
 	struct mqueue *rq = &s->q[1];
 	long n = s->o->tasks;
+	if (s->mr != NULL)
+		return;		/* mr_round does it */
 	while (s->results < n && rq->n > 0) {
 		struct pval *v = mq_pop(rq);
-		if (v->kind == PV_STR)
-			outf(s, "result is %s\n", v->u.s.s);
-		else {
-			char *r = pval_repr_max(v, 200);
-			outf(s, "result is %s\n", r);
-			free(r);
-		}
+		mgr_print_result(s, v);
 		pval_free(v);
 		rq->unfinished--;
 		s->results++;
@@ -413,10 +429,10 @@ mgr_local_results(struct server *s)
 		if (s->local_dead == 0)
 			mgr_log(s, "all %ld results are in", n);
 		else
-			mgr_log(s, "all %ld tasks are settled: %ld results are "
-			    "in, %ld task%s went to the dead letters", n,
-			    s->results, s->local_dead,
-			    s->local_dead == 1 ? "" : "s");
+			mgr_log(s, LD("all %ld tasks are settled: %ld results "
+			    "are in, %ld went to the dead letters",
+			    "全部 %ld 个任务已了结：%ld 个结果已到，%ld 个进了死信"),
+			    n, s->results, s->local_dead);
 	}
 }
 
@@ -431,8 +447,16 @@ depth_report(struct server *s, int force)
 {
 	if (!s->o->depth || s->o->out == NULL)
 		return -1;
-	long d[5] = { (long)s->q[0].n, (long)s->nlease, (long)s->q[1].n,
-	    s->results, (long)s->ndead };
+	long d[8] = { (long)s->q[0].n, (long)s->nlease, (long)s->q[1].n,
+	    s->results, (long)s->ndead + s->ndead_redis, 0, 0, 0 };
+	if (s->mr != NULL) {
+		/* The task queue is Redis's: never delivered (the group's
+		 * lag), and delivered without an ack (its PEL: this
+		 * manager's buffer and leases among them). */
+		mr_depth(s, d + 5);
+		d[0] = d[5];
+		d[1] = d[6];
+	}
 	if (s->depth_at > 0 && memcmp(d, s->depth_last, sizeof d) == 0)
 		return -1;
 	int64_t now = now_ms();
@@ -461,8 +485,11 @@ depth_report(struct server *s, int force)
 		    s->o->tasks);
 	if (d[4] > 0)
 		snprintf(dead, sizeof dead, ", dead %ld", d[4]);
-	outf(s, "depth %s task %ld+%ld, result %ld%s%s\n", bar, d[0], d[1],
-	    d[2], taken, dead);
+	char redis[96] = "";
+	if (s->mr != NULL)
+		snprintf(redis, sizeof redis, " (redis: %ld done)", d[7]);
+	outf(s, "depth %s task %ld+%ld, result %ld%s%s%s\n", bar, d[0], d[1],
+	    d[2], taken, dead, redis);
 	memcpy(s->depth_last, d, sizeof d);
 	s->depth_at = now;
 	return -1;
@@ -504,7 +531,7 @@ on_client(struct loop *l, int fd, unsigned events, void *arg)
 	}
 	if (gone)
 		drop(s, c);
-	want_round(s);
+	mgr_want_round(s);
 }
 
 /* One round of the manager's work, after the loop has dispatched what
@@ -551,6 +578,7 @@ on_round(struct loop *l, void *arg)
 	mgr_wake(s);
 	while (flush_clients(s))
 		mgr_wake(s);
+	int64_t redis_due = s->mr != NULL ? mr_round(s) : -1;
 	int64_t depth_due = depth_report(s, 0);
 	if (s->stop || (s->done_at >= 0 && (s->nc == 0 ||
 	    now - s->done_at > DONE_GRACE_MS))) {
@@ -566,6 +594,8 @@ on_round(struct loop *l, void *arg)
 		until = le;
 	if (depth_due >= 0 && (until < 0 || now + depth_due < until))
 		until = now + depth_due;
+	if (redis_due >= 0 && (until < 0 || now + redis_due < until))
+		until = now + redis_due;
 	for (size_t i = 0; i < s->nc; i++) {
 		struct client *c = s->c[i];
 		unsigned ev = 0;
@@ -739,9 +769,21 @@ manager_run(const struct manager_opts *o, char **cause)
 	if (getsockname(s.lfd, (struct sockaddr *)&ss, &sl) == 0)
 		getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host,
 		    port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV);
+	if (o->redis != NULL && mr_open(&s, cause) < 0) {
+		loop_cancel(sig_int);
+		loop_cancel(sig_term);
+		loop_free(s.loop);
+		close(s.lfd);
+		return 1;
+	}
 	mgr_log(&s, "listening on %s:%s", host, port);
 
 	loop_run(s.loop);
+	int rc = 0;
+	if (mr_error(&s) != NULL) {
+		*cause = xstrdup(mr_error(&s));
+		rc = 1;
+	}
 
 	depth_report(&s, 1);
 	loop_cancel(sig_int);	/* the signals' dispositions go back */
@@ -763,9 +805,10 @@ manager_run(const struct manager_opts *o, char **cause)
 	free(s.dead);
 	free(s.parked);
 	free(s.c);
+	mr_close(&s);
 	for (int i = 0; i < 2; i++)
 		mq_free(&s.q[i]);
 	loop_free(s.loop);
 	close(s.lfd);
-	return 0;
+	return rc;
 }

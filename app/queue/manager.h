@@ -35,6 +35,7 @@ struct manager_opts {
 	int		 depth;		/* print the queues' depths on out */
 	FILE		*out;		/* what the notes' server prints */
 	FILE		*log;		/* one line per notable event */
+	const char	*redis;		/* --redis URL: the queues in Redis */
 };
 
 /* 1 if every address host resolves to is a loopback address (127/8, ::1);

@@ -253,7 +253,9 @@ queue_call(struct server *s, struct client *c, struct mqueue *q,
 				goto value_error;
 			goto type_error;
 		}
-		if (!mq_full(q)) {
+		if (s->mr != NULL)
+			mr_put(s, c, q, pval_ref(a[0]));
+		else if (!mq_full(q)) {
 			mq_push(q, pval_ref(a[0]));
 			mgr_reply_return(c, pval_none());
 		} else if (!block || ms == 0)
@@ -263,6 +265,13 @@ queue_call(struct server *s, struct client *c, struct mqueue *q,
 	} else {
 		if (bind_args(m, NULL, 0, args, kwds, a, &why) < 0)
 			goto type_error;
+		if (s->mr != NULL && q == &s->q[0] && (strcmp(m, "empty") == 0 ||
+		    strcmp(m, "qsize") == 0)) {
+			/* What Redis holds, not only this manager's buffer. */
+			park(s, c, PARK_DEPTH, q, NULL, -1);
+			c->lease_n = m[0] == 'q';
+			return;
+		}
 		if (strcmp(m, "empty") == 0)
 			mgr_reply_return(c, pval_bool(q->n == 0));
 		else if (strcmp(m, "full") == 0)

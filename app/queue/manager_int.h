@@ -61,7 +61,10 @@ enum cstate {
 	C_CLOSING	/* flush what is queued, then close */
 };
 
-enum park { PARK_NONE, PARK_GET, PARK_PUT, PARK_JOIN, PARK_LEASE };
+/* PARK_REDIS: a put waits for Redis to store its item; PARK_DEPTH: an
+ * empty() or qsize() (lease_n 1) waits for Redis's depth (manager_redis.c) */
+enum park { PARK_NONE, PARK_GET, PARK_PUT, PARK_JOIN, PARK_LEASE,
+	PARK_REDIS, PARK_DEPTH };
 
 struct client {
 	struct server		*s;
@@ -90,6 +93,7 @@ struct client {
 	struct pval		*pitem;
 	int64_t			 deadline;
 	uint64_t		 pseq;
+	int			 rput;		/* PARK_REDIS: its put is out */
 	long			 lease_n;	/* PARK_LEASE: how many, */
 	int64_t			 lease_ms;	/* for how long */
 };
@@ -139,8 +143,10 @@ struct server {
 						 * others, not yet logged */
 	int64_t			 evict_logged;	/* when they last were */
 	int			 stop;
+	struct mredis		*mr;		/* --redis (manager_redis.c) */
+	long			 ndead_redis;	/* dead letters in Redis */
 	/* --depth: what the last line said, when, and the largest total */
-	long			 depth_last[5];
+	long			 depth_last[8];
 	int64_t			 depth_at;
 	long			 depth_peak;
 };
@@ -156,6 +162,30 @@ void	 mgr_log(struct server *s, const char *fmt, ...)
  * put. */
 void	 mgr_local_results(struct server *s);
 int	 mgr_local_tasks(struct server *s);
+/* Ask for a round of the manager's work at the next turn of the loop. */
+void	 mgr_want_round(struct server *s);
+/* --tasks' lines: "url is ..." for a task put, "result is ..." (v not
+ * taken over; the caller counts it). */
+void	 outf_task(struct server *s, const char *url);
+void	 mgr_print_result(struct server *s, const struct pval *v);
+
+/* manager_redis.c (--redis) */
+
+/* Connect and wait until Redis is ready; -1 and *cause (allocated). */
+int	 mr_open(struct server *s, char **cause);
+void	 mr_close(struct server *s);
+/* Redis's fatal error that stopped the manager, or NULL. */
+const char *mr_error(struct server *s);
+/* Park client c until Redis stored item (taken over) on q. */
+void	 mr_put(struct server *s, struct client *c, struct mqueue *q,
+	    struct pval *item);
+/* Task id of the task queue was got (XACK) or acked with result. */
+void	 mr_got(struct server *s, uint64_t id);
+void	 mr_acked(struct server *s, uint64_t id, const struct pval *result);
+/* Redis's part of a round; the ms until it wants another, or -1. */
+int64_t	 mr_round(struct server *s);
+/* Redis's depth as last asked: queued, pending, done. */
+void	 mr_depth(struct server *s, long out[3]);
 
 /* manager_call.c */
 

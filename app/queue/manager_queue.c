@@ -120,8 +120,11 @@ mgr_get_item(struct server *s, struct mqueue *q)
 {
 	uint64_t id;
 	struct pval *item = mq_pop_id(q, &id);
-	if (q == &s->q[0])
+	if (q == &s->q[0]) {
 		mark_done(s, id);
+		if (s->mr != NULL)
+			mr_got(s, id);
+	}
 	return item;
 }
 
@@ -300,7 +303,10 @@ lease_ack(struct server *s, struct client *c, struct mqueue *q, uint64_t id,
 		q->unfinished--;	/* ack is task_done too */
 	/* The result goes in even when the result queue is full: an ack
 	 * never waits (--maxsize bounds what producers put). */
-	mq_push(&s->q[1], pval_ref((struct pval *)result));
+	if (s->mr != NULL)
+		mr_acked(s, id, result);	/* the result goes to Redis */
+	else
+		mq_push(&s->q[1], pval_ref((struct pval *)result));
 	return 1;
 }
 

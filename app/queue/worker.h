@@ -16,6 +16,8 @@ struct worker_opts {
 					   0: the notes' get, no leases */
 	double		 lease;		/* seconds a lease lasts */
 	FILE		*out;		/* what the notes' worker prints */
+	const char	*redis;		/* --redis URL: take tasks from Redis */
+	const char	*prefix;	/* of the Redis keys; NULL: "systour" */
 };
 
 /* Connect as CPython's BaseManager.connect() does (dummy), get both queues'
@@ -28,5 +30,11 @@ struct worker_opts {
  * queue stayed empty: the work is done), 1 with *cause (allocated) when the
  * connection or the server failed. */
 int worker_run(const struct worker_opts *o, char **cause);
+
+/* --redis: take tasks straight from Redis Streams (worker_redis.c): lease
+ * batch tasks, "download" each, ack them with their results; end once
+ * nothing came for timeout seconds and nothing is pending. 0, or 1 with
+ * *cause (Redis unreachable at start, a password missing, ...). */
+int worker_redis_run(const struct worker_opts *o, char **cause);
 
 #endif

@@ -666,7 +666,10 @@ static const struct systour_demo manager_demo = {
 	.run = manager_run,
 };
 
-static const struct systour_demo *const demos[] = { &manager_demo, NULL };
+extern const struct systour_demo redis_queue_demo;	/* demo_redis.c */
+
+static const struct systour_demo *const demos[] = { &manager_demo,
+	&redis_queue_demo, NULL };
 
 const struct systour_lesson_module systour_lesson_module = {
 	.abi = SYSTOUR_LESSON_ABI,

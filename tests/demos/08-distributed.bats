@@ -112,3 +112,35 @@ manager.shutdown()'
 	[ "$total" -eq 40 ] || fail "$total downloads for 40 tasks"
 	assert_no_leftovers 10
 }
+
+@test "redis-queue: its own redis-server, a worker and the manager killed, a second manager: 30 results each once, the poison a dead letter, the PEL shown live" {
+	command -v redis-server >/dev/null ||
+		skip "redis-server is not installed (Debian: apt-get install redis-server)"
+	run --separate-stderr "$SYSTOUR" demo redis-queue --plain --delay 0 </dev/null
+	[ "$status" -eq 0 ] || fail "exit status $status"
+	assert_figure redis_results 30
+	assert_figure redis_dead_letters 1
+	assert_figure redis_entries 31
+	assert_figure second_manager_done 1
+	r=$(pane "Redis: stream, PEL, dead letters")
+	# the pending entries list, with idle times and delivery counts
+	grep -qE '^  PEL [0-9]+-[0-9]+ worker-[^ ]+ idle [0-9]+ ms, delivered [0-9]+$' <<<"$r" ||
+	    fail "no PEL line: $r"
+	grep -qE 'delivered [3-9]' <<<"$r" || fail "the poison was not seen delivered 3 times"
+	has "$r" "stream 31, results 30, dead letters 1"
+	m=$(pane managers)
+	[ "$(grep -c 'systour manager: the queues are in Redis at redis://127.0.0.1:' <<<"$m")" -eq 2 ] ||
+	    fail "not two managers"
+	has "$m" "systour manager: all 30 results are in Redis (1 dead letters)"
+	# the killed worker's batch was claimed by a janitor past the lease
+	w=$(pane "worker 2"; pane "worker 3")
+	grep -q 'janitor: claimed' <<<"$w" || fail "no claim"
+	assert_no_leftovers 8
+}
+
+@test "redis-queue: without redis-server the pane says what to install, in one line" {
+	run --separate-stderr env PATH=/nonexistent "$SYSTOUR" demo redis-queue --plain --delay 0
+	[ "$status" -eq 0 ] || fail "exit status $status"
+	[ "$(pane leader)" = "redis-server is not installed: on Debian, apt-get install redis-server; then run this demo again." ] ||
+	    fail "leader pane: $(pane leader)"
+}

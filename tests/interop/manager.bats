@@ -789,7 +789,7 @@ PY
 	wait "$peer" || true
 	cat "$T/manager.err"
 	[ "$WSTATUS" -eq 0 ]
-	grep -q 'all 3 tasks are settled: 2 results are in, 1 task went to the dead letters' "$T/manager.err"
+	grep -q 'all 3 tasks are settled: 2 results are in, 1 went to the dead letters' "$T/manager.err"
 	grep -q 'result is success ImageUrl_0' "$T/manager.out"
 	grep -q 'result is success ImageUrl_2' "$T/manager.out"
 	grep -q ', dead 1$' "$T/manager.out"
