@@ -3,6 +3,7 @@
  * the best of a few rounds (the least disturbed by a busy machine). */
 #include "measure.h"
 #include "util.h"
+#include "lang.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -126,13 +127,13 @@ m_pyproc(struct measure *m)
 	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
 		;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127) {
-		missing(m, "python3 is not installed");
+		missing(m, LD("python3 is not installed", "没有安装 python3"));
 		return;
 	}
 	char *end;
 	double v = strtod(out, &end);
 	if (end == out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		missing(m, "python3 failed");
+		missing(m, LD("python3 failed", "python3 运行失败"));
 		return;
 	}
 	m->value = v;
@@ -167,7 +168,7 @@ m_pipe(struct measure *m)
 		for (int i = 0; i < n; i++) {
 			char x = 1;
 			if (write(a[1], &x, 1) != 1 || read(b[0], &x, 1) != 1) {
-				missing(m, "the echoing child went away");
+				missing(m, LD("the echoing child went away", "回显的子进程不见了"));
 				goto out;
 			}
 		}
@@ -216,7 +217,7 @@ m_thread(struct measure *m)
 		    PTHREAD_COND_INITIALIZER, 0, 10000 };
 		pthread_t t;
 		if (pthread_create(&t, NULL, pong, &p) != 0) {
-			missing(m, "pthread_create failed");
+			missing(m, LD("pthread_create failed", "pthread_create 失败"));
 			return;
 		}
 		double t0 = now_s();
@@ -328,7 +329,7 @@ m_http(struct measure *m, const char *self)
 	close(p[0]);
 	const char *colon = strrchr(line, ':');
 	if (strncmp(line, "listening on ", 13) != 0 || colon == NULL) {
-		missing(m, "systour serve http did not start");
+		missing(m, LD("systour serve http did not start", "systour serve http 没有启动"));
 		kill(c, SIGTERM);
 		waitpid(c, NULL, 0);
 		return;
@@ -353,7 +354,7 @@ m_http(struct measure *m, const char *self)
 	while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (failed) {
-		missing(m, "a connection to serve http failed");
+		missing(m, LD("a connection to serve http failed", "连接 serve http 失败"));
 		return;
 	}
 	m->value = (double)done / secs;

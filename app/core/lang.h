@@ -23,6 +23,9 @@ enum lang lang_default(void);
 /* Pick the string for a language: L(l, "Lessons", "课程"). */
 #define L(l, en, zh) ((l) == LANG_ZH ? (zh) : (en))
 
+/* The language of a yes-or-no "in Chinese" flag: L(LANG_OF(zh), "en", "zh"). */
+#define LANG_OF(zh) ((zh) ? LANG_ZH : LANG_EN)
+
 /* The same, in the default language: LD("cannot open", "无法打开"). */
 #define LD(en, zh) L(lang_default(), en, zh)
 

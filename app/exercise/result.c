@@ -2,6 +2,7 @@
  * into it, and writing it as JSON or as text. See result.h. */
 #include "result.h"
 #include "buf.h"
+#include "lang.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -26,7 +27,7 @@ capped(const char *s, size_t max)
 	size_t cut = max;
 	while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
 		cut--;
-	return xasprintf("%.*s\n[... %zu more bytes]", (int)cut, s, len - cut);
+	return xasprintf(LD("%.*s\n[... %zu more bytes]", "%.*s\n[……还有 %zu 字节]"), (int)cut, s, len - cut);
 }
 
 void
@@ -235,12 +236,12 @@ char *
 ex_result_text(const struct ex_result *r, const char *id, int zh)
 {
 	struct buf b = BUF_INIT;
-	static const char *const en_head[] = { "PASS", "FAIL", "ERROR", "SKIPPED" };
-	static const char *const zh_head[] = { "通过", "未通过", "出错", "已跳过" };
-	buf_printf(&b, "%s %s", zh ? zh_head[r->status] : en_head[r->status],
+	static const char *const head[] = { "PASS", "FAIL", "ERROR", "SKIPPED" };
+	static const char *const head_zh[] = { "通过", "未通过", "出错", "已跳过" };
+	buf_printf(&b, "%s %s", zh ? head_zh[r->status] : head[r->status],
 	    id ? id : "");
 	if (r->status != EX_SKIP)
-		buf_printf(&b, zh ? "（%lld 毫秒）" : " (%lld ms)", r->run_ms);
+		buf_printf(&b, L(LANG_OF(zh), " (%lld ms)", "（%lld 毫秒）"), r->run_ms);
 	buf_addc(&b, '\n');
 	for (int i = 0; i < r->n; i++) {
 		const struct ex_sub *c = &r->checks[i];

@@ -8,6 +8,7 @@
 #include "loop.h"
 #include "net.h"
 #include "util.h"
+#include "lang.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -104,7 +105,7 @@ on_sock(struct loop *l, int fd, unsigned ev, void *arg)
 		socklen_t len = sizeof err;
 		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 		if (err != 0) {
-			fail(c, xasprintf("cannot connect to %s:%s: %s",
+			fail(c, xasprintf(LD("cannot connect to %s:%s: %s", "无法连接 %s:%s：%s"),
 			    c->o->host, c->o->port, strerror(err)));
 			return;
 		}
@@ -145,7 +146,7 @@ static void
 on_deadline(struct loop *l, void *arg)
 {
 	struct client *c = arg;
-	fail(c, xasprintf("cannot connect to %s:%s: no answer within %d ms",
+	fail(c, xasprintf(LD("cannot connect to %s:%s: no answer within %d ms", "无法连接 %s:%s：%d 毫秒内没有应答"),
 	    c->o->host, c->o->port, c->o->timeout_ms));
 }
 
@@ -187,7 +188,7 @@ start_connect(struct client *c, char **cause)
 	}
 	freeaddrinfo(res);
 	if (c->fd < 0) {
-		*cause = xasprintf("cannot connect to %s:%s: %s", c->o->host,
+		*cause = xasprintf(LD("cannot connect to %s:%s: %s", "无法连接 %s:%s：%s"), c->o->host,
 		    c->o->port, strerror(err));
 		return -1;
 	}

@@ -2,6 +2,7 @@
  * and restoring the terminal on every exit path (as htop's CRT.c). */
 #include "term.h"
 #include "util.h"
+#include "lang.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,9 +93,9 @@ term_usable(char **cause)
 	/* the terminfo entry only: nothing is written to the terminal */
 	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
 		const char *t = getenv("TERM");
-		*cause = xasprintf("%s", t == NULL || *t == '\0' ? "TERM is not set" :
-		    err == 0 ? "no terminfo entry for this TERM" :
-		    "this terminal cannot be drawn on");
+		*cause = xasprintf("%s", t == NULL || *t == '\0' ? LD("TERM is not set", "没有设置 TERM") :
+		    err == 0 ? LD("no terminfo entry for this TERM", "terminfo 中没有这个 TERM") :
+		    LD("this terminal cannot be drawn on", "无法在这个终端上绘制"));
 		return 0;
 	}
 	del_curterm(cur_term);

@@ -16,6 +16,7 @@
 #include "tui_int.h"
 #include "util.h"
 #include "watch.h"
+#include "lang.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -81,7 +82,7 @@ static void
 chk_new(struct exview *xv)
 {
 	pane_free(xv->chk);
-	xv->chk = pane_text_new(zh(xv) ? "检查结果" : "checker");
+	xv->chk = pane_text_new(L(LANG_OF(zh(xv)), "checker", "检查结果"));
 	xv->chk->place = PANE_MAIN;
 	char *head = xasprintf("%s  %s\n%s/%s\n", xv->ex->id,
 	    exercise_title(xv->ex, zh(xv)), xv->dir, xv->ex->files[0]);
@@ -128,17 +129,17 @@ on_result(void *arg, struct ex_result *r)
 	chk_lines(xv, s);
 	free(s);
 	if (xv->saved_at) {
-		char *m = xasprintf(zh(xv) ? "（从保存到结果 %lld 毫秒，其中检查 %lld "
-		    "毫秒）" : "(%lld ms from the save to this result; the check "
-		    "ran %lld ms)", now_ms() - xv->saved_at, r->run_ms +
+		char *m = xasprintf(L(LANG_OF(zh(xv)), "(%lld ms from the save to this result; the check "
+		    "ran %lld ms)", "（从保存到结果 %lld 毫秒，其中检查 %lld "
+		    "毫秒）"), now_ms() - xv->saved_at, r->run_ms +
 		    r->compile_ms);
 		chk_lines(xv, m);
 		free(m);
 	}
-	static const char *const en[] = { "PASS", "FAIL", "ERROR", "SKIPPED" };
-	static const char *const zhs[] = { "通过", "未通过", "出错", "已跳过" };
-	snprintf(xv->state, sizeof xv->state, "%s", zh(xv) ? zhs[r->status] :
-	    en[r->status]);
+	static const char *const head[] = { "PASS", "FAIL", "ERROR", "SKIPPED" };
+	static const char *const head_zh[] = { "通过", "未通过", "出错", "已跳过" };
+	snprintf(xv->state, sizeof xv->state, "%s", zh(xv) ? head_zh[r->status] :
+	    head[r->status]);
 	xv->last = r->status;
 	xv->have_last = 1;
 	xv->checks++;
@@ -163,8 +164,7 @@ start_check(struct exview *xv)
 		ex_watch_resume(xv->w);
 		return;
 	}
-	snprintf(xv->state, sizeof xv->state, "%s", zh(xv) ? "检查中…" :
-	    "checking…");
+	snprintf(xv->state, sizeof xv->state, "%s", L(LANG_OF(zh(xv)), "checking…", "检查中…"));
 }
 
 static void
@@ -277,8 +277,7 @@ exercise_init(struct view *v, void *arg)
 	    (const char *const *)xv->ex->files, xv->ex->nfiles, on_saved, xv,
 	    &cause);
 	if (xv->w == NULL) {
-		char *m = xasprintf(zh(xv) ? "%s：保存后按 r 检查" :
-		    "%s: press r to check after a save", cause);
+		char *m = xasprintf(L(LANG_OF(zh(xv)), "%s: press r to check after a save", "%s：保存后按 r 检查"), cause);
 		tui_set_status(xv->t, 1, m);
 		free(m);
 		free(cause);
@@ -311,8 +310,7 @@ exercise_draw(struct view *v, int top, int rows)
 	if (xv->ed)
 		pane_draw(xv->ed, top, 0, rows, left, xv->editor_focus);
 	if (xv->vt == NULL && !xv->fallback) {
-		const char *m = zh(xv) ? "编辑器已关闭：按 e 重新打开" :
-		    "the editor was closed: press e to open it again";
+		const char *m = L(LANG_OF(zh(xv)), "the editor was closed: press e to open it again", "编辑器已关闭：按 e 重新打开");
 		draw_text(top + 2, 2, left - 4, m, A_DIM, 0);
 	}
 	short pair;
@@ -356,8 +354,7 @@ open_next(struct exview *xv)
 			free(cmd);
 			return 1;
 		}
-	tui_set_status(xv->t, 0, zh(xv) ? "这是最后一个练习" :
-	    "this is the last exercise");
+	tui_set_status(xv->t, 0, L(LANG_OF(zh(xv)), "this is the last exercise", "这是最后一个练习"));
 	return 0;
 }
 
@@ -399,8 +396,7 @@ exercise_key(struct view *v, enum key k, wchar_t ch)
 			pane_text_add(xv->chk, "", 0);
 			chk_lines(xv, s);
 		} else
-			tui_set_status(xv->t, 0, zh(xv) ? "这个练习没有提示" :
-			    "this exercise has no hints");
+			tui_set_status(xv->t, 0, L(LANG_OF(zh(xv)), "this exercise has no hints", "这个练习没有提示"));
 		free(s);
 		return 1;
 	}
@@ -425,7 +421,7 @@ static void
 exercise_header(struct view *v, char *left, char *right, size_t len)
 {
 	struct exview *xv = v->data;
-	snprintf(left, len, " systour · %s %s", zh(xv) ? "练习" : "exercise",
+	snprintf(left, len, " systour · %s %s", L(LANG_OF(zh(xv)), "exercise", "练习"),
 	    xv->ex->id);
 	snprintf(right, len, "%s ", xv->state);
 }
@@ -436,14 +432,10 @@ exercise_status(struct view *v, char *left, char *right, size_t len,
 {
 	struct exview *xv = v->data;
 	if (xv->editor_focus)
-		snprintf(left, len, "%s", zh(xv) ?
-		    "按键交给编辑器 · Ctrl-] 回到 systour · 每次保存都会检查" :
-		    "keys go to the editor · Ctrl-] back to systour · every save "
-		    "is checked");
+		snprintf(left, len, "%s", L(LANG_OF(zh(xv)), "keys go to the editor · Ctrl-] back to systour · every save "
+		    "is checked", "按键交给编辑器 · Ctrl-] 回到 systour · 每次保存都会检查"));
 	else
-		snprintf(left, len, "%s", zh(xv) ?
-		    "e 编辑  r 重新检查  h 提示  s 答案  n 下一个  q 关闭" :
-		    "e edit  r check again  h hint  s solution  n next  q close");
+		snprintf(left, len, "%s", L(LANG_OF(zh(xv)), "e edit  r check again  h hint  s solution  n next  q close", "e 编辑  r 重新检查  h 提示  s 答案  n 下一个  q 关闭"));
 	right[0] = '\0';
 }
 

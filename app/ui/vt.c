@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "loop.h"
 #include "util.h"
+#include "lang.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -181,7 +182,7 @@ vt_spawn(struct loop *l, int rows, int cols, char *const argv[],
 	fflush(stderr);
 	pid_t pid = forkpty(&fd, NULL, NULL, &ws);
 	if (pid < 0) {
-		*cause = xasprintf("no pty for the editor: %s", strerror(errno));
+		*cause = xasprintf(LD("no pty for the editor: %s", "无法为编辑器分配 pty：%s"), strerror(errno));
 		vt_free(v);
 		return NULL;
 	}
@@ -201,7 +202,7 @@ vt_spawn(struct loop *l, int rows, int cols, char *const argv[],
 		if (cwd && chdir(cwd) != 0)
 			_exit(126);
 		execvp(argv[0], argv);
-		dprintf(STDERR_FILENO, "systour: cannot run %s: %s\n", argv[0],
+		dprintf(STDERR_FILENO, LD("systour: cannot run %s: %s\n", "systour：无法运行 %s：%s\n"), argv[0],
 		    strerror(errno));
 		_exit(127);
 	}
