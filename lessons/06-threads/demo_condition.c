@@ -108,8 +108,8 @@ show(struct cond_run *r, struct demo_actor *buf, const char *what)
 		o += (size_t)snprintf(s + o, sizeof s - o, i ? " ." : ".");
 	snprintf(s + o, sizeof s - o, "]");
 	r->api->print(buf, "%-12s %s %d/%d%s\n", what, s, r->len, SIZE,
-	    r->len == SIZE ? r->api->zh(r->ctx) ? " 满" : " full" :
-	    r->len == 0 ? r->api->zh(r->ctx) ? " 空" : " empty" : "");
+	    r->len == SIZE ? DEMO_TR(r->api, r->ctx, " full", " 满") :
+	    r->len == 0 ? DEMO_TR(r->api, r->ctx, " empty", " 空") : "");
 }
 
 static void *

@@ -94,7 +94,7 @@ worker(void *p)
 	pthread_mutex_unlock(&d->mu);
 	pthread_mutex_lock(w->second);
 	api->step(me, 11);
-	api->print(me, "%s got both\n", w->name);
+	api->print(me, TR("%s got both\n", "%s 两把锁都拿到了\n"), w->name);
 	pthread_mutex_lock(&d->mu);
 	d->got_both++;
 	pthread_mutex_unlock(&d->mu);

@@ -150,7 +150,8 @@ monitor(void *p)
 	struct race *r = p;
 	struct demo_ctx *ctx = r->ctx;
 	const struct demo_api *api = r->api;
-	struct demo_actor *mon = api->actor(ctx, 1, "lost updates");
+	struct demo_actor *mon = api->actor(ctx, 1, TR("lost updates",
+	    "丢失的更新"));
 	long long t0 = demo_now_ms(), last = -1;
 	long done;
 	while ((done = done_total(r)) < NTHREADS * r->per) {

@@ -83,7 +83,8 @@ other(void *p)
 	struct rl *r = p;
 	struct demo_ctx *ctx = r->ctx;
 	const struct demo_api *api = r->api;
-	struct demo_actor *me = api->actor(ctx, 3, "other thread");
+	struct demo_actor *me = api->actor(ctx, 3, TR("other thread",
+	    "另一个线程"));
 	api->step(me, 28);
 	r->foreign_unlock = pthread_mutex_unlock(&r->m);
 	api->print(me, TR("pthread_mutex_unlock() by TID %d, not the owner: %s (%s): "
@@ -120,8 +121,9 @@ deposit(struct rl *r, struct demo_actor *me, long n)
 		    "after %lld ms\n", "owner 再次 pthread_mutex_timedlock()：%s"
 		    "（%lld 毫秒后）\n"), r->recursive ? "?" : strerrorname_np(e), took);
 		api->step(me, 6);
-		api->print(me, "  deposit: could not acquire (a plain Lock would "
-		    "wait forever)\n");
+		api->print(me, "%s", TR("  deposit: could not acquire (a plain "
+		    "Lock would wait forever)\n", "  deposit：拿不到锁（换成普通的 "
+		    "Lock 会永远等下去）\n"));
 		return;
 	}
 	show_mutex(r, me, TR("acquired again at once, by its owner",

@@ -185,7 +185,8 @@ ticker(struct gl *g)
 	struct demo_actor *me = d.api->actor(d.ctx, t->pane, g->name);
 	for (int i = 0; i < NTICK; i++) {
 		t->tick_ms[t->nticks++] = tl_ms(&d.tl);
-		d.api->print(me, "%s tick %d    (+%.0f ms)\n", (const char *)g->arg,
+		d.api->print(me, TR("%s tick %d    (+%.0f ms)\n",
+		    "%s 第 %d 拍    （+%.0f 毫秒）\n"), (const char *)g->arg,
 		    i, tl_ms(&d.tl));
 		tl_event(&d.tl, "%s: tick %d", g->name, i);
 		co_sleep_ms(100);

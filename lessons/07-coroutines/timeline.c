@@ -105,8 +105,7 @@ const char *
 switch_kind(const struct demo_api *api, struct demo_ctx *ctx)
 {
 	const char *k = coswitch_kind();
-	if (!api->zh(ctx))
-		return k;
-	return k[0] == 'x' ? "x86-64 汇编" : k[0] == 'a' ? "aarch64 汇编" :
-	    "ucontext（swapcontext）";
+	return k[0] == 'x' ? DEMO_TR(api, ctx, k, "x86-64 汇编") :
+	    k[0] == 'a' ? DEMO_TR(api, ctx, k, "aarch64 汇编") :
+	    DEMO_TR(api, ctx, k, "ucontext（swapcontext）");
 }

@@ -363,7 +363,8 @@ rq_run(struct demo_ctx *ctx, const struct demo_api *api,
 		monitor(ctx, api, port);
 	char *const margv[] = { "systour", "manager", "--port", "0", "--redis",
 	    url, "--tasks", RQ_TASKS, "--depth", NULL };
-	pid_t m1 = spawn(ctx, api, PANE_M1, "systour manager 1", rq_exe, margv);
+	pid_t m1 = spawn(ctx, api, PANE_M1, DEMO_TR(api, ctx,
+	    "systour manager 1", "systour 管理进程 1"), rq_exe, margv);
 	api->step(me, rq_line("r.xadd"));
 	pid_t w[RQ_WORKERS];
 	char *const wargv[] = { "systour", "worker", "--redis", url, "--batch",
@@ -371,7 +372,8 @@ rq_run(struct demo_ctx *ctx, const struct demo_api *api,
 	    NULL };
 	for (int i = 0; i < RQ_WORKERS; i++) {
 		char who[32];
-		snprintf(who, sizeof who, "systour worker %d", i + 1);
+		snprintf(who, sizeof who, DEMO_TR(api, ctx, "systour worker %d",
+		    "systour 工作进程 %d"), i + 1);
 		w[i] = spawn(ctx, api, PANE_W1 + i, who, rq_exe, wargv);
 	}
 	api->step(me, rq_line("got = r.xreadgroup"));
@@ -389,7 +391,8 @@ rq_run(struct demo_ctx *ctx, const struct demo_api *api,
 	    "» kill -9 manager 1; manager 2 starts: the tasks are in Redis, "
 	    "none is put twice",
 	    "» kill -9 管理进程 1；启动管理进程 2：任务都在 Redis 中，没有一个被放两次"));
-	pid_t m2 = spawn(ctx, api, PANE_M2, "systour manager 2", rq_exe, margv);
+	pid_t m2 = spawn(ctx, api, PANE_M2, DEMO_TR(api, ctx,
+	    "systour manager 2", "systour 管理进程 2"), rq_exe, margv);
 	api->step(me, rq_line("r.xautoclaim"));
 
 	static const char *const hl[] = { "HLEN", "systour:done", NULL };

@@ -84,8 +84,8 @@ addr_text(const char *hex, char *out, size_t len)
 }
 
 int
-sock_show(const struct demo_api *api, struct demo_actor *a, int port,
-    int counts[16])
+sock_show(const struct demo_api *api, struct demo_ctx *ctx,
+    struct demo_actor *a, int port, int counts[16])
 {
 	FILE *f = fopen("/proc/net/tcp", "r");
 	if (counts != NULL)
@@ -119,7 +119,8 @@ sock_show(const struct demo_api *api, struct demo_actor *a, int port,
 		if (a == NULL)
 			continue;
 		if (st == TCP_ST_LISTEN)
-			api->print(a, "  %-15s %-11s accept queue %u\n", lt,
+			api->print(a, DEMO_TR(api, ctx, "  %-15s %-11s accept queue %u\n",
+			    "  %-15s %-11s 接受队列 %u\n"), lt,
 			    sock_state_name((int)st), rxq);
 		else
 			api->print(a, "  %-15s %-11s %s, peer %s\n", lt,

@@ -87,7 +87,7 @@ clients(struct demo_ctx *ctx, const struct demo_api *api, int port,
 				errno = ETIMEDOUT;
 			}
 		}
-		sock_show(api, NULL, port, cnt);
+		sock_show(api, ctx, NULL, port, cnt);
 		if (cnt[0] > most)
 			most = cnt[0];
 		if (r == 0) {
@@ -108,7 +108,7 @@ clients(struct demo_ctx *ctx, const struct demo_api *api, int port,
 	}
 	api->print(k, TR("the whole table for the port:\n",
 	    "该端口的完整表格：\n"));
-	sock_show(api, k, port, cnt);
+	sock_show(api, ctx, k, port, cnt);
 	api->figure(me, "connected", ok);
 	api->figure(me, "timed_out", late);
 	api->figure(me, "accept_queue_max", most);

@@ -175,7 +175,7 @@ echo_run(struct demo_ctx *ctx, const struct demo_api *api,
 	listen(ls, 5);
 	api->print(me, "listen(5)\n");
 	api->print(k, TR("after listen():\n", "listen() 之后：\n"));
-	sock_show(api, k, port, cnt);
+	sock_show(api, ctx, k, port, cnt);
 	api->figure(me, "listen_seen", cnt[TCP_ST_LISTEN]);
 
 	pid_t c = fork();
@@ -189,7 +189,7 @@ echo_run(struct demo_ctx *ctx, const struct demo_api *api,
 	api->print(k, TR("the client's connect() has returned, the server "
 	    "has not accepted:\n", "客户端的 connect() 已返回，服务器还没有 "
 	    "accept：\n"));
-	sock_show(api, k, port, cnt);
+	sock_show(api, ctx, k, port, cnt);
 	api->figure(me, "syn_recv_seen", cnt[TCP_ST_SYN_RECV]);
 	signal_fd(go[1]);
 	struct sockaddr_in peer;
@@ -202,7 +202,7 @@ echo_run(struct demo_ctx *ctx, const struct demo_api *api,
 	api->step(me, 9);
 	api->print(me, "连接地址： ('127.0.0.1', %d)\n", ntohs(peer.sin_port));
 	api->print(k, TR("after accept():\n", "accept() 之后：\n"));
-	sock_show(api, k, port, cnt);
+	sock_show(api, ctx, k, port, cnt);
 	api->figure(me, "established_seen", cnt[TCP_ST_ESTABLISHED]);
 	api->step(me, 10);
 	const char w[] = "welcome to here\n";
@@ -224,7 +224,7 @@ echo_run(struct demo_ctx *ctx, const struct demo_api *api,
 	wait_fd(ready[0]);
 	api->print(k, TR("the server closed, the client has not yet:\n",
 	    "服务器已关闭，客户端还没有：\n"));
-	sock_show(api, k, port, cnt);
+	sock_show(api, ctx, k, port, cnt);
 	api->figure(me, "close_wait_seen", cnt[TCP_ST_CLOSE_WAIT]);
 	signal_fd(go[1]);
 	int st;
@@ -236,7 +236,7 @@ echo_run(struct demo_ctx *ctx, const struct demo_api *api,
 	api->print(k, TR("both closed: the side that closed first waits in "
 	    "TIME_WAIT (60 s on Linux):\n", "两端都已关闭：先关闭的一方在 "
 	    "TIME_WAIT 中等待（Linux 上 60 秒）：\n"));
-	sock_show(api, k, port, cnt);
+	sock_show(api, ctx, k, port, cnt);
 	api->figure(me, "time_wait_seen", cnt[TCP_ST_TIME_WAIT]);
 	close(ls);
 	api->release(k);

@@ -26,7 +26,8 @@ const char *sock_state_name(int st);
  * line each to a's pane ("127.0.0.1:9999 LISTEN, accept queue 2"; a NULL:
  * no lines), and the counts by state in counts[16] (may be NULL), with
  * counts[0] the listener's accept queue. Returns how many. */
-int sock_show(const struct demo_api *api, struct demo_actor *a, int port,
+int sock_show(const struct demo_api *api, struct demo_ctx *ctx,
+    struct demo_actor *a, int port,
     int counts[16]);
 
 /* Read exactly n bytes (or to the end); bytes read. */
