@@ -168,7 +168,8 @@ m_pipe(struct measure *m)
 		for (int i = 0; i < n; i++) {
 			char x = 1;
 			if (write(a[1], &x, 1) != 1 || read(b[0], &x, 1) != 1) {
-				missing(m, LD("the echoing child went away", "回显的子进程不见了"));
+				missing(m, LD("the echoing child went away",
+				    "回显的子进程不见了"));
 				goto out;
 			}
 		}
@@ -217,7 +218,8 @@ m_thread(struct measure *m)
 		    PTHREAD_COND_INITIALIZER, 0, 10000 };
 		pthread_t t;
 		if (pthread_create(&t, NULL, pong, &p) != 0) {
-			missing(m, LD("pthread_create failed", "pthread_create 失败"));
+			missing(m, LD("pthread_create failed",
+			    "pthread_create 失败"));
 			return;
 		}
 		double t0 = now_s();
@@ -329,7 +331,8 @@ m_http(struct measure *m, const char *self)
 	close(p[0]);
 	const char *colon = strrchr(line, ':');
 	if (strncmp(line, "listening on ", 13) != 0 || colon == NULL) {
-		missing(m, LD("systour serve http did not start", "systour serve http 没有启动"));
+		missing(m, LD("systour serve http did not start",
+		    "systour serve http 没有启动"));
 		kill(c, SIGTERM);
 		waitpid(c, NULL, 0);
 		return;
@@ -354,7 +357,8 @@ m_http(struct measure *m, const char *self)
 	while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (failed) {
-		missing(m, LD("a connection to serve http failed", "连接 serve http 失败"));
+		missing(m, LD("a connection to serve http failed",
+		    "连接 serve http 失败"));
 		return;
 	}
 	m->value = (double)done / secs;

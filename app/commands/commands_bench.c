@@ -17,7 +17,8 @@ static void
 progress(int i, const struct measure *m, void *arg)
 {
 	struct app *app = arg;
-	fprintf(stderr, "\r\033[K%s %d/%d: %s...", L(app->lang, "measuring", "测量中"), i + 1, M_COUNT, app->lang == LANG_ZH ? m->name_zh :
+	fprintf(stderr, "\r\033[K%s %d/%d: %s...", L(app->lang, "measuring",
+	    "测量中"), i + 1, M_COUNT, app->lang == LANG_ZH ? m->name_zh :
 	    m->name_en);
 	fflush(stderr);
 }
@@ -83,24 +84,29 @@ print_text(const struct measure *m, int zh)
 {
 	struct utsname u;
 	uname(&u);
-	printf(L(LANG_OF(zh), "systour bench: measured on this machine (%s %s, %ld CPUs)\n\n", "systour bench：在这台机器上测得（%s %s，%ld 个 CPU）\n\n"),
+	printf(L(LANG_OF(zh), "systour bench: measured on this machine (%s %s, "
+	    "%ld CPUs)\n\n", "systour bench：在这台机器上测得（%s %s，%ld 个 "
+	    "CPU）\n\n"),
 	    u.sysname, u.machine, sysconf(_SC_NPROCESSORS_ONLN));
 	for (int i = 0; i < M_COUNT; i++) {
 		const char *name = zh ? m[i].name_zh : m[i].name_en;
 		if (m[i].value < 0)
-			printf("  %s: %s %s\n", name, L(LANG_OF(zh), "not measured:", "未测量："), m[i].missing);
+			printf("  %s: %s %s\n", name, L(LANG_OF(zh),
+			    "not measured:", "未测量："), m[i].missing);
 		else if (m[i].value >= 100)
 			printf("  %s: %.0f %s", name, m[i].value, m[i].unit);
 		else
 			printf("  %s: %.2f %s", name, m[i].value, m[i].unit);
 		if (i == M_PYPROC && m[i].value > 0 && m[M_FORK].value > 0)
-			printf(L(LANG_OF(zh), " (%.0fx fork + waitpid)", "（fork + waitpid 的 %.0f 倍）"),
+			printf(L(LANG_OF(zh), " (%.0fx fork + waitpid)",
+			    "（fork + waitpid 的 %.0f 倍）"),
 			    m[i].value / m[M_FORK].value);
 		if (m[i].value >= 0)
 			printf("\n");
 		printf("      %s\n", zh ? m[i].why_zh : m[i].why_en);
 	}
-	printf(L(LANG_OF(zh), "\ncosts (microseconds, log scale: 10x every 6 cells)\n", "\n代价（微秒，对数刻度：每 6 格 10 倍）\n"));
+	printf(L(LANG_OF(zh), "\ncosts (microseconds, log scale: 10x every 6 "
+	    "cells)\n", "\n代价（微秒，对数刻度：每 6 格 10 倍）\n"));
 	for (int i = 0; i < M_COUNT; i++) {
 		double us = cost_us(&m[i]);
 		if (us <= 0)
@@ -123,7 +129,9 @@ cmd_bench_exec(struct app *app, struct cmd_args *args)
 {
 	int json = cmd_has(args, "json", NULL);
 	if (json && cmd_has(args, "plain", NULL)) {
-		app_errorf(app, L(app->lang, "bench: --json and --plain: choose one", "bench：--json 和 --plain 只能选一个"));
+		app_errorf(app, L(app->lang,
+		    "bench: --json and --plain: choose one",
+		    "bench：--json 和 --plain 只能选一个"));
 		return CMD_USAGE;
 	}
 	struct measure m[M_COUNT];

@@ -80,7 +80,9 @@ ex_take(struct app *app, struct cmd_args *args, const char *cmd)
 	}
 	const char *id = args->argc > 0 ? args->argv[0] : app->ex_cur;
 	if (id == NULL) {
-		app_errorf(app, L(app->lang, "%s: which exercise? (%s EX; see: exercises)", "%s：哪个练习？（%s EX；见：exercises）"),
+		app_errorf(app, L(app->lang,
+		    "%s: which exercise? (%s EX; see: exercises)",
+		    "%s：哪个练习？（%s EX；见：exercises）"),
 		    cmd, cmd);
 		return NULL;
 	}
@@ -168,7 +170,9 @@ cmd_exercises_exec(struct app *app, struct cmd_args *args)
 	if (args->argc > 0) {
 		lesson = exercises_lesson(set, args->argv[0]);
 		if (lesson == NULL) {
-			app_errorf(app, L(app->lang, "exercises: no exercises for lesson \"%s\"", "exercises：课程“%s”没有练习"),
+			app_errorf(app, L(app->lang,
+			    "exercises: no exercises for lesson \"%s\"",
+			    "exercises：课程“%s”没有练习"),
 			    args->argv[0]);
 			return CMD_ERR;
 		}
@@ -376,7 +380,8 @@ cmd_hint_exec(struct app *app, struct cmd_args *args)
 		return CMD_ERR;
 	char *s = ex_next_hint(app, ex);
 	if (s == NULL) {
-		app_errorf(app, L(app->lang, "hint: %s has no hints", "hint：%s 没有提示"), ex->id);
+		app_errorf(app, L(app->lang, "hint: %s has no hints",
+		    "hint：%s 没有提示"), ex->id);
 		return CMD_ERR;
 	}
 	app_printf(app, "%s", s);
@@ -469,8 +474,11 @@ ex_reset_exec(struct app *app, struct cmd_args *args)
 		free(q);
 		if (yes <= 0) {
 			if (yes < 0)
-				app_errorf(app, L(app->lang, "reset %s: add --yes to put the "
-				    "starter back over your files", "reset %s：加上 --yes 才会用起始文件覆盖你的文件"), ex->id);
+				app_errorf(app, L(app->lang,
+				    "reset %s: add --yes to put the "
+				    "starter back over your files",
+				    "reset %s：加上 --yes "
+				    "才会用起始文件覆盖你的文件"), ex->id);
 			else
 				app_printf(app, "%s\n", L(app->lang,
 				    "Nothing changed.", "没有改动。"));
@@ -505,8 +513,10 @@ cmd_exercise_exec(struct app *app, struct cmd_args *args)
 		char *cause = NULL;
 		struct exercise_set *set = app_exercises(app, &cause);
 		if (set == NULL || set->n == 0) {
-			app_errorf(app, L(app->lang, "exercise next: %s", "exercise next：%s"), cause ? cause :
-			    L(app->lang, "there are no exercises", "没有任何练习"));
+			app_errorf(app, L(app->lang, "exercise next: %s",
+			    "exercise next：%s"), cause ? cause :
+			    L(app->lang, "there are no exercises",
+			    "没有任何练习"));
 			free(cause);
 			return CMD_ERR;
 		}
@@ -515,7 +525,9 @@ cmd_exercise_exec(struct app *app, struct cmd_args *args)
 			if (strcmp(set->v[i].id, app->ex_cur) == 0)
 				k = i + 1;
 		if (k >= set->n) {
-			app_errorf(app, L(app->lang, "exercise next: %s is the last exercise", "exercise next：%s 是最后一个练习"),
+			app_errorf(app, L(app->lang,
+			    "exercise next: %s is the last exercise",
+			    "exercise next：%s 是最后一个练习"),
 			    app->ex_cur);
 			return CMD_ERR;
 		}

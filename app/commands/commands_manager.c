@@ -201,7 +201,9 @@ static enum cmd_retval
 worker_redis(struct app *app, struct cmd_args *args, struct worker_opts *o)
 {
 	if (cmd_has(args, "connect", NULL)) {
-		app_errorf(app, L(app->lang, "worker: --connect and --redis: one or the other", "worker：--connect 和 --redis 只能选一个"));
+		app_errorf(app, L(app->lang,
+		    "worker: --connect and --redis: one or the other",
+		    "worker：--connect 和 --redis 只能选一个"));
 		return CMD_USAGE;
 	}
 	if (worker_common(app, args, o) < 0)

@@ -19,7 +19,9 @@ number(struct app *app, const char *cmd, const char *opt, const char *v,
 	errno = 0;
 	long n = strtol(v, &end, 10);
 	if (*v == '\0' || *end != '\0' || errno != 0 || n < lo || n > hi) {
-		app_errorf(app, L(app->lang, "%s: --%s %s: not a number from %ld to %ld", "%s：--%s %s：不是 %ld 到 %ld 之间的数"),
+		app_errorf(app, L(app->lang,
+		    "%s: --%s %s: not a number from %ld to %ld",
+		    "%s：--%s %s：不是 %ld 到 %ld 之间的数"),
 		    cmd, opt, v, lo, hi);
 		return -1;
 	}
@@ -33,7 +35,9 @@ cmd_serve_exec(struct app *app, struct cmd_args *args)
 	const char *what = args->argv[0];
 	int http = strcmp(what, "http") == 0;
 	if (!http && strcmp(what, "echo") != 0) {
-		app_errorf(app, L(app->lang, "serve: %s: not a server (echo or http)", "serve：%s：没有这种服务器（echo 或 http）"), what);
+		app_errorf(app, L(app->lang,
+		    "serve: %s: not a server (echo or http)",
+		    "serve：%s：没有这种服务器（echo 或 http）"), what);
 		return CMD_USAGE;
 	}
 	const char *cmd = http ? "serve http" : "serve echo";
@@ -49,8 +53,10 @@ cmd_serve_exec(struct app *app, struct cmd_args *args)
 		return CMD_USAGE;
 	if (cmd_has(args, "delay", &v)) {
 		if (!http) {
-			app_errorf(app, L(app->lang, "serve echo: --delay: only serve http "
-			    "delays its answers", "serve echo：--delay：只有 serve http 会推迟应答"));
+			app_errorf(app, L(app->lang,
+			    "serve echo: --delay: only serve http "
+			    "delays its answers",
+			    "serve echo：--delay：只有 serve http 会推迟应答"));
 			return CMD_USAGE;
 		}
 		if (number(app, cmd, "delay", v, 0, 600000, &n) < 0)
@@ -114,7 +120,8 @@ cmd_client_exec(struct app *app, struct cmd_args *args)
 	const char *v;
 	long n;
 	if (net_split_hostport(args->argv[0], &host, &port) < 0) {
-		app_errorf(app, L(app->lang, "client: %s: not HOST:PORT", "client：%s：不是 HOST:PORT"), args->argv[0]);
+		app_errorf(app, L(app->lang, "client: %s: not HOST:PORT",
+		    "client：%s：不是 HOST:PORT"), args->argv[0]);
 		return CMD_USAGE;
 	}
 	enum cmd_retval ret = CMD_USAGE;

@@ -40,7 +40,8 @@ exercises_dir(char **cause)
 	if (env && *env) {
 		if (is_dir(env))
 			return realpath(env, NULL);
-		*cause = xasprintf(LD("SYSTOUR_EXERCISES=%s is not a directory", "SYSTOUR_EXERCISES=%s 不是目录"), env);
+		*cause = xasprintf(LD("SYSTOUR_EXERCISES=%s is not a "
+		    "directory", "SYSTOUR_EXERCISES=%s 不是目录"), env);
 		return NULL;
 	}
 	char exe[4096];
@@ -60,8 +61,12 @@ exercises_dir(char **cause)
 	}
 	if (is_dir(SYSTOUR_EXERCISES_DIR))
 		return xstrdup(SYSTOUR_EXERCISES_DIR);
-	*cause = xasprintf(LD("no exercises found (not beside the program, not in "
-	    "%s; set SYSTOUR_EXERCISES)", "找不到练习（程序旁边没有，%s 里也没有；请设置 SYSTOUR_EXERCISES）"), SYSTOUR_EXERCISES_DIR);
+	*cause = xasprintf(LD("no exercises found (not beside the program, not "
+	    "in "
+	    "%s; set SYSTOUR_EXERCISES)",
+	    "找不到练习（程序旁边没有，%s 里也没有；请设置 "
+	    "SYSTOUR_EXERCISES）"),
+	    SYSTOUR_EXERCISES_DIR);
 	return NULL;
 }
 
@@ -135,7 +140,8 @@ take_pair(struct exercise *ex, const char *key, const char *val, char **cause)
 		else if (strcmp(val, "c") == 0)
 			ex->track = EX_C;
 		else {
-			*cause = xasprintf(LD("track \"%s\": python or c", "track “%s”：应为 python 或 c"), val);
+			*cause = xasprintf(LD("track \"%s\": python or c",
+			    "track “%s”：应为 python 或 c"), val);
 			return -1;
 		}
 	} else if (strcmp(key, "files") == 0) {
@@ -147,13 +153,18 @@ take_pair(struct exercise *ex, const char *key, const char *val, char **cause)
 			if (strcmp(key, limit_keys[i].key) == 0) {
 				int *slot = (int *)((char *)&ex->lim + limit_keys[i].off);
 				if (parse_limit(val, limit_keys[i].max, slot) != 0) {
-					*cause = xasprintf(LD("%s = %s: a whole number "
-					    "from 1 to %d", "%s = %s：应为 1 到 %d 之间的整数"), key, val, limit_keys[i].max);
+					*cause = xasprintf(LD("%s = %s: a "
+					    "whole number "
+					    "from 1 to %d",
+					    "%s = %s：应为 1 到 %d "
+					    "之间的整数"), key,
+					    val, limit_keys[i].max);
 					return -1;
 				}
 				return 0;
 			}
-		*cause = xasprintf(LD("unknown key \"%s\"", "未知的键“%s”"), key);
+		*cause = xasprintf(LD("unknown key \"%s\"", "未知的键“%s”"),
+		    key);
 		return -1;
 	}
 	return 0;
@@ -165,7 +176,8 @@ take_line(struct exercise *ex, char *line, char **cause)
 {
 	char *eq = strchr(line, '=');
 	if (eq == NULL) {
-		*cause = xasprintf(LD("not \"key = value\": %s", "不是“key = value”：%s"), line);
+		*cause = xasprintf(LD("not \"key = value\": %s",
+		    "不是“key = value”：%s"), line);
 		return -1;
 	}
 	*eq = '\0';
@@ -221,7 +233,8 @@ exercise_parse_ini(const char *text, struct exercise *ex, char **cause)
 	}
 	for (int i = 0; i < ex->nfiles; i++)
 		if (strchr(ex->files[i], '/') || ex->files[i][0] == '.') {
-			*cause = xasprintf(LD("files: \"%s\" is not a plain file name", "files：“%s”不是单纯的文件名"),
+			*cause = xasprintf(LD("files: \"%s\" is not a plain "
+			    "file name", "files：“%s”不是单纯的文件名"),
 			    ex->files[i]);
 			return -1;
 		}
@@ -365,10 +378,12 @@ exercises_find(const struct exercise_set *set, const char *id, char **cause)
 	if (nfound == 1)
 		return found;
 	if (nfound == 0)
-		*cause = xasprintf(LD("no exercise \"%s\" (see: exercises)", "没有练习“%s”（见：exercises）"), id);
+		*cause = xasprintf(LD("no exercise \"%s\" (see: exercises)",
+		    "没有练习“%s”（见：exercises）"), id);
 	else {
 		struct buf b = BUF_INIT;
-		buf_printf(&b, LD("ambiguous exercise \"%s\", could be:", "练习“%s”有歧义，可能是："), id);
+		buf_printf(&b, LD("ambiguous exercise \"%s\", could be:",
+		    "练习“%s”有歧义，可能是："), id);
 		for (int i = 0, k = 0; i < set->n && k < 6; i++)
 			if (strncmp(set->v[i].id, id, len) == 0)
 				buf_printf(&b, "%s %s", k++ ? "," : "", set->v[i].id);
@@ -468,7 +483,8 @@ workspace_prepare(const char *ws, const struct exercise *ex, int *copied,
 	char *dir = workspace_path(ws, ex);
 	int n = 0;
 	if (mkdir_p(dir) != 0) {
-		*cause = xasprintf(LD("cannot make %s: %s", "无法创建 %s：%s"), dir, strerror(errno));
+		*cause = xasprintf(LD("cannot make %s: %s", "无法创建 %s：%s"),
+		    dir, strerror(errno));
 		free(dir);
 		return NULL;
 	}
@@ -478,7 +494,8 @@ workspace_prepare(const char *ws, const struct exercise *ex, int *copied,
 			char *from = xasprintf("%s/starter/%s", ex->dir,
 			    ex->files[i]);
 			if (ex_copy_file(from, to, 0) != 0) {
-				*cause = xasprintf(LD("cannot copy %s to %s: %s", "无法把 %s 复制到 %s：%s"),
+				*cause = xasprintf(LD("cannot copy %s to %s: "
+				    "%s", "无法把 %s 复制到 %s：%s"),
 				    from, to, strerror(errno));
 				free(from);
 				free(to);
@@ -501,7 +518,8 @@ workspace_reset(const char *ws, const struct exercise *ex, char **cause)
 	char *dir = workspace_path(ws, ex);
 	int rc = 0;
 	if (mkdir_p(dir) != 0) {
-		*cause = xasprintf(LD("cannot make %s: %s", "无法创建 %s：%s"), dir, strerror(errno));
+		*cause = xasprintf(LD("cannot make %s: %s", "无法创建 %s：%s"),
+		    dir, strerror(errno));
 		free(dir);
 		return -1;
 	}
@@ -509,7 +527,8 @@ workspace_reset(const char *ws, const struct exercise *ex, char **cause)
 		char *from = xasprintf("%s/starter/%s", ex->dir, ex->files[i]);
 		char *to = xasprintf("%s/%s", dir, ex->files[i]);
 		if (ex_copy_file(from, to, 0) != 0) {
-			*cause = xasprintf(LD("cannot copy %s to %s: %s", "无法把 %s 复制到 %s：%s"), from, to,
+			*cause = xasprintf(LD("cannot copy %s to %s: %s",
+			    "无法把 %s 复制到 %s：%s"), from, to,
 			    strerror(errno));
 			rc = -1;
 		}

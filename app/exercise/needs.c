@@ -80,20 +80,28 @@ char *
 ex_missing(const struct exercise *ex)
 {
 	if (ex->track == EX_PYTHON && !in_path("python3"))
-		return xstrdup(LD("python3 (apt-get install python3)", "python3（apt-get install python3）"));
+		return xstrdup(LD("python3 (apt-get install python3)",
+		    "python3（apt-get install python3）"));
 	if (ex->track == EX_C && !in_path("cc"))
-		return xstrdup(LD("a C compiler (apt-get install gcc)", "C 编译器（apt-get install gcc）"));
+		return xstrdup(LD("a C compiler (apt-get install gcc)",
+		    "C 编译器（apt-get install gcc）"));
 	for (int i = 0; i < ex->nneeds; i++) {
 		const char *n = ex->needs[i];
 		if (is_command_need(n)) {
 			if (!in_path(n))
-				return xasprintf(LD("%s (apt-get install %s)", "%s（apt-get install %s）"), n,
+				return xasprintf(LD("%s (apt-get install %s)",
+				    "%s（apt-get install %s）"), n,
 				    strcmp(n, "python3") == 0 ? "python3" : n);
 		} else if (!in_path("python3"))
-			return xstrdup(LD("python3 (apt-get install python3)", "python3（apt-get install python3）"));
+			return xstrdup(LD("python3 (apt-get install python3)",
+			    "python3（apt-get install python3）"));
 		else if (!py_has(n))
-			return xasprintf(LD("the python module %s (apt-get install "
-			    "python3-%s, or pip install %s)", "Python 模块 %s（apt-get install python3-%s，或 pip install %s）"), n, n, n);
+			return xasprintf(LD("the python module %s (apt-get "
+			    "install "
+			    "python3-%s, or pip install %s)",
+			    "Python 模块 %s（apt-get install python3-%s，或 "
+			    "pip "
+			    "install %s）"), n, n, n);
 	}
 	return NULL;
 }

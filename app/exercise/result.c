@@ -27,7 +27,8 @@ capped(const char *s, size_t max)
 	size_t cut = max;
 	while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
 		cut--;
-	return xasprintf(LD("%.*s\n[... %zu more bytes]", "%.*s\n[……还有 %zu 字节]"), (int)cut, s, len - cut);
+	return xasprintf(LD("%.*s\n[... %zu more bytes]",
+	    "%.*s\n[……还有 %zu 字节]"), (int)cut, s, len - cut);
 }
 
 void
@@ -236,12 +237,15 @@ char *
 ex_result_text(const struct ex_result *r, const char *id, int zh)
 {
 	struct buf b = BUF_INIT;
-	static const char *const head[] = { "PASS", "FAIL", "ERROR", "SKIPPED" };
-	static const char *const head_zh[] = { "通过", "未通过", "出错", "已跳过" };
+	static const char *const head[] = { "PASS", "FAIL", "ERROR",
+	    "SKIPPED" };
+	static const char *const head_zh[] = { "通过", "未通过", "出错",
+	    "已跳过" };
 	buf_printf(&b, "%s %s", zh ? head_zh[r->status] : head[r->status],
 	    id ? id : "");
 	if (r->status != EX_SKIP)
-		buf_printf(&b, L(LANG_OF(zh), " (%lld ms)", "（%lld 毫秒）"), r->run_ms);
+		buf_printf(&b, L(LANG_OF(zh), " (%lld ms)", "（%lld 毫秒）"),
+		    r->run_ms);
 	buf_addc(&b, '\n');
 	for (int i = 0; i < r->n; i++) {
 		const struct ex_sub *c = &r->checks[i];

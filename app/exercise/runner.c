@@ -166,27 +166,35 @@ judge(struct ex_run *run)
 	r->status = ex_result_judge(r);
 	if (proc_group_timed_out(run->g)) {
 		r->status = EX_ERROR;
-		buf_printf(&m, L(LANG_OF(zh), "timed out after %d s: an endless loop?", "%d 秒后超时：是死循环吗？"), run->ex.lim.wall_s);
+		buf_printf(&m, L(LANG_OF(zh),
+		    "timed out after %d s: an endless loop?",
+		    "%d 秒后超时：是死循环吗？"), run->ex.lim.wall_s);
 	} else if (run->over) {
 		r->status = EX_ERROR;
-		buf_printf(&m, L(LANG_OF(zh), "printed more than %d KiB: stopped (printing without end?)", "输出超过 %d KiB，已停止：是在无休止地打印吗？"),
+		buf_printf(&m, L(LANG_OF(zh),
+		    "printed more than %d KiB: stopped (printing without "
+		    "end?)", "输出超过 %d KiB，已停止：是在无休止地打印吗？"),
 		    run->ex.lim.output_kb);
 	} else if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGXCPU ||
 	    WTERMSIG(st) == SIGKILL)) {
 		/* SIGXCPU at the soft limit, SIGKILL at the hard one (the same
 		 * here); we sent no SIGKILL: we did not stop the group */
 		r->status = EX_ERROR;
-		buf_printf(&m, L(LANG_OF(zh), "used more than %d s of CPU time: an endless loop?", "CPU 时间超过 %d 秒：是死循环吗？"),
+		buf_printf(&m, L(LANG_OF(zh),
+		    "used more than %d s of CPU time: an endless loop?",
+		    "CPU 时间超过 %d 秒：是死循环吗？"),
 		    run->ex.lim.cpu_s);
 	} else if (r->status != EX_FAIL && !(WIFEXITED(st) &&
 	    WEXITSTATUS(st) == 0)) {
 		r->status = EX_ERROR;
-		buf_printf(&m, L(LANG_OF(zh), "the check itself ended badly (", "检查程序异常结束（"));
+		buf_printf(&m, L(LANG_OF(zh), "the check itself ended badly (",
+		    "检查程序异常结束（"));
 		describe_status(&m, st, zh);
 		buf_adds(&m, L(LANG_OF(zh), ")", "）"));
 	} else if (ntests == 0) {
 		r->status = EX_ERROR;
-		buf_adds(&m, L(LANG_OF(zh), "the check printed no result", "检查程序没有给出任何结果"));
+		buf_adds(&m, L(LANG_OF(zh), "the check printed no result",
+		    "检查程序没有给出任何结果"));
 	}
 	if (r->status == EX_ERROR && run->err.len) {
 		if (m.len)
@@ -283,7 +291,8 @@ check_child(void *arg)
 	char *check = xasprintf("%s/check", run->ex.dir);
 	char *argv[] = { check, NULL };
 	execve(check, argv, environ);
-	dprintf(STDERR_FILENO, LD("systour: cannot run %s: %s\n", "systour：无法运行 %s：%s\n"), check,
+	dprintf(STDERR_FILENO, LD("systour: cannot run %s: %s\n",
+	    "systour：无法运行 %s：%s\n"), check,
 	    strerror(errno));
 	return 126;
 }
@@ -294,7 +303,8 @@ ex_run_check(struct ex_run *run)
 	char *cause = NULL;
 	int po[2], pe[2];
 	if (pipe2(po, O_CLOEXEC) != 0) {
-		ex_result_message(&run->r, LD("cannot make a pipe: %s", "无法创建管道：%s"), strerror(errno));
+		ex_result_message(&run->r, LD("cannot make a pipe: %s",
+		    "无法创建管道：%s"), strerror(errno));
 		run->r.status = EX_ERROR;
 		ex_run_finish(run);
 		return;
@@ -302,7 +312,8 @@ ex_run_check(struct ex_run *run)
 	if (pipe2(pe, O_CLOEXEC) != 0) {
 		close(po[0]);
 		close(po[1]);
-		ex_result_message(&run->r, LD("cannot make a pipe: %s", "无法创建管道：%s"), strerror(errno));
+		ex_result_message(&run->r, LD("cannot make a pipe: %s",
+		    "无法创建管道：%s"), strerror(errno));
 		run->r.status = EX_ERROR;
 		ex_run_finish(run);
 		return;
@@ -347,7 +358,9 @@ copy_in(struct ex_run *run)
 		char *to = xasprintf("%s/%s", scratch, run->ex.files[i]);
 		int rc = ex_copy_file(from, to, 0);
 		if (rc != 0)
-			ex_result_message(&run->r, L(LANG_OF(run->zh), "cannot read %s: %s", "无法读取 %s：%s"), from, strerror(errno));
+			ex_result_message(&run->r, L(LANG_OF(run->zh),
+			    "cannot read %s: %s", "无法读取 %s：%s"), from,
+			    strerror(errno));
 		else if (pw && chown(to, pw->pw_uid, pw->pw_gid) != 0)
 			rc = -1;
 		free(from);
@@ -434,7 +447,8 @@ ex_run_start(struct loop *l, const struct ex_run_opts *o,
 	char *missing = ex_missing(ex);
 	if (missing) {
 		run->r.status = EX_SKIP;
-		ex_result_message(&run->r, L(LANG_OF(run->zh), "skipped: install %s", "已跳过：需要安装 %s"), missing);
+		ex_result_message(&run->r, L(LANG_OF(run->zh),
+		    "skipped: install %s", "已跳过：需要安装 %s"), missing);
 		free(missing);
 		run->t_start = loop_timer(l, 0, on_skip, run);
 		return run;

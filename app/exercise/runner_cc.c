@@ -92,7 +92,8 @@ cc_child(void *arg)
 	argv[n++] = "-lpthread";
 	argv[n] = NULL;
 	execvp("cc", (char **)argv);
-	dprintf(STDERR_FILENO, LD("systour: cannot run cc: %s\n", "systour：无法运行 cc：%s\n"), strerror(errno));
+	dprintf(STDERR_FILENO, LD("systour: cannot run cc: %s\n",
+	    "systour：无法运行 cc：%s\n"), strerror(errno));
 	return 127;
 }
 
@@ -155,8 +156,11 @@ on_cc_judge(struct loop *l, void *arg)
 	}
 	run->r.status = EX_FAIL;
 	ex_result_add(&run->r, "compiles", EX_FAIL, timed ?
-	    (L(LANG_OF(run->zh), "the compiler timed out", "编译器超时")) : msg);
-	ex_result_message(&run->r, "%s", L(LANG_OF(run->zh), "it does not compile: fix the compiler's first error first.", "编译失败：先修正编译器指出的第一个错误。"));
+	    (L(LANG_OF(run->zh), "the compiler timed out",
+	    "编译器超时")) : msg);
+	ex_result_message(&run->r, "%s", L(LANG_OF(run->zh),
+	    "it does not compile: fix the compiler's first error first.",
+	    "编译失败：先修正编译器指出的第一个错误。"));
 	ex_run_finish(run);
 }
 
@@ -181,7 +185,9 @@ ex_run_cc(struct ex_run *run)
 	run->cc = proc_group_new("cc", &cc_lim, &cause);
 	if (run->cc == NULL || pipe2(p, O_CLOEXEC) != 0) {
 		run->r.status = EX_ERROR;
-		ex_result_message(&run->r, LD("cannot compile: %s", "无法编译：%s"), cause ? cause :
+		ex_result_message(&run->r, LD("cannot compile: %s",
+		    "无法编译：%s"),
+		    cause ? cause :
 		    strerror(errno));
 		free(cause);
 		ex_run_finish(run);
@@ -196,7 +202,9 @@ ex_run_cc(struct ex_run *run)
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	if (rc != 0) {
 		run->r.status = EX_ERROR;
-		ex_result_message(&run->r, LD("cannot compile: %s", "无法编译：%s"), cause);
+		ex_result_message(&run->r, LD("cannot compile: %s",
+		    "无法编译：%s"),
+		    cause);
 		free(cause);
 		ex_run_finish(run);
 		return -1;

@@ -74,7 +74,8 @@ ex_watch_new(struct loop *l, const char *dir, const char *const *files,
 		return NULL;
 	}
 	if (inotify_add_watch(fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
-		*cause = xasprintf(LD("inotify on %s: %s", "监视 %s（inotify）：%s"), dir, strerror(errno));
+		*cause = xasprintf(LD("inotify on %s: %s",
+		    "监视 %s（inotify）：%s"), dir, strerror(errno));
 		close(fd);
 		return NULL;
 	}

@@ -105,7 +105,8 @@ on_sock(struct loop *l, int fd, unsigned ev, void *arg)
 		socklen_t len = sizeof err;
 		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 		if (err != 0) {
-			fail(c, xasprintf(LD("cannot connect to %s:%s: %s", "无法连接 %s:%s：%s"),
+			fail(c, xasprintf(LD("cannot connect to %s:%s: %s",
+			    "无法连接 %s:%s：%s"),
 			    c->o->host, c->o->port, strerror(err)));
 			return;
 		}
@@ -146,7 +147,8 @@ static void
 on_deadline(struct loop *l, void *arg)
 {
 	struct client *c = arg;
-	fail(c, xasprintf(LD("cannot connect to %s:%s: no answer within %d ms", "无法连接 %s:%s：%d 毫秒内没有应答"),
+	fail(c, xasprintf(LD("cannot connect to %s:%s: no answer within %d ms",
+	    "无法连接 %s:%s：%d 毫秒内没有应答"),
 	    c->o->host, c->o->port, c->o->timeout_ms));
 }
 
@@ -188,7 +190,8 @@ start_connect(struct client *c, char **cause)
 	}
 	freeaddrinfo(res);
 	if (c->fd < 0) {
-		*cause = xasprintf(LD("cannot connect to %s:%s: %s", "无法连接 %s:%s：%s"), c->o->host,
+		*cause = xasprintf(LD("cannot connect to %s:%s: %s",
+		    "无法连接 %s:%s：%s"), c->o->host,
 		    c->o->port, strerror(err));
 		return -1;
 	}

@@ -44,7 +44,8 @@ net_listen(const char *host, const char *port, char *name, size_t len,
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {
-		*cause = xasprintf(LD("cannot listen on %s:%s: %s", "无法在 %s:%s 上监听：%s"), host, port,
+		*cause = xasprintf(LD("cannot listen on %s:%s: %s",
+		    "无法在 %s:%s 上监听：%s"), host, port,
 		    strerror(err));
 		return -1;
 	}
@@ -106,8 +107,12 @@ net_announce(FILE *out, FILE *log, const char *who, const char *name,
 	fflush(out);
 	long lim = net_raise_nofile();
 	if (log != NULL && lim >= 0 && lim < want + 16) {
-		fprintf(log, LD("systour %s: the open files limit is %ld: at most "
-		    "about %ld clients at once (raise it: ulimit -n %ld)\n", "systour %s：打开文件数上限是 %ld：同时最多约 %ld 个客户端（可以调高：ulimit -n %ld）\n"),
+		fprintf(log, LD("systour %s: the open files limit is %ld: at "
+		    "most "
+		    "about %ld clients at once (raise it: ulimit -n %ld)\n",
+		    "systour %s：打开文件数上限是 %ld：同时最多约 %ld "
+		    "个客户端（可以调高：ulimit -n "
+		    "%ld）\n"),
 		    who, lim, lim > 16 ? lim - 16 : 0, want + 16);
 		fflush(log);
 	}

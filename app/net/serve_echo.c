@@ -149,9 +149,14 @@ on_listener(struct loop *l, int lfd, unsigned ev, void *arg)
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
 				if (s->o->log)
-					fprintf(s->o->log, LD("systour serve echo: "
+					fprintf(s->o->log,
+					    LD("systour serve echo: "
 					    "accept: %s (%zu clients): not "
-					    "accepting for %d s\n", "systour serve echo：accept：%s（%zu 个客户端）：%d 秒内不再接受连接\n"),
+					    "accepting for %d s\n",
+					    "systour serve "
+					    "echo：accept：%s（%zu "
+					    "个客户端）：%d "
+					    "秒内不再接受连接\n"),
 					    strerror(errno), s->nc,
 					    ACCEPT_BACKOFF_MS / 1000);
 				loop_fd_set(s->lw, 0);
@@ -227,7 +232,10 @@ serve_echo_run(const struct serve_opts *o, char **cause)
 	loop_cancel(st);
 	if (o->log) {
 		fprintf(o->log, LD("systour serve echo: stopped: %llu "
-		    "connection%s, %zu at most at once, %llu bytes echoed\n", "systour serve echo：已停止：%llu 个连接%.0s，同时最多 %zu 个，回显了 %llu 字节\n"),
+		    "connection%s, %zu at most at once, %llu bytes echoed\n",
+		    "systour serve echo：已停止：%llu 个连接%.0s，同时最多 %zu "
+		    "个，回显了 %llu "
+		    "字节\n"),
 		    s.conns, s.conns == 1 ? "" : "s", s.most, s.bytes);
 		fflush(o->log);
 	}

@@ -395,7 +395,9 @@ accept_backoff(struct hserver *s, int err)
 {
 	if (s->o->log)
 		fprintf(s->o->log, LD("systour serve http: accept: %s: not "
-		    "accepting for %d s\n", "systour serve http：accept：%s：%d 秒内不再接受连接\n"), strerror(err),
+		    "accepting for %d s\n",
+		    "systour serve http：accept：%s：%d 秒内不再接受连接\n"),
+		    strerror(err),
 		    ACCEPT_BACKOFF_MS / 1000);
 	loop_fd_set(s->lw, 0);
 	loop_timer_set(s->accept_again, ACCEPT_BACKOFF_MS);
@@ -495,8 +497,12 @@ serve_http_run(const struct serve_opts *o, char **cause)
 	loop_cancel(si);
 	loop_cancel(st);
 	if (o->log) {
-		fprintf(o->log, LD("systour serve http: stopped: %llu request%s "
-		    "on %llu connection%s\n", "systour serve http：已停止：%llu 个请求%.0s，%llu 个连接%.0s\n"), s.requests,
+		fprintf(o->log, LD("systour serve http: stopped: %llu "
+		    "request%s "
+		    "on %llu connection%s\n",
+		    "systour serve http：已停止：%llu 个请求%.0s，%llu "
+		    "个连接%.0s\n"),
+		    s.requests,
 		    s.requests == 1 ? "" : "s", s.conns,
 		    s.conns == 1 ? "" : "s");
 		fflush(o->log);

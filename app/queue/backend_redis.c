@@ -121,7 +121,8 @@ qb_decode(const char *s, size_t len, char **cause)
 		return pval_strn(s + 1, len - 1);
 	if (len >= 1 && s[0] == 'p')
 		return pickle_loads(s + 1, len - 1, NULL, NULL, cause);
-	*cause = xasprintf(LD("not a task (neither 's' nor 'p' first)", "不是任务（开头既不是 's' 也不是 'p'）"));
+	*cause = xasprintf(LD("not a task (neither 's' nor 'p' first)",
+	    "不是任务（开头既不是 's' 也不是 'p'）"));
 	return NULL;
 }
 
@@ -145,12 +146,18 @@ qb_redis_parse_url(const char *url, char **host, int *port, char **pass,
 	*port = 6379;
 	*db = 0;
 	if (url == NULL || *url == '\0') {
-		*cause = xasprintf(LD("no Redis URL (redis://HOST[:PORT][/DB])", "没有 Redis URL（redis://HOST[:PORT][/DB]）"));
+		*cause = xasprintf(LD("no Redis URL "
+		    "(redis://HOST[:PORT][/DB])",
+		    "没有 Redis URL（redis://HOST[:PORT][/DB]）"));
 		return -1;
 	}
 	if (strncmp(url, "redis://", 8) != 0) {
-		*cause = xasprintf(LD("%s: not a Redis URL (redis://[:PASSWORD@]"
-		    "HOST[:PORT][/DB])", "%s：不是 Redis URL（redis://[:PASSWORD@]HOST[:PORT][/DB]）"), url);
+		*cause = xasprintf(LD("%s: not a Redis URL "
+		    "(redis://[:PASSWORD@]"
+		    "HOST[:PORT][/DB])",
+		    "%s：不是 Redis "
+		    "URL（redis://[:PASSWORD@]HOST[:PORT][/DB]）"),
+		    url);
 		return -1;
 	}
 	const char *p = url + 8, *at = strrchr(p, '@');
@@ -162,7 +169,8 @@ qb_redis_parse_url(const char *url, char **host, int *port, char **pass,
 	}
 	const char *end = p + strcspn(p, ":/");
 	if (end == p) {
-		*cause = xasprintf(LD("%s: no host in the URL", "%s：URL 中没有主机"), url);
+		*cause = xasprintf(LD("%s: no host in the URL",
+		    "%s：URL 中没有主机"), url);
 		goto fail;
 	}
 	*host = xstrndup(p, (size_t)(end - p));
@@ -172,8 +180,10 @@ qb_redis_parse_url(const char *url, char **host, int *port, char **pass,
 		long n = strtol(end + 1, &e, 10);
 		if (e == end + 1 || (*e != '\0' && *e != '/') || n < 1 ||
 		    n > 65535) {
-			*cause = xasprintf(LD("%s: the port is not a number from "
-			    "1 to 65535", "%s：端口不是 1 到 65535 之间的数"), url);
+			*cause = xasprintf(LD("%s: the port is not a number "
+			    "from "
+			    "1 to 65535", "%s：端口不是 1 到 65535 之间的数"),
+			    url);
 			goto fail;
 		}
 		*port = (int)n;
@@ -182,7 +192,8 @@ qb_redis_parse_url(const char *url, char **host, int *port, char **pass,
 	if (*end == '/' && end[1] != '\0') {
 		long n = strtol(end + 1, &e, 10);
 		if (*e != '\0' || n < 0 || n > 100000) {
-			*cause = xasprintf(LD("%s: the database is not a number", "%s：数据库编号不是数字"),
+			*cause = xasprintf(LD("%s: the database is not a "
+			    "number", "%s：数据库编号不是数字"),
 			    url);
 			goto fail;
 		}
@@ -214,7 +225,8 @@ static const char *
 reply_error(redisAsyncContext *ac, redisReply *r)
 {
 	if (r == NULL)
-		return ac->errstr[0] ? ac->errstr : LD("the connection to Redis "
+		return ac->errstr[0] ? ac->errstr : LD("the connection to "
+		    "Redis "
 		    "was lost", "与 Redis 的连接断了");
 	if (r->type == REDIS_REPLY_ERROR)
 		return r->str;
@@ -253,7 +265,8 @@ entries(struct rb *rb, redisReply *list, size_t *n, long d)
 			v = pickle_loads(val, vlen, NULL, NULL, &why);
 		if (v == NULL) {
 			/* Left pending: the janitor will dead-letter it. */
-			rb_log(rb, LD("task %s cannot be read (%s): left pending", "任务 %s 无法读取（%s）：留在待确认中"),
+			rb_log(rb, LD("task %s cannot be read (%s): left "
+			    "pending", "任务 %s 无法读取（%s）：留在待确认中"),
 			    e->element[0]->str, why ? why : "no 's' or 'p'");
 			free(why);
 			continue;
@@ -337,7 +350,8 @@ on_reply(redisAsyncContext *ac, void *reply, void *priv)
 		struct qb_depth d = { 0 };
 		if (err == NULL && (r->type != REDIS_REPLY_ARRAY ||
 		    r->elements != 5))
-			err = LD("an odd reply to the depth script", "深度脚本的应答不对");
+			err = LD("an odd reply to the depth script",
+			    "深度脚本的应答不对");
 		if (err == NULL) {
 			d.queued = r->element[0]->integer;
 			d.pending = r->element[1]->integer;
@@ -359,7 +373,9 @@ on_reply(redisAsyncContext *ac, void *reply, void *priv)
 		}
 		if (r->element[0]->integer > 0)
 			rb_log(rb, LD("janitor: %lld task%s delivered %d times "
-			    "without an ack went to the dead letters (%s)", "janitor：%lld 个任务%.0s投递了 %d 次仍未确认，已移入死信（%s）"),
+			    "without an ack went to the dead letters (%s)",
+			    "janitor：%lld 个任务%.0s投递了 %d "
+			    "次仍未确认，已移入死信（%s）"),
 			    r->element[0]->integer,
 			    r->element[0]->integer == 1 ? "" : "s",
 			    QB_DEAD_AFTER, rb->k_dead);
@@ -372,8 +388,12 @@ on_reply(redisAsyncContext *ac, void *reply, void *priv)
 					t[i].deliveries =
 					    dl->element[j + 1]->integer;
 		if (n > 0) {
-			rb_log(rb, LD("janitor: claimed %zu task%s pending past "
-			    "the lease (%ld ms), first %s", "janitor：收回了 %zu 个任务%.0s（超过租期 %ld 毫秒仍未确认），第一个是 %s"), n, n == 1 ? "" :
+			rb_log(rb, LD("janitor: claimed %zu task%s pending "
+			    "past "
+			    "the lease (%ld ms), first %s",
+			    "janitor：收回了 %zu 个任务%.0s（超过租期 %ld "
+			    "毫秒仍未确认），第一个是 "
+			    "%s"), n, n == 1 ? "" :
 			    "s", rb->o.lease_ms, t[0].id);
 			rb->o.claimed(rb->o.arg, t, n, NULL);
 		} else
@@ -403,7 +423,8 @@ ready_check(struct rb *rb)
 	rb->backoff = 0;
 	loop_timer_set(rb->start, -1);
 	if (rb->ever_ready)
-		rb_log(rb, LD("%s:%d: back after %lld ms", "%s:%d：%lld 毫秒后恢复了"), rb->host, rb->port,
+		rb_log(rb, LD("%s:%d: back after %lld ms",
+		    "%s:%d：%lld 毫秒后恢复了"), rb->host, rb->port,
 		    (long long)(now_ms() - rb->down_since));
 	rb->ever_ready = 1;
 	loop_timer_set(rb->janitor, 0);
@@ -426,8 +447,12 @@ on_setup(redisAsyncContext *ac, void *reply, void *priv)
 			return;		/* on_disconnect says it */
 		char *why;
 		if (strncmp(err, "NOAUTH", 6) == 0)
-			why = xasprintf(LD("redis://%s:%d: Redis wants a password "
-			    "and the URL has none (%s)", "redis://%s:%d：Redis 要求密码，而 URL 中没有（%s）"), rb->host, rb->port,
+			why = xasprintf(LD("redis://%s:%d: Redis wants a "
+			    "password "
+			    "and the URL has none (%s)",
+			    "redis://%s:%d：Redis 要求密码，而 URL "
+			    "中没有（%s）"),
+			    rb->host, rb->port,
 			    err);
 		else
 			why = xasprintf("redis://%s:%d: %s", rb->host,
@@ -456,7 +481,8 @@ on_connect(const redisAsyncContext *ac, int status)
 {
 	struct rb *rb = ac->data;
 	if (status != REDIS_OK) {
-		char *why = xasprintf(LD("cannot connect to Redis at %s:%d: %s", "无法连接 %s:%d 上的 Redis：%s"),
+		char *why = xasprintf(LD("cannot connect to Redis at %s:%d: "
+		    "%s", "无法连接 %s:%d 上的 Redis：%s"),
 		    rb->host, rb->port, ac->errstr);
 		for (int i = 0; i < NCONN; i++)
 			if (rb->c[i] == ac)
@@ -474,8 +500,11 @@ on_disconnect(const redisAsyncContext *ac, int status)
 		if (rb->c[i] == ac)
 			rb->c[i] = NULL;
 	if (status != REDIS_OK) {
-		char *why = xasprintf(LD("lost the connection to Redis at %s:%d: "
-		    "%s", "与 %s:%d 上的 Redis 的连接断了：%s"), rb->host, rb->port, ac->errstr[0] ? ac->errstr :
+		char *why = xasprintf(LD("lost the connection to Redis at "
+		    "%s:%d: "
+		    "%s", "与 %s:%d 上的 Redis 的连接断了：%s"), rb->host,
+		    rb->port,
+		    ac->errstr[0] ? ac->errstr :
 		    "closed");
 		rb_gone(rb, why);
 		free(why);
@@ -510,7 +539,9 @@ rb_gone(struct rb *rb, const char *why)
 	}
 	if (was || (rb->transient && !rb->ever_ready && !rb->down_since)) {
 		rb->down_since = now_ms();
-		rb_log(rb, LD("%s: reconnecting with a back-off", "%s：正在退避重连"), why);
+		rb_log(rb, LD("%s: reconnecting with a back-off",
+		    "%s：正在退避重连"),
+		    why);
 		rb->o.state(rb->o.arg, 0, 0, why);
 	}
 	if (!loop_timer_armed(rb->retry)) {
@@ -537,7 +568,8 @@ on_start_deadline(struct loop *l, void *arg)
 	struct rb *rb = arg;
 	if (rb->ready || rb->fatal)
 		return;
-	char *why = xasprintf(LD("redis://%s:%d: no answer in %d s", "redis://%s:%d：%d 秒内没有应答"), rb->host,
+	char *why = xasprintf(LD("redis://%s:%d: no answer in %d s",
+	    "redis://%s:%d：%d 秒内没有应答"), rb->host,
 	    rb->port, START_MS / 1000);
 	rb->transient = rb->ever_ready;
 	rb_gone(rb, why);
@@ -557,7 +589,8 @@ on_beat(struct loop *l, void *arg)
 		return;
 	int64_t now = now_ms();
 	if (rb->ping_sent > 0 && now - rb->ping_sent >= ANSWER_MS) {
-		char *why = xasprintf(LD("redis://%s:%d: no answer in %d s", "redis://%s:%d：%d 秒内没有应答"),
+		char *why = xasprintf(LD("redis://%s:%d: no answer in %d s",
+		    "redis://%s:%d：%d 秒内没有应答"),
 		    rb->host, rb->port, ANSWER_MS / 1000);
 		rb->ping_sent = 0;
 		rb->transient = 1;
@@ -582,7 +615,9 @@ rb_connect(struct rb *rb)
 		redisAsyncContext *ac = redisAsyncConnect(rb->host, rb->port);
 		if (ac == NULL || ac->err) {
 			char *why = xasprintf(LD("cannot connect to Redis at "
-			    "%s:%d: %s", "无法连接 %s:%d 上的 Redis：%s"), rb->host, rb->port, ac ? ac->errstr :
+			    "%s:%d: %s", "无法连接 %s:%d 上的 Redis：%s"),
+			    rb->host,
+			    rb->port, ac ? ac->errstr :
 			    LD("out of memory", "内存不足"));
 			if (ac)
 				redisAsyncFree(ac);
@@ -593,7 +628,8 @@ rb_connect(struct rb *rb)
 		ac->data = rb;
 		if (redis_loop_attach(rb->l, ac) != REDIS_OK) {
 			redisAsyncFree(ac);
-			rb_gone(rb, LD("cannot watch the Redis socket", "无法监视 Redis 的套接字"));
+			rb_gone(rb, LD("cannot watch the Redis socket",
+			    "无法监视 Redis 的套接字"));
 			return;
 		}
 		rb->c[i] = ac;

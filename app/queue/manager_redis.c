@@ -126,7 +126,9 @@ on_fetched(void *arg, struct qb_task *t, size_t n, const char *err)
 	}
 	s->mr->fetching = 0;
 	if (err != NULL && s->mr->ready)
-		mgr_log(s, LD("redis: reading tasks: %s", "redis：读取任务：%s"), err);
+		mgr_log(s, LD("redis: reading tasks: %s",
+		    "redis：读取任务：%s"),
+		    err);
 	into_buffer(s, t, n);
 }
 
@@ -205,7 +207,8 @@ on_put(void *arg, long n, const char *err)
 	c->rput = 0;
 	if (err != NULL) {
 		/* Put again once Redis is back (see mr_round). */
-		mgr_log(s, LD("redis: a put of %s waits: %s", "redis：%s 的放入在等待：%s"), c->peer, err);
+		mgr_log(s, LD("redis: a put of %s waits: %s",
+		    "redis：%s 的放入在等待：%s"), c->peer, err);
 		mgr_want_round(s);
 		return;
 	}
@@ -252,8 +255,11 @@ on_task_put(void *arg, long n, const char *err)
 	if (err != NULL) {
 		/* Put them all again from the first: each goes in once. */
 		if (s->next_task > 0)
-			mgr_log(s, LD("redis: putting the tasks: %s: they will be "
-			    "put again (each goes in once, by name)", "redis：放入任务：%s：会再放一次（按名字，每个只会进去一次）"), err);
+			mgr_log(s, LD("redis: putting the tasks: %s: they will "
+			    "be "
+			    "put again (each goes in once, by name)",
+			    "redis：放入任务：%s：会再放一次"
+			    "（按名字，每个只会进去一次）"), err);
 		s->next_task = 0;
 	}
 	mgr_want_round(s);
@@ -325,7 +331,8 @@ local_work(struct server *s)
 	    m->depth.pending == 0 && m->depth.results == 0 &&
 	    s->q[1].n == 0))) {
 		s->done_at = now_ms();
-		mgr_log(s, LD("all %ld results are in Redis (%ld dead letters)", "全部 %ld 个结果都在 Redis 中（%ld 个死信）"),
+		mgr_log(s, LD("all %ld results are in Redis (%ld dead "
+		    "letters)", "全部 %ld 个结果都在 Redis 中（%ld 个死信）"),
 		    n, m->depth.dead);
 	}
 }
@@ -418,7 +425,9 @@ mr_open(struct server *s, char **cause)
 		return -1;
 	}
 	s->stop = 0;
-	mgr_log(s, LD("the queues are in Redis at %s", "队列在 %s 上的 Redis 中"), s->o->redis);
+	mgr_log(s, LD("the queues are in Redis at %s",
+	    "队列在 %s 上的 Redis 中"),
+	    s->o->redis);
 	return 0;
 }
 

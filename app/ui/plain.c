@@ -123,7 +123,9 @@ oneshot_push(struct app *app, const struct app_view *what, char **cause)
 	case APP_VIEW_DEMO:
 		break;
 	case APP_VIEW_EXERCISE:
-		*cause = xstrdup(L(app->lang, "the editor beside the checker needs the TUI", "检查器旁的编辑器需要 TUI"));
+		*cause = xstrdup(L(app->lang,
+		    "the editor beside the checker needs the TUI",
+		    "检查器旁的编辑器需要 TUI"));
 		return -1;
 	}
 	return demo_plain_run(app_loop(app), what->demo, what->paused,

@@ -93,9 +93,13 @@ term_usable(char **cause)
 	/* the terminfo entry only: nothing is written to the terminal */
 	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
 		const char *t = getenv("TERM");
-		*cause = xasprintf("%s", t == NULL || *t == '\0' ? LD("TERM is not set", "没有设置 TERM") :
-		    err == 0 ? LD("no terminfo entry for this TERM", "terminfo 中没有这个 TERM") :
-		    LD("this terminal cannot be drawn on", "无法在这个终端上绘制"));
+		*cause = xasprintf("%s",
+		    t == NULL || *t == '\0' ? LD("TERM is not set",
+		    "没有设置 TERM") :
+		    err == 0 ? LD("no terminfo entry for this TERM",
+		    "terminfo 中没有这个 TERM") :
+		    LD("this terminal cannot be drawn on",
+		    "无法在这个终端上绘制"));
 		return 0;
 	}
 	del_curterm(cur_term);

@@ -129,16 +129,20 @@ on_result(void *arg, struct ex_result *r)
 	chk_lines(xv, s);
 	free(s);
 	if (xv->saved_at) {
-		char *m = xasprintf(L(LANG_OF(zh(xv)), "(%lld ms from the save to this result; the check "
+		char *m = xasprintf(L(LANG_OF(zh(xv)),
+		    "(%lld ms from the save to this result; the check "
 		    "ran %lld ms)", "（从保存到结果 %lld 毫秒，其中检查 %lld "
 		    "毫秒）"), now_ms() - xv->saved_at, r->run_ms +
 		    r->compile_ms);
 		chk_lines(xv, m);
 		free(m);
 	}
-	static const char *const head[] = { "PASS", "FAIL", "ERROR", "SKIPPED" };
-	static const char *const head_zh[] = { "通过", "未通过", "出错", "已跳过" };
-	snprintf(xv->state, sizeof xv->state, "%s", zh(xv) ? head_zh[r->status] :
+	static const char *const head[] = { "PASS", "FAIL", "ERROR",
+	    "SKIPPED" };
+	static const char *const head_zh[] = { "通过", "未通过", "出错",
+	    "已跳过" };
+	snprintf(xv->state, sizeof xv->state, "%s",
+	    zh(xv) ? head_zh[r->status] :
 	    head[r->status]);
 	xv->last = r->status;
 	xv->have_last = 1;
@@ -164,7 +168,8 @@ start_check(struct exview *xv)
 		ex_watch_resume(xv->w);
 		return;
 	}
-	snprintf(xv->state, sizeof xv->state, "%s", L(LANG_OF(zh(xv)), "checking…", "检查中…"));
+	snprintf(xv->state, sizeof xv->state, "%s", L(LANG_OF(zh(xv)),
+	    "checking…", "检查中…"));
 }
 
 static void
@@ -277,7 +282,9 @@ exercise_init(struct view *v, void *arg)
 	    (const char *const *)xv->ex->files, xv->ex->nfiles, on_saved, xv,
 	    &cause);
 	if (xv->w == NULL) {
-		char *m = xasprintf(L(LANG_OF(zh(xv)), "%s: press r to check after a save", "%s：保存后按 r 检查"), cause);
+		char *m = xasprintf(L(LANG_OF(zh(xv)),
+		    "%s: press r to check after a save", "%s：保存后按 r 检查"),
+		    cause);
 		tui_set_status(xv->t, 1, m);
 		free(m);
 		free(cause);
@@ -310,7 +317,9 @@ exercise_draw(struct view *v, int top, int rows)
 	if (xv->ed)
 		pane_draw(xv->ed, top, 0, rows, left, xv->editor_focus);
 	if (xv->vt == NULL && !xv->fallback) {
-		const char *m = L(LANG_OF(zh(xv)), "the editor was closed: press e to open it again", "编辑器已关闭：按 e 重新打开");
+		const char *m = L(LANG_OF(zh(xv)),
+		    "the editor was closed: press e to open it again",
+		    "编辑器已关闭：按 e 重新打开");
 		draw_text(top + 2, 2, left - 4, m, A_DIM, 0);
 	}
 	short pair;
@@ -354,7 +363,8 @@ open_next(struct exview *xv)
 			free(cmd);
 			return 1;
 		}
-	tui_set_status(xv->t, 0, L(LANG_OF(zh(xv)), "this is the last exercise", "这是最后一个练习"));
+	tui_set_status(xv->t, 0, L(LANG_OF(zh(xv)),
+	    "this is the last exercise", "这是最后一个练习"));
 	return 0;
 }
 
@@ -396,7 +406,8 @@ exercise_key(struct view *v, enum key k, wchar_t ch)
 			pane_text_add(xv->chk, "", 0);
 			chk_lines(xv, s);
 		} else
-			tui_set_status(xv->t, 0, L(LANG_OF(zh(xv)), "this exercise has no hints", "这个练习没有提示"));
+			tui_set_status(xv->t, 0, L(LANG_OF(zh(xv)),
+			    "this exercise has no hints", "这个练习没有提示"));
 		free(s);
 		return 1;
 	}
@@ -421,7 +432,8 @@ static void
 exercise_header(struct view *v, char *left, char *right, size_t len)
 {
 	struct exview *xv = v->data;
-	snprintf(left, len, " systour · %s %s", L(LANG_OF(zh(xv)), "exercise", "练习"),
+	snprintf(left, len, " systour · %s %s", L(LANG_OF(zh(xv)), "exercise",
+	    "练习"),
 	    xv->ex->id);
 	snprintf(right, len, "%s ", xv->state);
 }
@@ -432,10 +444,16 @@ exercise_status(struct view *v, char *left, char *right, size_t len,
 {
 	struct exview *xv = v->data;
 	if (xv->editor_focus)
-		snprintf(left, len, "%s", L(LANG_OF(zh(xv)), "keys go to the editor · Ctrl-] back to systour · every save "
-		    "is checked", "按键交给编辑器 · Ctrl-] 回到 systour · 每次保存都会检查"));
+		snprintf(left, len, "%s", L(LANG_OF(zh(xv)),
+		    "keys go to the editor · Ctrl-] back to systour · every "
+		    "save "
+		    "is checked", "按键交给编辑器 · Ctrl-] 回到 systour · "
+		    "每次保存都会检查"));
 	else
-		snprintf(left, len, "%s", L(LANG_OF(zh(xv)), "e edit  r check again  h hint  s solution  n next  q close", "e 编辑  r 重新检查  h 提示  s 答案  n 下一个  q 关闭"));
+		snprintf(left, len, "%s", L(LANG_OF(zh(xv)),
+		    "e edit  r check again  h hint  s solution  n next  q "
+		    "close", "e 编辑  r 重新检查  h 提示  s 答案  n 下一个  q "
+		    "关闭"));
 	right[0] = '\0';
 }
 

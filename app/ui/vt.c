@@ -182,7 +182,8 @@ vt_spawn(struct loop *l, int rows, int cols, char *const argv[],
 	fflush(stderr);
 	pid_t pid = forkpty(&fd, NULL, NULL, &ws);
 	if (pid < 0) {
-		*cause = xasprintf(LD("no pty for the editor: %s", "无法为编辑器分配 pty：%s"), strerror(errno));
+		*cause = xasprintf(LD("no pty for the editor: %s",
+		    "无法为编辑器分配 pty：%s"), strerror(errno));
 		vt_free(v);
 		return NULL;
 	}
@@ -202,7 +203,8 @@ vt_spawn(struct loop *l, int rows, int cols, char *const argv[],
 		if (cwd && chdir(cwd) != 0)
 			_exit(126);
 		execvp(argv[0], argv);
-		dprintf(STDERR_FILENO, LD("systour: cannot run %s: %s\n", "systour：无法运行 %s：%s\n"), argv[0],
+		dprintf(STDERR_FILENO, LD("systour: cannot run %s: %s\n",
+		    "systour：无法运行 %s：%s\n"), argv[0],
 		    strerror(errno));
 		_exit(127);
 	}

@@ -122,7 +122,8 @@ deposit(struct rl *r, struct demo_actor *me, long n)
 		    "（%lld 毫秒后）\n"), r->recursive ? "?" : strerrorname_np(e), took);
 		api->step(me, 6);
 		api->print(me, "%s", TR("  deposit: could not acquire (a plain "
-		    "Lock would wait forever)\n", "  deposit：拿不到锁（换成普通的 "
+		    "Lock would wait forever)\n",
+		    "  deposit：拿不到锁（换成普通的 "
 		    "Lock 会永远等下去）\n"));
 		return;
 	}

@@ -119,7 +119,8 @@ sock_show(const struct demo_api *api, struct demo_ctx *ctx,
 		if (a == NULL)
 			continue;
 		if (st == TCP_ST_LISTEN)
-			api->print(a, DEMO_TR(api, ctx, "  %-15s %-11s accept queue %u\n",
+			api->print(a, DEMO_TR(api, ctx,
+			    "  %-15s %-11s accept queue %u\n",
 			    "  %-15s %-11s 接受队列 %u\n"), lt,
 			    sock_state_name((int)st), rxq);
 		else
