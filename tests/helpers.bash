@@ -523,11 +523,14 @@ pid_of() {
 # directory is gone from TMPDIR; no sanitizer spoke.
 assert_no_leftovers() {
 	local pids n pid
-	pids=$(sed -n 's/^\[demo\] pane [^:]*: .*, PID \([0-9][0-9]*\).*$/\1/p' <<<"$output")
+	# "[demo] pane NAME: WHO, PID n", or in Chinese "[demo] 窗格 NAME：WHO，PID n"
+	pids=$(sed -n -e 's/^\[demo\] pane [^:]*: .*, PID \([0-9][0-9]*\).*$/\1/p' \
+	    -e 's/^\[demo\] 窗格 [^：]*：.*，PID \([0-9][0-9]*\).*$/\1/p' <<<"$output")
 	n=$(grep -c . <<<"$pids")
 	[ "$n" -ge "${1:-1}" ] ||
 	    fail "only $n panes' PIDs reported, expected ${1:-1}: $pids" || return 1
-	pids="$pids $(sed -n 's/^\[demo\] pane [^:]*: relay for manager PID \([0-9][0-9]*\),.*/\1/p' <<<"$output")"
+	pids="$pids $(sed -n -e 's/^\[demo\] pane [^:]*: relay for manager PID \([0-9][0-9]*\),.*/\1/p' \
+	    -e 's/^\[demo\] 窗格 [^：]*：管理进程 PID \([0-9][0-9]*\) 的中继，.*/\1/p' <<<"$output")"
 	for pid in $pids; do
 		! kill -0 "$pid" 2>/dev/null ||
 		    fail "process $pid of the demo is still there" || return 1
