@@ -266,7 +266,8 @@ entries(struct rb *rb, redisReply *list, size_t *n, long d)
 		if (v == NULL) {
 			/* Left pending: the janitor will dead-letter it. */
 			rb_log(rb, LD("task %s cannot be read (%s): left "
-			    "pending", "任务 %s 无法读取（%s）：留在待确认中"),
+			    "pending",
+			    "任务 %s 无法读取（%s）：留在待确认列表中"),
 			    e->element[0]->str, why ? why : "no 's' or 'p'");
 			free(why);
 			continue;

@@ -208,7 +208,7 @@ on_put(void *arg, long n, const char *err)
 	if (err != NULL) {
 		/* Put again once Redis is back (see mr_round). */
 		mgr_log(s, LD("redis: a put of %s waits: %s",
-		    "redis：%s 的放入在等待：%s"), c->peer, err);
+		    "redis：放入 %s 还在等待：%s"), c->peer, err);
 		mgr_want_round(s);
 		return;
 	}

@@ -123,9 +123,8 @@ on_depth(void *arg, const struct qb_depth *d, const char *err)
 	if (err == NULL && d->queued == 0 && d->pending == 0 &&
 	    w->cur == w->ntasks && w->nack == 0 && w->nfl == 0) {
 		fprintf(w->out, LD("work exit (%ld results, %ld more found "
-		    "theirs "
-		    "already in)\n", "work exit（%ld 个结果；另有 %ld "
-		    "个发现结果已经在了）\n"),
+		    "theirs already in)\n",
+		    "work exit（%ld 个结果；另有 %ld 个的结果早已存在）\n"),
 		    w->done, w->dup);
 		finish(w, 0, NULL);
 		return;
