@@ -54,3 +54,10 @@ setup() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" command lines checked, 0 failed"* ]]
 }
+
+@test "every ::: exercise line names an exercise folder, and every exercise folder is named by a lesson" {
+	run python3 "$BATS_TEST_DIRNAME/check_exercise_links.py" "$top"
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *", 0 problems" ]]
+}
