@@ -109,7 +109,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=fuzzer-no-link,address,undefined \
                 -fno-sanitize-recover=undefined -Wall -Wextra -Wno-unused-parameter
-FUZZ_LIBSRC  := app/queue/wire.c app/core/util.c app/core/buf.c $(wildcard app/pickle/*.c)
+FUZZ_LIBSRC  := app/queue/wire.c app/core/util.c app/core/buf.c app/core/lang.c $(wildcard app/pickle/*.c)
 FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:app/%.c=build-fuzz/app/%.o)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/%)
