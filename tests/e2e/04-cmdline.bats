@@ -167,6 +167,7 @@ HINT='^Type : for a command \(Tab completes\), \? for keys\.$'
 }
 
 @test "the history is kept across runs when --db puts the progress elsewhere" {
+	mkdir -p "$T/elsewhere"	# an explicit --db never makes its folder
 	start_list -- --db "$T/elsewhere/progress.db"
 	keys :
 	type_text 'show 2'

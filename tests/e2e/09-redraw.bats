@@ -43,7 +43,7 @@ bytes_for() {
 	start_list
 	screen=$(bytes_for Enter '\\r')
 	wait_for '(step|步骤) 1/3'
-	none=$(bytes_for x x)
+	none=$(bytes_for z z)	# (x opens a step's exercise)
 	scroll=$(bytes_for j j)
 	echo "# opening a lesson: $screen bytes, a no-op key: $none, a one-line scroll: $scroll" >&3
 	[ "$none" -eq 0 ]

@@ -21,7 +21,7 @@ REAL="SYSTOUR_LESSONS=$ROOT/lessons"
 	local row
 	row=$(screen | grep '^  01  files ')
 	grep -qF "${title:0:20}" <<<"$row" || fail "not lesson 01's title: $row"
-	grep -qE '… +\[' <<<"$row" || fail "cut without …: $row"
+	grep -qE '… +(✎ [0-9]+/[0-9]+ +)?\[' <<<"$row" || fail "cut without …: $row"
 	# a title that fits is whole, with no …
 	row=$(screen | grep '^  03  pickle ')
 	! grep -q '…' <<<"$row" || fail "a short title was cut: $row"
